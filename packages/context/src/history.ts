@@ -1,0 +1,158 @@
+import { toolCallsOf, type Message, type ToolResultMessage } from './messages.js';
+import { countMessageTokens, createTiktokenCounter, type TokenCounter } from './token-counter.js';
+
+export const INTERRUPTED_RESULT = 'Not executed (interrupted): the turn was stopped before this tool call ran.';
+
+interface Entry {
+  message: Message;
+  tokens: number;
+}
+
+export interface HistoryOptions {
+  counter?: TokenCounter;
+  messages?: readonly Message[];
+}
+
+/**
+ * The message history with incremental token accounting: each message is counted once, when it
+ * is added, and the running total is O(1) to read. Provider-reported usage calibrates the estimate.
+ */
+export class History {
+  readonly counter: TokenCounter;
+  #entries: Entry[] = [];
+  #total = 0;
+  #calibration = 1;
+
+  constructor(options: HistoryOptions = {}) {
+    this.counter = options.counter ?? createTiktokenCounter();
+    for (const message of options.messages ?? []) this.append(message);
+  }
+
+  get messages(): readonly Message[] {
+    return this.#entries.map((entry) => entry.message);
+  }
+
+  get length(): number {
+    return this.#entries.length;
+  }
+
+  at(index: number): Message | undefined {
+    return this.#entries.at(index)?.message;
+  }
+
+  /** Token count of message `index` as counted when it was added. */
+  tokensAt(index: number): number {
+    return this.#entries[index]?.tokens ?? 0;
+  }
+
+  /** Raw tokenizer total (uncalibrated). */
+  get rawTokens(): number {
+    return this.#total;
+  }
+
+  /** Best estimate of what the provider will count for this history. */
+  get estimatedTokens(): number {
+    return Math.round(this.#total * this.#calibration);
+  }
+
+  get calibration(): number {
+    return this.#calibration;
+  }
+
+  append(message: Message): void {
+    const tokens = countMessageTokens(this.counter, message);
+    this.#entries.push({ message, tokens });
+    this.#total += tokens;
+  }
+
+  /**
+   * Align the estimate with a provider's reported input tokens for a request whose messages we
+   * estimated at `estimatedRawTokens` (plus a fixed part the history does not hold, e.g. tool specs).
+   */
+  calibrate(reportedInputTokens: number, estimatedRawTokens: number): void {
+    if (reportedInputTokens <= 0 || estimatedRawTokens <= 0) return;
+    const ratio = reportedInputTokens / estimatedRawTokens;
+    if (!Number.isFinite(ratio)) return;
+    // Smooth and clamp so one odd report (cached prefixes, provider quirks) cannot swing budgets wildly.
+    const clamped = Math.min(3, Math.max(0.5, ratio));
+    this.#calibration = this.#calibration * 0.5 + clamped * 0.5;
+  }
+
+  /** Replace every message (compaction, resume). Counts each new message once. */
+  replaceAll(messages: readonly Message[]): void {
+    this.#entries = [];
+    this.#total = 0;
+    for (const message of messages) this.append(message);
+  }
+
+  /** Replace the slice [start, end) with `replacement`, keeping counts of untouched messages. */
+  splice(start: number, end: number, replacement: readonly Message[]): void {
+    const added = replacement.map((message) => ({ message, tokens: countMessageTokens(this.counter, message) }));
+    const removed = this.#entries.splice(start, end - start, ...added);
+    for (const entry of removed) this.#total -= entry.tokens;
+    for (const entry of added) this.#total += entry.tokens;
+  }
+
+  /** Remove the last user turn and everything after it. Returns how many messages were removed. */
+  undoLastUserTurn(): number {
+    for (let index = this.#entries.length - 1; index >= 0; index -= 1) {
+      if (this.#entries[index]?.message.role === 'user') {
+        const removed = this.#entries.length - index;
+        this.splice(index, this.#entries.length, []);
+        return removed;
+      }
+    }
+    return 0;
+  }
+
+  /** Tool call ids that have no result yet, in order. */
+  danglingToolCalls(): { id: string; name: string }[] {
+    const answered = new Set<string>();
+    for (const entry of this.#entries) {
+      if (entry.message.role === 'tool') answered.add(entry.message.toolCallId);
+    }
+    const dangling: { id: string; name: string }[] = [];
+    for (const entry of this.#entries) {
+      for (const call of toolCallsOf(entry.message)) {
+        if (!answered.has(call.id)) dangling.push({ id: call.id, name: call.name });
+      }
+    }
+    return dangling;
+  }
+
+  /**
+   * Give every tool call without a result a "not executed" result, inserted right after the
+   * results of its assistant message so a call is never separated from its result.
+   */
+  repairDanglingToolCalls(reason = INTERRUPTED_RESULT): number {
+    const dangling = new Set(this.danglingToolCalls().map((call) => call.id));
+    if (dangling.size === 0) return 0;
+    const repaired: Message[] = [];
+    const messages = this.messages;
+    for (let index = 0; index < messages.length; index += 1) {
+      const message = messages[index] as Message;
+      repaired.push(message);
+      const calls = toolCallsOf(message).filter((call) => dangling.has(call.id));
+      if (calls.length === 0) continue;
+      while (index + 1 < messages.length && messages[index + 1]?.role === 'tool') {
+        index += 1;
+        repaired.push(messages[index] as Message);
+      }
+      for (const call of calls) {
+        const result: ToolResultMessage = { role: 'tool', toolCallId: call.id, toolName: call.name, content: reason, isError: true };
+        repaired.push(result);
+      }
+    }
+    this.replaceAll(repaired);
+    return dangling.size;
+  }
+}
+
+/**
+ * Indices where the history may be cut without separating a tool call from its result: a cut at
+ * index i keeps messages[i..] intact. A cut is safe when messages[i] is not a tool result.
+ */
+export function isSafeCut(messages: readonly Message[], index: number): boolean {
+  const message = messages[index];
+  return message === undefined || message.role !== 'tool';
+}

@@ -1,0 +1,24 @@
+export { assistantText, messageText, toolCallsOf } from './messages.js';
+export type {
+  AssistantMessage,
+  AssistantPart,
+  Message,
+  MessageRole,
+  NoticeKind,
+  NoticeMessage,
+  ReasoningPart,
+  SystemMessage,
+  TextPart,
+  ToolCallPart,
+  ToolResultMessage,
+  UserMessage,
+} from './messages.js';
+export {
+  MESSAGE_OVERHEAD_TOKENS,
+  countMessageTokens,
+  createCharEstimateCounter,
+  createTiktokenCounter,
+} from './token-counter.js';
+export type { TokenCounter } from './token-counter.js';
+export { History, INTERRUPTED_RESULT, isSafeCut } from './history.js';
+export type { HistoryOptions } from './history.js';

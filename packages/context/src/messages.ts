@@ -1,0 +1,95 @@
+/** Provider-neutral conversation model. Providers translate it to their wire formats. */
+
+export interface TextPart {
+  type: 'text';
+  text: string;
+}
+
+/**
+ * Model reasoning. `signature` (Anthropic thinking) and `redacted` (opaque encrypted reasoning) are
+ * kept verbatim so they can be replayed across tool turns; `provider` says who can read them back.
+ */
+export interface ReasoningPart {
+  type: 'reasoning';
+  text: string;
+  signature?: string;
+  redacted?: string;
+  provider?: string;
+}
+
+export interface ToolCallPart {
+  type: 'tool_call';
+  id: string;
+  name: string;
+  /** Raw JSON text of the arguments exactly as the model produced it (may be invalid JSON). */
+  arguments: string;
+}
+
+export type AssistantPart = TextPart | ReasoningPart | ToolCallPart;
+
+export interface SystemMessage {
+  role: 'system';
+  content: string;
+}
+
+export interface UserMessage {
+  role: 'user';
+  content: string;
+}
+
+export interface AssistantMessage {
+  role: 'assistant';
+  content: AssistantPart[];
+}
+
+export interface ToolResultMessage {
+  role: 'tool';
+  toolCallId: string;
+  toolName: string;
+  content: string;
+  isError: boolean;
+  /** Where the full output lives when `content` was capped. */
+  spillPath?: string;
+}
+
+/** Why the harness spoke: never confused with what the user typed. */
+export type NoticeKind = 'loop_guard' | 'truncation' | 'interrupted' | 'summary' | 'max_iterations' | 'info';
+
+export interface NoticeMessage {
+  role: 'notice';
+  kind: NoticeKind;
+  content: string;
+}
+
+export type Message = SystemMessage | UserMessage | AssistantMessage | ToolResultMessage | NoticeMessage;
+export type MessageRole = Message['role'];
+
+export function assistantText(message: AssistantMessage): string {
+  return message.content
+    .filter((part): part is TextPart => part.type === 'text')
+    .map((part) => part.text)
+    .join('');
+}
+
+export function toolCallsOf(message: Message): ToolCallPart[] {
+  if (message.role !== 'assistant') return [];
+  return message.content.filter((part): part is ToolCallPart => part.type === 'tool_call');
+}
+
+/** Every string in a message that goes to a model, for token counting. */
+export function messageText(message: Message): string {
+  switch (message.role) {
+    case 'assistant':
+      return message.content
+        .map((part) => {
+          if (part.type === 'text') return part.text;
+          if (part.type === 'reasoning') return part.text;
+          return `${part.name} ${part.arguments}`;
+        })
+        .join('\n');
+    case 'tool':
+      return `${message.toolName} ${message.content}`;
+    default:
+      return message.content;
+  }
+}

@@ -1,0 +1,56 @@
+export {
+  AbortError,
+  BudgetExceededError,
+  ConfigError,
+  ContextOverflowError,
+  InvalidToolInputError,
+  MaxIterationsError,
+  MlInternError,
+  ModelBehaviorError,
+  ProviderError,
+  ToolExecutionError,
+  isAbortError,
+} from './errors.js';
+export type { ProviderErrorOptions } from './errors.js';
+export { addUsage, computeCost, emptyUsage } from './model.js';
+export type {
+  FinishReason,
+  JsonSchema,
+  LanguageModel,
+  ModelInfo,
+  ModelPricing,
+  ModelRequest,
+  ModelStreamPart,
+  ModelUsage,
+  ReasoningEffort,
+  StreamOptions,
+  ToolSpec,
+} from './model.js';
+export {
+  ACCEPTED_MODEL_FORMS,
+  DEFAULT_CONTEXT_WINDOW,
+  DEFAULT_MAX_OUTPUT_TOKENS,
+  LOCAL_PROVIDERS,
+  lookupModelInfo,
+  parseModelId,
+  resolveModel,
+} from './model-id.js';
+export type { LocalProvider, ModelCatalog, ModelCatalogEntry, ModelFactory, ModelProvider, ModelRoute, ResolveModelOptions } from './model-id.js';
+export { backoffDelay, streamWithRetry } from './retry.js';
+export type { RetryNotice, RetryOptions } from './retry.js';
+export { defineTool, toModelJsonSchema } from './tool.js';
+export type { AnyTool, ApprovalHint, Tool, ToolContext, ToolDefinition, ToolLogLevel, ToolResult, ToolSessionInfo } from './tool.js';
+export { DEFAULT_TOOL_TIMEOUT_MS, INTERRUPTED_TOOL, ToolRouter } from './tool-router.js';
+export type { PreparedCall, RejectedCall, ToolRouterOptions, ToolRunResult } from './tool-router.js';
+export { DEFAULT_MAX_OUTPUT_CHARS, capToolOutput } from './tool-output.js';
+export type { CappedOutput } from './tool-output.js';
+export { createApprovalPolicy, describeRule, ruleMatches } from './approval-policy.js';
+export type {
+  ApprovalDecisionKind,
+  ApprovalMode,
+  ApprovalOutcome,
+  ApprovalPolicy,
+  ApprovalPolicyOptions,
+  ApprovalRequest,
+  ApprovalRule,
+} from './approval-policy.js';

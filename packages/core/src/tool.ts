@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import type { JsonSchema, ToolSpec } from './model.js';
+
+export type ToolLogLevel = 'info' | 'warn' | 'error';
+
+/** What a running tool knows about the session it runs in. */
+export interface ToolSessionInfo {
+  id: string;
+  /** Workspace directory of the session. */
+  cwd: string;
+  /** Model id driving the session. */
+  model: string;
+  /** Directory for this session's spill files and other scratch output. */
+  dataDir: string;
+  /**
+   * Run `handler` when the session is interrupted (e.g. cancel HF jobs this session started).
+   * Returns a function that unregisters it.
+   */
+  onInterrupt(handler: () => void | Promise<void>): () => void;
+}
+
+export interface ToolContext {
+  /** Aborted on interrupt or timeout; tools must stop promptly. */
+  signal: AbortSignal;
+  /** Progress lines shown to the user as `tool_log` events while the tool runs. */
+  log(message: string, level?: ToolLogLevel): void;
+  session: ToolSessionInfo;
+  toolCallId: string;
+}
+
+/** Result of a tool. A plain string is shorthand for `{ output }`. */
+export interface ToolResult {
+  output: string;
+  isError?: boolean;
+}
+
+/** A tool's own view of whether a call needs the user's approval (before user rules apply). */
+export interface ApprovalHint {
+  decision: 'allow' | 'ask' | 'deny';
+  /** Never auto-approved, even in yolo mode (e.g. scheduled HF job writes). */
+  neverAuto?: boolean;
+  reason?: string;
+  /** Estimated USD cost (HF Jobs: hourly price × timeout); counts against the session budget. */
+  costUsd?: number;
+}
+
+export interface ToolDefinition<Schema extends z.ZodObject = z.ZodObject> {
+  /** snake_case; the name the model calls. */
+  name: string;
+  description: string;
+  inputSchema: Schema;
+  execute(input: z.output<Schema>, ctx: ToolContext): Promise<string | ToolResult> | string | ToolResult;
+  /** True for tools that only read (allowed in read-only mode and the research sub-agent). */
+  readOnly?: boolean;
+  /** Default approval for a call; omitted means allow. User policy rules are applied on top. */
+  approval?(input: z.output<Schema>): ApprovalHint;
+  /** One-line summary of a call for the UI and approval prompts. */
+  summarize?(input: z.output<Schema>): string;
+  /** Wall-clock limit for one call in ms (default: the router's). May depend on the input. */
+  timeoutMs?: number | ((input: z.output<Schema>) => number);
+}
+
+/** A defined tool: the definition plus the JSON Schema derived once from its zod schema. */
+export interface Tool<Schema extends z.ZodObject = z.ZodObject> extends ToolDefinition<Schema> {
+  readonly jsonSchema: JsonSchema;
+  readonly spec: ToolSpec;
+}
+
+// biome-ignore lint: the erased form is what routers and packages hold in arrays.
+export type AnyTool = Tool<any>;
+
+// Model APIs accept [a-zA-Z0-9_-]{1,64}; built-ins use snake_case, MCP tools `server__tool`.
+const TOOL_NAME = /^[a-zA-Z][a-zA-Z0-9_-]{0,63}$/;
+
+/** Define a tool. The JSON Schema the model sees is derived here, once, from the zod schema. */
+export function defineTool<Schema extends z.ZodObject>(definition: ToolDefinition<Schema>): Tool<Schema> {
+  if (!TOOL_NAME.test(definition.name)) {
+    throw new TypeError(`tool name "${definition.name}" must match [a-zA-Z][a-zA-Z0-9_-]{0,63} (built-ins use snake_case)`);
+  }
+  const jsonSchema = toModelJsonSchema(definition.inputSchema);
+  return {
+    ...definition,
+    jsonSchema,
+    spec: { name: definition.name, description: definition.description, inputSchema: jsonSchema },
+  };
+}
+
+/** zod → JSON Schema in the shape model APIs accept (object root, no `$schema`). */
+export function toModelJsonSchema(schema: z.ZodType): JsonSchema {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  delete json.$schema;
+  return json;
+}

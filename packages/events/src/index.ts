@@ -1,0 +1,26 @@
+export {
+  AGENT_EVENT_TYPES,
+  agentEventSchema,
+  approvalRequiredEvent,
+  pendingApprovalSchema,
+  planItemSchema,
+  toolStateSchema,
+  turnReasonSchema,
+  usageSchema,
+} from './events.js';
+export type {
+  AgentEvent,
+  AgentEventType,
+  EventOf,
+  EventPayload,
+  PendingApproval,
+  PlanItem,
+  ToolState,
+  TurnReason,
+  UsageTotals,
+} from './events.js';
+export { approvalDecisionSchema, formatIssues, operationSchema, parseOperation } from './operations.js';
+export type { ApprovalDecision, Operation, OperationType, ParseResult } from './operations.js';
+export { JsonlDecodeError, decodeEvent, decodeEvents, encodeEvent } from './jsonl.js';
+export { EventQueue } from './event-queue.js';
+export type { Listener } from './event-queue.js';

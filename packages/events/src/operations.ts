@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+export const approvalDecisionSchema = z.object({
+  tool_call_id: z.string(),
+  approved: z.boolean(),
+  /** Rejection reason or guidance, shown to the model as the tool result. */
+  feedback: z.string().optional(),
+  /** Replacement arguments (an edited script, a smaller hardware flavor…), validated again. */
+  edited_arguments: z.record(z.string(), z.unknown()).optional(),
+  /** Add a session rule so calls of the same scope are allowed without asking. */
+  always: z.boolean().optional(),
+});
+export type ApprovalDecision = z.infer<typeof approvalDecisionSchema>;
+
+/** Operations a front end submits to a session (SPEC section 1). */
+export const operationSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('user_input'), text: z.string() }),
+  z.object({ type: z.literal('exec_approval'), decisions: z.array(approvalDecisionSchema).min(1) }),
+  z.object({ type: z.literal('interrupt') }),
+  z.object({ type: z.literal('compact') }),
+  z.object({ type: z.literal('undo') }),
+  z.object({ type: z.literal('new') }),
+  z.object({ type: z.literal('resume'), session: z.string() }),
+  z.object({ type: z.literal('shutdown') }),
+]);
+export type Operation = z.infer<typeof operationSchema>;
+export type OperationType = Operation['type'];
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** Validate an operation from an untrusted front end; the message names the offending field. */
+export function parseOperation(input: unknown): ParseResult<Operation> {
+  const result = operationSchema.safeParse(input);
+  if (result.success) return { ok: true, value: result.data };
+  return { ok: false, error: `invalid operation: ${formatIssues(result.error)}` };
+}
+
+export function formatIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('; ');
+}
