@@ -54,3 +54,4 @@ export type {
   ApprovalRequest,
   ApprovalRule,
 } from './approval-policy.js';
+export type { Gateway } from './gateway.js';
