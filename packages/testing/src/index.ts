@@ -6,4 +6,5 @@ export type { FakeHandler, HttpFake, RecordedRequest } from './http-fake.js';
 // fake-openai (providers)
 // fake-hub (tools-hf)
 // fake-github (tools-github)
-// fake-slack (gateways)
+export { startFakeSlack } from './fake-slack.js';
+export type { FakeSlack, FakeSlackCall, FakeSlackDownMode, FakeSlackOptions } from './fake-slack.js';
