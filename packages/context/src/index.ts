@@ -22,3 +22,5 @@ export {
 export type { TokenCounter } from './token-counter.js';
 export { History, INTERRUPTED_RESULT, isSafeCut } from './history.js';
 export type { HistoryOptions } from './history.js';
+export { SUMMARY_PREFIX, applyCompactionPlan, isSummaryNotice, planCompaction } from './compaction-plan.js';
+export type { CompactionPlan, CompactionPlanOptions } from './compaction-plan.js';

@@ -55,3 +55,15 @@ export type {
   ApprovalRule,
 } from './approval-policy.js';
 export type { Gateway } from './gateway.js';
+export { Session, createSession } from './session.js';
+export type { SessionOptions } from './session.js';
+export type { TurnOutcome } from './turn-tracker.js';
+export type { LoadedSession, SessionHeader, SessionRecord, SessionStore, SessionWriter } from './session-store.js';
+export { Compactor } from './compactor.js';
+export type { CompactionOptions, CompactionOutcome } from './compactor.js';
+export { LoopGuard, canonicalJson, loopNotice } from './doom-loop.js';
+export type { LoopDetection, LoopGuardOptions } from './doom-loop.js';
+export { createPlanTool, formatPlan } from './plan-tool.js';
+export { alwaysRuleFor } from './tool-batch.js';
+export { callModel } from './model-call.js';
+export type { ModelCallHooks, ModelCallResult } from './model-call.js';

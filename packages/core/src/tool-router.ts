@@ -127,8 +127,9 @@ export class ToolRouter {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<ToolResult>((resolve) => {
       timer = setTimeout(() => {
+        // Settle the timeout first so the race reports it, then stop the tool.
+        resolve({ output: `${tool.name} timed out after ${formatSeconds(timeoutMs)} and was stopped. Try a smaller step or a longer timeout.`, isError: true });
         controller.abort(new Error('timeout'));
-        resolve({ output: `${tool.name} timed out after ${Math.round(timeoutMs / 1000)} s and was stopped. Try a smaller step or a longer timeout.`, isError: true });
       }, timeoutMs);
     });
     const aborted = new Promise<ToolResult>((resolve) => {
@@ -159,6 +160,10 @@ export class ToolRouter {
       durationMs: Math.round(performance.now() - started),
     };
   }
+}
+
+function formatSeconds(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }
 
 export const INTERRUPTED_TOOL = 'Not completed (interrupted): the user stopped this tool call.';

@@ -1,0 +1,516 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { History, type Message, type TokenCounter } from '@ml-intern/context';
+import {
+  EventQueue,
+  parseOperation,
+  type AgentEvent,
+  type ApprovalDecision,
+  type EventPayload,
+  type Operation,
+  type PendingApproval,
+  type PlanItem,
+  type UsageTotals,
+} from '@ml-intern/events';
+import { runAgentTurn, type CompactionTrigger, type CompactionResult, type LoopHost } from './agent-loop.js';
+import { createApprovalPolicy, type ApprovalPolicy } from './approval-policy.js';
+import { Compactor, type CompactionOptions } from './compactor.js';
+import { LoopGuard, type LoopGuardOptions } from './doom-loop.js';
+import { isAbortError, MlInternError } from './errors.js';
+import type { Gateway } from './gateway.js';
+import { addUsage, computeCost, emptyUsage, type LanguageModel, type ModelUsage, type ReasoningEffort, type ToolSpec } from './model.js';
+import { createPlanTool } from './plan-tool.js';
+import type { RetryOptions } from './retry.js';
+import type { SessionStore, SessionWriter } from './session-store.js';
+import type { AnyTool, ToolSessionInfo } from './tool.js';
+import { ToolRouter } from './tool-router.js';
+import { TurnTracker, type TurnOutcome } from './turn-tracker.js';
+
+export interface SessionOptions {
+  model: LanguageModel;
+  tools?: readonly AnyTool[];
+  /** The system prompt, or a function of the tool list (rendered once per session id). */
+  systemPrompt?: string | ((tools: readonly AnyTool[]) => string);
+  id?: string;
+  cwd?: string;
+  /** Spill files and scratch output (default: `<tmp>/ml-intern/<session id>`). */
+  dataDir?: string;
+  /** LLM calls per user turn (default 300; -1 = unlimited). */
+  maxIterations?: number;
+  policy?: ApprovalPolicy;
+  /** Session USD cap: LLM spend plus estimated HF Jobs cost. */
+  budgetUsd?: number;
+  reasoningEffort?: ReasoningEffort;
+  retry?: RetryOptions;
+  compaction?: CompactionOptions;
+  loopGuard?: LoopGuardOptions;
+  /** Interactive sessions ask the user on a repeated loop; unattended ones stop. */
+  interactive?: boolean;
+  toolTimeoutMs?: number;
+  maxOutputChars?: number;
+  /** Persists the session log; `history` seeds a resumed session. */
+  store?: SessionStore;
+  history?: readonly Message[];
+  resumed?: boolean;
+  configDigest?: string;
+  /** Extra facts for `session_started` (runtime, config summary). */
+  runtime?: string;
+  configSummary?: Record<string, unknown>;
+  gateways?: readonly Gateway[];
+  /** Secret redaction applied to tool output, events and the session log. */
+  redact?: (text: string) => string;
+  counter?: TokenCounter;
+  /** Extra `session_started` listeners may attach before the first event: events start on the next tick. */
+}
+
+function redactDeep<T>(value: T, redact: (text: string) => string): T {
+  if (typeof value === 'string') return redact(value) as T;
+  if (Array.isArray(value)) return value.map((item) => redactDeep(item, redact)) as T;
+  if (value && typeof value === 'object') {
+    const result: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) result[key] = redactDeep(item, redact);
+    return result as T;
+  }
+  return value;
+}
+
+function usageTotals(usage: ModelUsage): UsageTotals {
+  return {
+    input_tokens: usage.inputTokens,
+    cached_input_tokens: usage.cachedInputTokens,
+    cache_creation_tokens: usage.cacheCreationTokens,
+    output_tokens: usage.outputTokens,
+    reasoning_tokens: usage.reasoningTokens,
+  };
+}
+
+/**
+ * One agent session: operations in (`submit`), events out (`subscribe` / `for await`).
+ * Owns the history, tool router, approvals, budget, plan and session log (SPEC section 1).
+ */
+export class Session implements AsyncIterable<AgentEvent> {
+  #id: string;
+  readonly model: LanguageModel;
+  readonly history: History;
+  readonly router: ToolRouter;
+  readonly policy: ApprovalPolicy;
+  readonly cwd: string;
+  readonly #options: SessionOptions;
+  readonly #events = new EventQueue<AgentEvent>();
+  readonly #operations: Operation[] = [];
+  readonly #interruptHandlers = new Set<() => void | Promise<void>>();
+  readonly #loopGuard: LoopGuard;
+  readonly #compactor: Compactor;
+  readonly #turns = new TurnTracker();
+  #wakeWorker: (() => void) | undefined;
+  #seq = 0;
+  #system = '';
+  #toolSpecs: ToolSpec[] = [];
+  #writer: SessionWriter | undefined;
+  #turnController: AbortController | undefined;
+  #approval: { pending: PendingApproval[]; decisions: ApprovalDecision[]; resolve: (answer: ApprovalDecision[] | 'abandoned' | 'interrupted') => void } | undefined;
+  #usage = emptyUsage();
+  #llmCostUsd = 0;
+  #jobCostUsd = 0;
+  #unpriced = false;
+  #plan: PlanItem[] = [];
+  #dataDir: string;
+  #closed = false;
+  #finished: Promise<void>;
+
+  constructor(options: SessionOptions) {
+    this.#options = options;
+    this.#id = options.id ?? randomUUID();
+    this.model = options.model;
+    this.cwd = path.resolve(options.cwd ?? process.cwd());
+    this.#dataDir = options.dataDir ?? path.join(tmpdir(), 'ml-intern', this.#id);
+    this.history = new History({ ...(options.counter ? { counter: options.counter } : {}) });
+    this.policy = options.policy ?? createApprovalPolicy({ mode: 'default', ...(options.budgetUsd === undefined ? {} : { budgetUsd: options.budgetUsd }) });
+    const planTool = createPlanTool((plan) => {
+      this.#plan = plan;
+      this.#emit({ type: 'plan_update', plan });
+    });
+    const tools = [...(options.tools ?? [])];
+    if (!tools.some((tool) => tool.name === planTool.name)) tools.push(planTool);
+    this.router = new ToolRouter(tools, {
+      ...(options.toolTimeoutMs === undefined ? {} : { defaultTimeoutMs: options.toolTimeoutMs }),
+      ...(options.maxOutputChars === undefined ? {} : { maxOutputChars: options.maxOutputChars }),
+      ...(options.redact ? { redact: options.redact } : {}),
+    });
+    this.#loopGuard = new LoopGuard(options.loopGuard);
+    this.#compactor = new Compactor(this.model, this.history, options.compaction);
+    this.#renderSystem();
+    for (const message of options.history ?? []) this.history.append(message);
+    this.history.repairDanglingToolCalls();
+    this.#finished = new Promise((resolve) => {
+      queueMicrotask(() => {
+        this.#start(options.resumed === true);
+        void this.#work().finally(resolve);
+      });
+    });
+  }
+
+  get id(): string {
+    return this.#id;
+  }
+
+  get plan(): readonly PlanItem[] {
+    return this.#plan;
+  }
+
+  /** Session totals so far. */
+  get usage(): { usage: UsageTotals; costUsd: number; llmCostUsd: number; jobCostUsd: number; unpriced: boolean } {
+    return { usage: usageTotals(this.#usage), costUsd: this.#llmCostUsd + this.#jobCostUsd, llmCostUsd: this.#llmCostUsd, jobCostUsd: this.#jobCostUsd, unpriced: this.#unpriced };
+  }
+
+  get logLocation(): string | undefined {
+    return this.#writer?.location;
+  }
+
+  get busy(): boolean {
+    return this.#turnController !== undefined;
+  }
+
+  subscribe(listener: (event: AgentEvent) => void): () => void {
+    return this.#events.subscribe(listener);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<AgentEvent> {
+    return this.#events[Symbol.asyncIterator]();
+  }
+
+  /** Submit an operation. Malformed input becomes an `error` event; the session keeps running. */
+  submit(input: Operation | unknown): void {
+    const parsed = parseOperation(input);
+    if (!parsed.ok) {
+      this.#emit({ type: 'error', code: 'invalid_operation', message: parsed.error, recoverable: true });
+      return;
+    }
+    const operation = parsed.value;
+    if (this.#closed) {
+      this.#emit({ type: 'error', code: 'session_closed', message: `session ${this.#id} is shut down; start a new one`, recoverable: false });
+      return;
+    }
+    if (operation.type === 'interrupt') return this.#interrupt();
+    if (operation.type === 'exec_approval') return this.#answerApproval(operation.decisions);
+    if (this.#approval) this.#settleApproval('abandoned');
+    if (operation.type === 'shutdown') this.#interrupt();
+    this.#operations.push(operation);
+    this.#wakeWorker?.();
+  }
+
+  /** Send one user message and wait until the turn ends. */
+  async run(text: string): Promise<TurnOutcome> {
+    // The tracker only counts turns that start after it subscribes, so a running turn is not "ahead".
+    const ahead = this.#operations.filter((operation) => operation.type === 'user_input').length;
+    const outcome = this.#turns.next(this, ahead);
+    this.submit({ type: 'user_input', text });
+    return outcome;
+  }
+
+  /** Shut down: stop any turn, flush gateways and the log, emit `shutdown`. */
+  async close(): Promise<void> {
+    if (!this.#closed) this.submit({ type: 'shutdown' });
+    await this.#finished;
+  }
+
+  #renderSystem(): void {
+    const tools = this.router.list();
+    const prompt = this.#options.systemPrompt;
+    this.#system = typeof prompt === 'function' ? prompt(tools) : (prompt ?? '');
+    this.#toolSpecs = this.router.specs();
+  }
+
+  #start(resumed: boolean): void {
+    mkdirSync(this.#dataDir, { recursive: true });
+    this.#openLog();
+    this.#emit({
+      type: 'session_started',
+      model: this.model.id,
+      cwd: this.cwd,
+      runtime: this.#options.runtime ?? 'local',
+      resumed,
+      config: this.#options.configSummary ?? {},
+    });
+    this.#emit({ type: 'ready' });
+  }
+
+  #openLog(): void {
+    const store = this.#options.store;
+    if (!store) return;
+    try {
+      this.#writer = store.create({
+        id: this.#id,
+        model: this.model.id,
+        cwd: this.cwd,
+        started_at: new Date().toISOString(),
+        config_digest: this.#options.configDigest ?? '',
+      });
+      if (this.history.length > 0) this.#writer.append({ kind: 'replace', messages: [...this.history.messages] });
+    } catch (error) {
+      this.#writer = undefined;
+      queueMicrotask(() =>
+        this.#emit({ type: 'tool_log', level: 'error', message: `cannot write the session log: ${(error as Error).message}; continuing without saving` }),
+      );
+    }
+  }
+
+  #log(record: Parameters<SessionWriter['append']>[0]): void {
+    if (!this.#writer) return;
+    try {
+      this.#writer.append(this.#options.redact ? redactDeep(record, this.#options.redact) : record);
+    } catch (error) {
+      const location = this.#writer.location;
+      this.#writer = undefined;
+      this.#emit({ type: 'tool_log', level: 'error', message: `writing ${location} failed: ${(error as Error).message}; the session continues unsaved` });
+    }
+  }
+
+  #emit(payload: EventPayload): void {
+    const raw = { ...payload, session_id: this.#id, seq: this.#seq++, ts: new Date().toISOString() } as AgentEvent;
+    const event = this.#options.redact ? redactDeep(raw, this.#options.redact) : raw;
+    // Stream deltas are coalesced: the log keeps the final assistant_message, not one line per token.
+    if (event.type !== 'assistant_chunk') this.#log({ kind: 'event', event });
+    this.#events.push(event);
+    for (const gateway of this.#options.gateways ?? []) {
+      try {
+        gateway.handle(event);
+      } catch {
+        // Gateways must not throw; if one does, the agent carries on regardless.
+      }
+    }
+  }
+
+  #appendMessage(message: Message): void {
+    this.history.append(message);
+    this.#log({ kind: 'message', message });
+  }
+
+  async #work(): Promise<void> {
+    while (!this.#closed) {
+      const operation = this.#operations.shift();
+      if (!operation) {
+        await new Promise<void>((resolve) => {
+          this.#wakeWorker = resolve;
+        });
+        this.#wakeWorker = undefined;
+        continue;
+      }
+      try {
+        await this.#handle(operation);
+      } catch (error) {
+        this.#emit({ type: 'error', code: MlInternError.isInstance(error) ? error.code : 'internal', message: (error as Error).message ?? String(error), recoverable: true });
+      }
+    }
+  }
+
+  async #handle(operation: Operation): Promise<void> {
+    switch (operation.type) {
+      case 'user_input':
+        return this.#runTurn(operation.text);
+      case 'compact': {
+        const result = await this.#compact('manual', new AbortController().signal);
+        if (result === 'not_needed') this.#emit({ type: 'tool_log', level: 'info', message: 'Nothing to compact yet: the history is already short.' });
+        return;
+      }
+      case 'undo': {
+        const removed = this.history.undoLastUserTurn();
+        if (removed > 0) this.#log({ kind: 'truncate', count: removed });
+        this.#emit({ type: 'undo_complete', messages_removed: removed });
+        return;
+      }
+      case 'new':
+        return this.#rotate(randomUUID(), [], false);
+      case 'resume': {
+        const store = this.#options.store;
+        if (!store) throw new MlInternError('no_store', 'this session has no session store, so nothing can be resumed');
+        const loaded = await store.load(operation.session);
+        for (const warning of loaded.warnings) this.#emit({ type: 'tool_log', level: 'warn', message: warning });
+        return this.#rotate(loaded.header.id, loaded.messages, true);
+      }
+      case 'shutdown':
+        return this.#shutdown();
+      default:
+        return;
+    }
+  }
+
+  #rotate(id: string, messages: readonly Message[], resumed: boolean): void {
+    void this.#writer?.close();
+    this.#writer = undefined;
+    this.#id = id;
+    this.#plan = [];
+    this.history.replaceAll(messages);
+    this.history.repairDanglingToolCalls();
+    this.#start(resumed);
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#closed = true;
+    await Promise.allSettled((this.#options.gateways ?? []).map((gateway) => gateway.flush(5_000)));
+    this.#emit({ type: 'shutdown' });
+    await this.#writer?.close();
+    this.#writer = undefined;
+    this.#events.close();
+  }
+
+  #interrupt(): void {
+    if (this.#approval) this.#settleApproval('interrupted');
+    this.#turnController?.abort(new Error('interrupted'));
+  }
+
+  #answerApproval(decisions: ApprovalDecision[]): void {
+    const approval = this.#approval;
+    if (!approval) {
+      this.#emit({ type: 'error', code: 'no_pending_approval', message: 'exec_approval received but no tool call is waiting for approval', recoverable: true });
+      return;
+    }
+    const known = new Set(approval.pending.map((item) => item.tool_call_id));
+    const unknown = decisions.filter((decision) => !known.has(decision.tool_call_id));
+    if (unknown.length > 0) {
+      this.#emit({ type: 'error', code: 'unknown_tool_call', message: `exec_approval names tool calls that are not pending: ${unknown.map((item) => item.tool_call_id).join(', ')}`, recoverable: true });
+    }
+    for (const decision of decisions) {
+      if (!known.has(decision.tool_call_id)) continue;
+      approval.decisions = approval.decisions.filter((item) => item.tool_call_id !== decision.tool_call_id).concat(decision);
+    }
+    if (approval.decisions.length >= approval.pending.length) this.#settleApproval(approval.decisions);
+  }
+
+  #settleApproval(answer: ApprovalDecision[] | 'abandoned' | 'interrupted'): void {
+    const approval = this.#approval;
+    this.#approval = undefined;
+    approval?.resolve(answer);
+  }
+
+  #recordUsage(usage: ModelUsage, latencyMs: number, finishReason: string, estimatedTokens: number): void {
+    this.#usage = addUsage(this.#usage, usage);
+    const cost = computeCost(usage, this.model.info.pricing);
+    this.#llmCostUsd += cost.usd;
+    this.#unpriced ||= cost.unpriced;
+    if (usage.inputTokens > 0) this.history.calibrate(usage.inputTokens, estimatedTokens);
+    this.#emit({ type: 'llm_call', model: this.model.id, latency_ms: latencyMs, usage: usageTotals(usage), cost_usd: cost.usd, unpriced: cost.unpriced, finish_reason: finishReason });
+  }
+
+  async #compact(trigger: CompactionTrigger, signal: AbortSignal): Promise<CompactionResult> {
+    const outcome = await this.#compactor.run(trigger, { system: this.#system, tools: this.#toolSpecs, signal });
+    if (outcome.kind === 'not_needed') return 'not_needed';
+    if (outcome.kind === 'failed') {
+      if (trigger === 'manual') {
+        this.#emit({ type: 'tool_log', level: 'warn', message: `Compaction skipped: ${outcome.message}` });
+        return 'not_needed';
+      }
+      this.#emit({ type: 'session_terminated', reason: 'compaction_failed', message: outcome.message });
+      return 'failed';
+    }
+    this.#log({ kind: 'replace', messages: [...this.history.messages] });
+    if (outcome.usage) this.#recordUsage(outcome.usage, outcome.latencyMs, 'stop', 0);
+    this.#emit({ type: 'compacted', ...outcome.stats, trigger });
+    return 'compacted';
+  }
+
+  #sessionInfo(): ToolSessionInfo {
+    return {
+      id: this.#id,
+      cwd: this.cwd,
+      model: this.model.id,
+      dataDir: this.#dataDir,
+      onInterrupt: (handler) => {
+        this.#interruptHandlers.add(handler);
+        return () => this.#interruptHandlers.delete(handler);
+      },
+    };
+  }
+
+  async #runTurn(text: string): Promise<void> {
+    const controller = new AbortController();
+    this.#turnController = controller;
+    this.#emit({ type: 'processing', input: text });
+    this.#appendMessage({ role: 'user', content: text });
+    const host = this.#loopHost();
+    try {
+      const end = await runAgentTurn(host, controller.signal);
+      if (end.kind === 'interrupted') return await this.#finishInterrupted();
+      if (end.kind === 'terminated') return;
+      const totals = this.usage;
+      this.#emit({ type: 'turn_complete', final_text: end.text, reason: end.reason, iterations: end.iterations, usage: totals.usage, cost_usd: totals.costUsd, unpriced: totals.unpriced });
+    } catch (error) {
+      if (controller.signal.aborted || isAbortError(error)) return await this.#finishInterrupted();
+      this.history.repairDanglingToolCalls();
+      const code = MlInternError.isInstance(error) ? error.code : 'internal';
+      this.#emit({ type: 'error', code, message: (error as Error).message ?? String(error), recoverable: true });
+    } finally {
+      this.#turnController = undefined;
+    }
+  }
+
+  async #finishInterrupted(): Promise<void> {
+    const cancelled = this.history.danglingToolCalls().length;
+    const before = this.history.length;
+    this.history.repairDanglingToolCalls();
+    if (this.history.length !== before) this.#log({ kind: 'replace', messages: [...this.history.messages] });
+    this.#appendMessage({ role: 'notice', kind: 'interrupted', content: 'The user interrupted the previous turn.' });
+    const handlers = [...this.#interruptHandlers];
+    await Promise.allSettled(handlers.map((handler) => Promise.resolve().then(handler)));
+    this.#emit({ type: 'interrupted', cancelled_tool_calls: cancelled });
+  }
+
+  #loopHost(): LoopHost {
+    let estimated = 0;
+    return {
+      model: this.model,
+      history: this.history,
+      loopGuard: this.#loopGuard,
+      system: this.#system,
+      tools: () => this.#toolSpecs,
+      maxIterations: this.#options.maxIterations ?? 300,
+      interactive: this.#options.interactive ?? false,
+      ...(this.#options.reasoningEffort ? { reasoningEffort: this.#options.reasoningEffort } : {}),
+      retry: this.#options.retry ?? {},
+      ...(this.#options.budgetUsd === undefined ? {} : { budgetUsd: this.#options.budgetUsd }),
+      router: this.router,
+      policy: this.policy,
+      session: this.#sessionInfo(),
+      spentUsd: () => this.#llmCostUsd + this.#jobCostUsd,
+      addJobCost: (usd) => {
+        this.#jobCostUsd += usd;
+      },
+      emit: (payload) => this.#emit(payload),
+      appendMessage: (message) => {
+        this.#appendMessage(message);
+        estimated = this.history.rawTokens + this.#compactor.fixedTokens(this.#system, this.#toolSpecs);
+      },
+      recordUsage: (usage, latencyMs, finishReason) => {
+        this.#compactor.noteModelCall();
+        this.#recordUsage(usage, latencyMs, finishReason, estimated || this.history.rawTokens);
+      },
+      compact: (trigger, signal) => this.#compact(trigger, signal),
+      emitCall: (call, input, summary) => this.#emit({ type: 'tool_call', tool_call_id: call.id, tool: call.name, arguments: input, summary }),
+      emitState: (call, state) => this.#emit({ type: 'tool_state_change', tool_call_id: call.id, tool: call.name, state }),
+      emitOutput: (call, result) =>
+        this.#emit({
+          type: 'tool_output',
+          tool_call_id: call.id,
+          tool: call.name,
+          output: result.output,
+          is_error: result.isError,
+          truncated: result.truncated,
+          ...(result.spillPath ? { spill_path: result.spillPath } : {}),
+          duration_ms: result.durationMs,
+        }),
+      emitLog: (call, message, level) => this.#emit({ type: 'tool_log', tool_call_id: call.id, tool: call.name, level, message }),
+      awaitApproval: (pending) =>
+        new Promise((resolve) => {
+          this.#approval = { pending, decisions: [], resolve };
+          this.#emit({ type: 'approval_required', tools: pending });
+        }),
+    };
+  }
+}
+
+/** Create and start a session. Events begin on the next microtask, so subscribe right away. */
+export function createSession(options: SessionOptions): Session {
+  return new Session(options);
+}
