@@ -1,0 +1,14 @@
+import type { AnyTool } from '@ml-intern/core';
+import { type WebFetchToolOptions, createWebFetchTool } from './web-fetch-tool.js';
+import { type WebSearchToolOptions, createWebSearchTool } from './web-search-tool.js';
+
+/** Options of the `webTools` bundle: one object for each tool. */
+export interface WebToolsOptions {
+  search?: WebSearchToolOptions;
+  fetch?: WebFetchToolOptions;
+}
+
+/** `web_search` and `web_fetch`, both read-only. */
+export function webTools(options: WebToolsOptions = {}): AnyTool[] {
+  return [createWebSearchTool(options.search), createWebFetchTool(options.fetch)];
+}
