@@ -58,7 +58,7 @@ export type { Gateway } from './gateway.js';
 export { Session, createSession } from './session.js';
 export type { SessionOptions } from './session.js';
 export type { TurnOutcome } from './turn-tracker.js';
-export type { LoadedSession, SessionHeader, SessionRecord, SessionStore, SessionWriter } from './session-store.js';
+export type { LoadedSession, SessionHeader, SessionRecord, SessionStore, SessionWriter } from '@ml-intern/context';
 export { Compactor } from './compactor.js';
 export type { CompactionOptions, CompactionOutcome } from './compactor.js';
 export { LoopGuard, canonicalJson, loopNotice } from './doom-loop.js';

@@ -115,7 +115,9 @@ export class ScriptedModel implements LanguageModel {
       for (const delta of split(args, Math.ceil(args.length / 50))) yield { type: 'tool-call-delta', id, argumentsDelta: delta };
       yield { type: 'tool-call-end', id };
     }
-    const input = turn.usage?.inputTokens ?? 100;
+    // Without scripted usage, report a plausible input size (≈4 characters per token) so token
+    // calibration in the session behaves as it would against a real provider.
+    const input = turn.usage?.inputTokens ?? Math.ceil((request.system.length + JSON.stringify(request.messages).length) / 4);
     yield {
       type: 'usage',
       usage: {

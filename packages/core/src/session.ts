@@ -23,7 +23,7 @@ import type { Gateway } from './gateway.js';
 import { addUsage, computeCost, emptyUsage, type LanguageModel, type ModelUsage, type ReasoningEffort, type ToolSpec } from './model.js';
 import { createPlanTool } from './plan-tool.js';
 import type { RetryOptions } from './retry.js';
-import type { SessionStore, SessionWriter } from './session-store.js';
+import type { SessionStore, SessionWriter } from '@ml-intern/context';
 import type { AnyTool, ToolSessionInfo } from './tool.js';
 import { ToolRouter } from './tool-router.js';
 import { TurnTracker, type TurnOutcome } from './turn-tracker.js';

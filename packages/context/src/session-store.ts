@@ -1,5 +1,5 @@
 import type { AgentEvent } from '@ml-intern/events';
-import type { Message } from '@ml-intern/context';
+import type { Message } from './messages.js';
 
 /** First line of a session log. */
 export interface SessionHeader {
