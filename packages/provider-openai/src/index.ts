@@ -1,1 +1,9 @@
-export {};
+export { OPENAI_BASE_URL, createOpenAIModel } from './openai-language-model.js';
+export type { OpenAILanguageModelHandle, OpenAIModelOptions } from './openai-language-model.js';
+export { HF_ROUTER_BASE_URL, LOCAL_API_KEY_PLACEHOLDER, openAIModelFactory, resolveOpenAIEndpoint, withVersionPath } from './openai-model-factory.js';
+export type { OpenAIEndpoint, OpenAIEnvironment, OpenAIModelFactoryOptions } from './openai-model-factory.js';
+export { acceptsReasoningEffort, isOpenAIReasoningModel, wireReasoningEffort } from './reasoning-models.js';
+export { toChatMessages, toChatTools } from './chat-messages.js';
+export { toResponsesInput, toResponsesTools, RESPONSES_REASONING_PROVIDER } from './responses-input.js';
+export { parseRetryAfter, toProviderError } from './openai-error.js';
+export type { EndpointDescription } from './openai-error.js';

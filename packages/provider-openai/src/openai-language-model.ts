@@ -1,0 +1,181 @@
+import {
+  AbortError,
+  ConfigError,
+  DEFAULT_CONTEXT_WINDOW,
+  DEFAULT_MAX_OUTPUT_TOKENS,
+  type LanguageModel,
+  type ModelInfo,
+  type ModelRequest,
+  type ModelStreamPart,
+  type ReasoningEffort,
+  type StreamOptions,
+} from '@ml-intern/core';
+import OpenAI, { OpenAIError } from 'openai';
+import { ChatStreamAssembler, buildChatRequest } from './chat-completion-stream.js';
+import { toProviderError, type EndpointDescription } from './openai-error.js';
+import { acceptsReasoningEffort, isOpenAIReasoningModel, wireReasoningEffort } from './reasoning-models.js';
+import type { RequestSettings } from './request-settings.js';
+import type { StreamAssembler } from './stream-assembler.js';
+import { ResponsesStreamAssembler, buildResponsesRequest } from './responses-stream.js';
+
+export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
+
+/** Options of {@link createOpenAIModel}. */
+export interface OpenAIModelOptions {
+  /** Model name as the server knows it: `gpt-5.5`, `Qwen/Qwen3-Coder:fastest`, `llama3.1`. */
+  model: string;
+  /** Full id reported by the model (default `openai/<model>`). */
+  id?: string;
+  /** Endpoint including `/v1` (default: the SDK's default, `OPENAI_BASE_URL` or api.openai.com). */
+  baseURL?: string;
+  /** API key (default: the SDK's default, `OPENAI_API_KEY`). Local servers take any placeholder. */
+  apiKey?: string;
+  /** OpenAI organization and project headers; `null` sends none. Non-OpenAI providers default to `null`. */
+  organization?: string | null;
+  project?: string | null;
+  fetch?: typeof globalThis.fetch;
+  /** Extra headers on every request. */
+  headers?: Record<string, string>;
+  info?: Partial<ModelInfo>;
+  /** `responses` is the default for OpenAI reasoning models (o-series, gpt-5*), `chat` for the rest. */
+  api?: 'chat' | 'responses';
+  /** Effort used when a request does not set one. */
+  reasoningEffort?: ReasoningEffort;
+  /** Whether the model reasons (accepts a reasoning effort); detected from the name by default. */
+  reasoningModel?: boolean;
+  /** Reasoning summaries asked from the Responses API (default `auto`; `null` for none). */
+  reasoningSummary?: 'auto' | 'concise' | 'detailed' | null;
+  /** Who serves the model: `openai` (default), `huggingface`, `ollama`, `vllm`, `lm_studio`, `llamacpp`, … */
+  provider?: string;
+  /** Name used in error messages (default derived from `provider`). */
+  label?: string;
+  /** Advice appended to connection errors, e.g. which variable sets the address. */
+  connectionHint?: string;
+  /** Per-request timeout in ms (default: the SDK's 10 minutes). */
+  timeoutMs?: number;
+}
+
+const LABELS: Record<string, string> = {
+  openai: 'OpenAI',
+  huggingface: 'Hugging Face router',
+  ollama: 'Ollama',
+  vllm: 'vLLM',
+  lm_studio: 'LM Studio',
+  llamacpp: 'llama.cpp server',
+};
+
+function createClient(options: OpenAIModelOptions, provider: string): OpenAI {
+  const isOpenAI = provider === 'openai';
+  try {
+    return new OpenAI({
+      ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
+      ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
+      ...(options.organization !== undefined ? { organization: options.organization } : isOpenAI ? {} : { organization: null }),
+      ...(options.project !== undefined ? { project: options.project } : isOpenAI ? {} : { project: null }),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.headers ? { defaultHeaders: options.headers } : {}),
+      ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
+      // Retries live in core (streamWithRetry), which also retries streams that fail midway.
+      maxRetries: 0,
+    });
+  } catch (error) {
+    if (error instanceof OpenAIError) {
+      throw new ConfigError(
+        'No OpenAI API key: set OPENAI_API_KEY (create one at https://platform.openai.com/api-keys) or pass `apiKey`.',
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+/** A {@link LanguageModel} on the openai SDK, for OpenAI and every OpenAI-compatible server. */
+class OpenAILanguageModel implements LanguageModel {
+  readonly id: string;
+  readonly info: ModelInfo;
+  readonly #client: OpenAI;
+  readonly #api: 'chat' | 'responses';
+  readonly #settings: RequestSettings;
+  readonly #endpoint: EndpointDescription;
+
+  constructor(options: OpenAIModelOptions) {
+    const provider = options.provider ?? 'openai';
+    this.id = options.id ?? `${provider}/${options.model}`;
+    this.info = { contextWindow: DEFAULT_CONTEXT_WINDOW, maxOutputTokens: DEFAULT_MAX_OUTPUT_TOKENS, ...options.info };
+    this.#client = createClient(options, provider);
+    const isOpenAI = provider === 'openai';
+    this.#api = options.api ?? (isOpenAI && isOpenAIReasoningModel(options.model) ? 'responses' : 'chat');
+    const reasoningModel = options.reasoningModel ?? acceptsReasoningEffort(options.model);
+    this.#settings = {
+      model: options.model,
+      maxTokensField: isOpenAI ? 'max_completion_tokens' : 'max_tokens',
+      reasoningModel,
+      reasoningSummary: options.reasoningSummary === undefined ? 'auto' : options.reasoningSummary,
+      reasoningEffort: (request) => {
+        const effort = request.reasoningEffort ?? options.reasoningEffort;
+        return reasoningModel && effort !== undefined ? wireReasoningEffort(options.model, effort, isOpenAI) : undefined;
+      },
+    };
+    this.#endpoint = {
+      label: options.label ?? LABELS[provider] ?? provider,
+      baseURL: this.#client.baseURL,
+      ...(options.connectionHint ? { connectionHint: options.connectionHint } : {}),
+    };
+  }
+
+  /** Which API this model calls. */
+  get api(): 'chat' | 'responses' {
+    return this.#api;
+  }
+
+  stream(request: ModelRequest, options: StreamOptions = {}): AsyncGenerator<ModelStreamPart> {
+    const signal = options.signal;
+    const requestOptions = signal ? { signal } : {};
+    if (this.#api === 'responses') {
+      const body = buildResponsesRequest(request, this.#settings);
+      return this.#drive(() => this.#client.responses.create(body, requestOptions).withResponse(), new ResponsesStreamAssembler(this.#endpoint), signal);
+    }
+    const body = buildChatRequest(request, this.#settings);
+    return this.#drive(() => this.#client.chat.completions.create(body, requestOptions).withResponse(), new ChatStreamAssembler(this.#endpoint), signal);
+  }
+
+  /** Run one streamed request through an assembler, translating every failure into core's errors. */
+  async *#drive<Item>(
+    open: () => Promise<{ data: AsyncIterable<Item>; request_id: string | null | undefined }>,
+    assembler: StreamAssembler<Item>,
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<ModelStreamPart> {
+    if (signal?.aborted) throw new AbortError();
+    const parts: ModelStreamPart[] = [];
+    try {
+      const { data: stream, request_id: requestId } = await open();
+      assembler.requestId = requestId ?? undefined;
+      for await (const item of stream) {
+        assembler.accept(item, parts);
+        if (parts.length === 0) continue;
+        yield* parts;
+        parts.length = 0;
+      }
+    } catch (error) {
+      throw toProviderError(error, this.#endpoint, assembler.requestId);
+    }
+    // The SDK ends an aborted stream quietly; the caller must still learn it was cut short.
+    if (signal?.aborted) throw new AbortError();
+    yield* assembler.end();
+  }
+}
+
+/** The LanguageModel {@link createOpenAIModel} returns; `api` says which OpenAI API it calls. */
+export interface OpenAILanguageModelHandle extends LanguageModel {
+  readonly api: 'chat' | 'responses';
+}
+
+/**
+ * A language model on OpenAI's Chat Completions or Responses API. Serves OpenAI and every
+ * OpenAI-compatible endpoint (HF Inference Providers router, vLLM, Ollama, LM Studio, llama.cpp).
+ * The SDK never retries (`maxRetries: 0`): errors come out as core `ProviderError`s classified for
+ * `streamWithRetry`.
+ */
+export function createOpenAIModel(options: OpenAIModelOptions): OpenAILanguageModelHandle {
+  return new OpenAILanguageModel(options);
+}
