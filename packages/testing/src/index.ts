@@ -3,7 +3,17 @@ export type { RunToolOptions, RunToolResult, ScriptedModelOptions, ScriptedToolC
 export { sendJson, startHttpFake, startSse, writeSseFrame } from './http-fake.js';
 export type { FakeHandler, HttpFake, RecordedRequest } from './http-fake.js';
 // fake-anthropic (providers)
-// fake-openai (providers)
+export { startFakeOpenAI } from './fake-openai.js';
+export type { FakeOpenAI, FakeOpenAIOptions } from './fake-openai.js';
+export type {
+  OpenAIFailure,
+  OpenAIScenario,
+  OpenAIScriptResponder,
+  OpenAIScriptStep,
+  OpenAIScriptToolCall,
+  OpenAIScriptUsage,
+  OpenAIStepContext,
+} from './fake-openai-script.js';
 // fake-hub (tools-hf)
 // fake-github (tools-github)
 export { startFakeSlack } from './fake-slack.js';
