@@ -1,1 +1,10 @@
-export {};
+export { anthropicModelFactory, createAnthropicModel } from './anthropic-language-model.js';
+export type {
+  AnthropicClientOptions,
+  AnthropicFactoryOptions,
+  AnthropicModelOptions,
+  AnthropicModelSettings,
+} from './anthropic-language-model.js';
+export { REASONING_EFFORT_BUDGET_TOKENS } from './build-anthropic-request.js';
+export type { AnthropicThinking } from './build-anthropic-request.js';
+export { ANTHROPIC_PROVIDER } from './to-model-stream-parts.js';

@@ -1,0 +1,129 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { AbortError, lookupModelInfo, parseModelId } from '@ml-intern/core';
+import type { LanguageModel, ModelFactory, ModelInfo, ModelRequest, ModelStreamPart, StreamOptions } from '@ml-intern/core';
+import { buildAnthropicRequest } from './build-anthropic-request.js';
+import type { AnthropicThinking, BuildRequestSettings } from './build-anthropic-request.js';
+import { toModelStreamParts } from './to-model-stream-parts.js';
+import { toProviderError } from './to-provider-error.js';
+
+/** Connection settings shared by every model built from them. */
+export interface AnthropicClientOptions {
+  /** Defaults to the SDK's own resolution (`ANTHROPIC_API_KEY`, then profiles). Sent as a Bearer token. */
+  apiKey?: string;
+  /** Without `/v1`. Defaults to `ANTHROPIC_BASE_URL`, then `https://api.anthropic.com`. */
+  baseURL?: string;
+  /** A `fetch` implementation to send requests with. */
+  fetch?: typeof globalThis.fetch;
+  /** Extra headers on every request (e.g. `anthropic-beta`). */
+  headers?: Record<string, string>;
+  /**
+   * SDK retries for `countTokens` only (default 2). Streaming calls are always sent with
+   * `maxRetries: 0`: they are retried by core's `streamWithRetry`, which needs every failure.
+   */
+  maxRetries?: number;
+  /** Time allowed until the response headers arrive, in ms (SDK default: 10 minutes). */
+  timeoutMs?: number;
+}
+
+/** Behaviour settings of one model. */
+export interface AnthropicModelSettings {
+  /** Extended thinking; see {@link AnthropicThinking}. */
+  thinking?: AnthropicThinking;
+  /** `cache_control` breakpoints on the system prompt, the last tool and the last user block (default true). */
+  promptCaching?: boolean;
+}
+
+export interface AnthropicModelOptions extends AnthropicClientOptions, AnthropicModelSettings {
+  /** The API's model name, e.g. `claude-opus-4-6`. */
+  model: string;
+  /** Full id as configured (default `anthropic/<model>`). */
+  id?: string;
+  /** Window, output reserve and prices; unset fields come from core's defaults. */
+  info?: Partial<ModelInfo>;
+}
+
+/** Options of {@link anthropicModelFactory}: the route supplies the model and the catalog its info. */
+export type AnthropicFactoryOptions = AnthropicClientOptions & AnthropicModelSettings & { info?: Partial<ModelInfo> };
+
+const DEFAULT_COUNT_RETRIES = 2;
+
+function createClient(options: AnthropicClientOptions): Anthropic {
+  return new Anthropic({
+    ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
+    ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    ...(options.headers === undefined ? {} : { defaultHeaders: options.headers }),
+    ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
+    maxRetries: 0,
+  });
+}
+
+/** A LanguageModel over the Anthropic Messages API (streaming, tools, thinking, prompt caching). */
+class AnthropicLanguageModel implements LanguageModel {
+  readonly id: string;
+  readonly info: ModelInfo;
+  readonly #client: Anthropic;
+  readonly #settings: BuildRequestSettings;
+  readonly #countRetries: number;
+
+  constructor(client: Anthropic, options: AnthropicModelOptions) {
+    this.id = options.id ?? `anthropic/${options.model}`;
+    this.info = { ...lookupModelInfo(parseModelId(this.id)), ...options.info };
+    this.#client = client;
+    this.#countRetries = options.maxRetries ?? DEFAULT_COUNT_RETRIES;
+    this.#settings = {
+      model: options.model,
+      maxOutputTokens: this.info.maxOutputTokens,
+      promptCaching: options.promptCaching ?? true,
+      ...(options.thinking === undefined ? {} : { thinking: options.thinking }),
+    };
+  }
+
+  async *stream(request: ModelRequest, options: StreamOptions = {}): AsyncGenerator<ModelStreamPart> {
+    const { signal } = options;
+    if (signal?.aborted) throw new AbortError();
+    const body = buildAnthropicRequest(request, this.#settings);
+    let events: AsyncIterable<Anthropic.RawMessageStreamEvent>;
+    try {
+      events = await this.#client.messages.create({ ...body, stream: true }, signal ? { signal } : undefined);
+    } catch (error) {
+      throw toProviderError(error, 'request', signal);
+    }
+    try {
+      yield* toModelStreamParts(events, signal);
+    } catch (error) {
+      throw toProviderError(error, 'stream', signal);
+    }
+  }
+
+  async countTokens(request: ModelRequest, options: StreamOptions = {}): Promise<number> {
+    const { max_tokens: _unused, ...body } = buildAnthropicRequest(request, this.#settings);
+    try {
+      const result = await this.#client.messages.countTokens(body, { maxRetries: this.#countRetries, ...(options.signal ? { signal: options.signal } : {}) });
+      return result.input_tokens;
+    } catch (error) {
+      throw toProviderError(error, 'request', options.signal);
+    }
+  }
+}
+
+/**
+ * Create a LanguageModel for one Claude model. The SDK is constructed with `maxRetries: 0`; wrap
+ * calls in core's `streamWithRetry`, which acts on the ProviderError classification given here.
+ */
+export function createAnthropicModel(options: AnthropicModelOptions): LanguageModel {
+  return new AnthropicLanguageModel(createClient(options), options);
+}
+
+/**
+ * A `ModelFactory` for `resolveModel`: `resolveModel(id, { factories: { anthropic:
+ * anthropicModelFactory({ apiKey, baseURL }) } })`. Models built by one factory share one client
+ * (and its connection pool).
+ */
+export function anthropicModelFactory(options: AnthropicFactoryOptions = {}): ModelFactory {
+  let client: Anthropic | undefined;
+  return (route, info) => {
+    client ??= createClient(options);
+    return new AnthropicLanguageModel(client, { ...options, model: route.model, id: route.id, info: { ...info, ...options.info } });
+  };
+}

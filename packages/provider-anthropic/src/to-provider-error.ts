@@ -1,0 +1,102 @@
+import { AnthropicError, APIConnectionError, APIConnectionTimeoutError, APIError } from '@anthropic-ai/sdk';
+import { AbortError, ContextOverflowError, ProviderError, isAbortError } from '@ml-intern/core';
+
+/** Statuses worth another attempt: timeout, lock conflict, rate limit, every 5xx (529 overloaded included). */
+function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 409 || status === 429 || status >= 500;
+}
+
+/** Error types a mid-stream `event: error` carries that clear up on their own. */
+const RETRYABLE_STREAM_TYPES = new Set(['overloaded_error', 'api_error', 'rate_limit_error', 'timeout_error']);
+
+/** `error.details.error_code` values that mean the prompt does not fit (current and announced). */
+const OVERFLOW_CODES = new Set(['prompt_too_long', 'context_window_exceeded', 'model_context_window_exceeded']);
+
+/**
+ * Anthropic reports a context overflow as a plain 400 `invalid_request_error` whose only distinctive
+ * signal is its message ("prompt is too long: N tokens > M maximum"); it has no error code of its
+ * own. So, for that one status and type only, the message is matched; a structured
+ * `details.error_code` wins when the API sends one. A 413 (request body too large) is an overflow
+ * too: compaction is what makes it fit.
+ */
+function isContextOverflow(error: APIError): boolean {
+  if (error.status === 413) return true;
+  if (error.errorCode && OVERFLOW_CODES.has(error.errorCode)) return true;
+  if (error.status !== 400 || error.type !== 'invalid_request_error') return false;
+  return /prompt is too long|input is too long|exceeds? the (?:model's )?context window/i.test(error.apiMessage ?? '');
+}
+
+/** `retry-after-ms`, then `retry-after` (seconds or an HTTP date), as the SDK itself reads them. */
+export function retryAfterMs(headers: Headers | undefined): number | undefined {
+  const milliseconds = headers?.get('retry-after-ms');
+  if (milliseconds) {
+    const value = Number.parseFloat(milliseconds);
+    if (Number.isFinite(value) && value >= 0) return value;
+  }
+  const retryAfter = headers?.get('retry-after');
+  if (!retryAfter) return undefined;
+  const seconds = Number.parseFloat(retryAfter);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(retryAfter);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+function describe(error: APIError, fallbackType: string): string {
+  const detail = error.apiMessage ?? error.message;
+  const status = error.status === undefined ? 'stream error' : `HTTP ${error.status}`;
+  const request = error.requestID ? ` (request ${error.requestID})` : '';
+  return `Anthropic ${status} ${error.type ?? fallbackType}: ${detail}${request}`;
+}
+
+function fromApiError(error: APIError): ProviderError {
+  const base = {
+    ...(error.status === undefined ? {} : { status: error.status }),
+    ...(error.requestID ? { requestId: error.requestID } : {}),
+    cause: error,
+  };
+  if (error.status === undefined) {
+    // A mid-stream `event: error`: no HTTP status of its own, only the error type.
+    const errorType = error.type ?? 'api_error';
+    return new ProviderError(describe(error, errorType), { ...base, errorType, isRetryable: RETRYABLE_STREAM_TYPES.has(errorType) });
+  }
+  const errorType = error.type ?? `http_${error.status}`;
+  if (isContextOverflow(error)) return new ContextOverflowError(describe(error, errorType), { ...base, errorType });
+  const shouldRetry = error.headers?.get('x-should-retry');
+  const isRetryable = shouldRetry === 'true' ? true : shouldRetry === 'false' ? false : isRetryableStatus(error.status);
+  const delay = retryAfterMs(error.headers);
+  return new ProviderError(describe(error, errorType), {
+    ...base,
+    errorType,
+    isRetryable,
+    ...(delay === undefined ? {} : { retryAfterMs: delay }),
+  });
+}
+
+/** Where a failure happened: sending the request (until response headers) or reading the stream body. */
+export type FailurePhase = 'request' | 'stream';
+
+/**
+ * Map anything the SDK or the transport throws to core's error model. Classification uses the
+ * HTTP status, the API's error type, the error class and the phase, never the message (see
+ * {@link isContextOverflow} for the single documented exception). In the request phase the SDK
+ * wraps every transport failure in `APIConnectionError`, so anything else there is a client-side
+ * problem (no credentials, bad options); in the stream phase the only other errors are the
+ * transport's own (undici's `terminated`, socket resets), which a new attempt can cure.
+ */
+export function toProviderError(error: unknown, phase: FailurePhase, signal?: AbortSignal): Error {
+  if (signal?.aborted || isAbortError(error)) return new AbortError();
+  if (error instanceof ProviderError) return error;
+  if (error instanceof APIConnectionError) {
+    const errorType = error instanceof APIConnectionTimeoutError ? 'timeout' : 'connection_error';
+    return new ProviderError(`Anthropic ${errorType.replace('_', ' ')}: ${error.message}`, { errorType, isRetryable: true, cause: error });
+  }
+  if (error instanceof APIError) return fromApiError(error);
+  const message = error instanceof Error ? error.message : String(error);
+  if (phase === 'request' || error instanceof AnthropicError) {
+    return new ProviderError(`Anthropic client error: ${message}`, { errorType: 'client_error', isRetryable: false, cause: error });
+  }
+  if (error instanceof SyntaxError) {
+    return new ProviderError(`Anthropic sent an unreadable stream event: ${message}`, { errorType: 'invalid_response', isRetryable: true, cause: error });
+  }
+  return new ProviderError(`Anthropic connection failed mid-stream: ${message}`, { errorType: 'connection_error', isRetryable: true, cause: error });
+}
