@@ -2,7 +2,20 @@ export { ScriptedModel, runTool, textTurn, toolTurn } from '@ml-intern/core/test
 export type { RunToolOptions, RunToolResult, ScriptedModelOptions, ScriptedToolCall, ScriptedTurn } from '@ml-intern/core/testing';
 export { sendJson, startHttpFake, startSse, writeSseFrame } from './http-fake.js';
 export type { FakeHandler, HttpFake, RecordedRequest } from './http-fake.js';
-// fake-anthropic (providers)
+export { startFakeAnthropic } from './fake-anthropic.js';
+export type { FakeAnthropic, FakeAnthropicOptions } from './fake-anthropic.js';
+export { anthropicScript } from './anthropic-script.js';
+export type {
+  AnthropicBlockScript,
+  AnthropicFailureScript,
+  AnthropicScenario,
+  AnthropicScriptResponder,
+  AnthropicScriptStep,
+  AnthropicStepContext,
+  AnthropicStopReason,
+  AnthropicUsageScript,
+} from './anthropic-script.js';
+export { signThinking } from './validate-anthropic-request.js';
 export { startFakeOpenAI } from './fake-openai.js';
 export type { FakeOpenAI, FakeOpenAIOptions } from './fake-openai.js';
 export type {
