@@ -36,6 +36,8 @@ export interface ApprovalOutcome {
 /** Decides whether a tool call runs, asks the user, or is refused. */
 export interface ApprovalPolicy {
   readonly mode: ApprovalMode;
+  /** Switch mode for the rest of the session (`/yolo`). */
+  setMode(mode: ApprovalMode): void;
   decide(request: ApprovalRequest, state?: { spentUsd: number }): ApprovalOutcome;
   /** Add a session rule ("always allow this"); returns its description. */
   addSessionRule(rule: ApprovalRule): string;
@@ -94,7 +96,7 @@ function strongest(rules: readonly ApprovalRule[], request: ApprovalRequest): Ap
  * a budget that the call would exceed turns an automatic allow into ask.
  */
 export function createApprovalPolicy(options: ApprovalPolicyOptions = {}): ApprovalPolicy {
-  const mode = options.mode ?? 'default';
+  let mode: ApprovalMode = options.mode ?? 'default';
   const configured = [...(options.rules ?? [])];
   const sessionRules: ApprovalRule[] = [];
 
@@ -147,7 +149,12 @@ export function createApprovalPolicy(options: ApprovalPolicyOptions = {}): Appro
   }
 
   return {
-    mode,
+    get mode() {
+      return mode;
+    },
+    setMode(next) {
+      mode = next;
+    },
     decide,
     addSessionRule(rule) {
       sessionRules.push(rule);

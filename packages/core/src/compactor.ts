@@ -73,7 +73,7 @@ function pointerize(tail: Message[], budgetPerResult: number, history: History):
 
 /** Runs compaction for a session: decides when, summarises with the session's model, applies. */
 export class Compactor {
-  readonly #model: LanguageModel;
+  #model: LanguageModel;
   readonly #history: History;
   readonly #options: CompactionOptions;
   #fixed: { key: string; tokens: number } | undefined;
@@ -83,6 +83,10 @@ export class Compactor {
     this.#model = model;
     this.#history = history;
     this.#options = options;
+  }
+
+  setModel(model: LanguageModel): void {
+    this.#model = model;
   }
 
   /** Input tokens the system prompt and tool specs add to every call (counted once per change). */

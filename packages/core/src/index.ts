@@ -67,3 +67,7 @@ export { createPlanTool, formatPlan } from './plan-tool.js';
 export { alwaysRuleFor } from './tool-batch.js';
 export { callModel } from './model-call.js';
 export type { ModelCallHooks, ModelCallResult } from './model-call.js';
+export { agentConfigSchema } from './config-schema.js';
+export type { AgentConfig, PartialAgentConfig } from './config-schema.js';
+export { configFromEnv, deepMerge, findProjectRoot, loadConfig, loadDotEnv, maskSecrets, parseDotEnv, substituteVariables } from './config.js';
+export type { ConfigLayer, Env, LoadConfigOptions, LoadedConfig } from './config.js';

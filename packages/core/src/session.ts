@@ -92,7 +92,8 @@ function usageTotals(usage: ModelUsage): UsageTotals {
  */
 export class Session implements AsyncIterable<AgentEvent> {
   #id: string;
-  readonly model: LanguageModel;
+  #model: LanguageModel;
+  #reasoningEffort: ReasoningEffort | undefined;
   readonly history: History;
   readonly router: ToolRouter;
   readonly policy: ApprovalPolicy;
@@ -123,7 +124,8 @@ export class Session implements AsyncIterable<AgentEvent> {
   constructor(options: SessionOptions) {
     this.#options = options;
     this.#id = options.id ?? randomUUID();
-    this.model = options.model;
+    this.#model = options.model;
+    this.#reasoningEffort = options.reasoningEffort;
     this.cwd = path.resolve(options.cwd ?? process.cwd());
     this.#dataDir = options.dataDir ?? path.join(tmpdir(), 'ml-intern', this.#id);
     this.history = new History({ ...(options.counter ? { counter: options.counter } : {}) });
@@ -154,6 +156,25 @@ export class Session implements AsyncIterable<AgentEvent> {
 
   get id(): string {
     return this.#id;
+  }
+
+  get model(): LanguageModel {
+    return this.#model;
+  }
+
+  /** Switch the model for the next turns (`/model`). The history is kept. */
+  setModel(model: LanguageModel): void {
+    this.#model = model;
+    this.#compactor.setModel(model);
+  }
+
+  get reasoningEffort(): ReasoningEffort | undefined {
+    return this.#reasoningEffort;
+  }
+
+  /** Change the reasoning effort for the next calls (`/effort`); undefined = provider default. */
+  setReasoningEffort(effort: ReasoningEffort | undefined): void {
+    this.#reasoningEffort = effort;
   }
 
   get plan(): readonly PlanItem[] {
@@ -467,7 +488,7 @@ export class Session implements AsyncIterable<AgentEvent> {
       tools: () => this.#toolSpecs,
       maxIterations: this.#options.maxIterations ?? 300,
       interactive: this.#options.interactive ?? false,
-      ...(this.#options.reasoningEffort ? { reasoningEffort: this.#options.reasoningEffort } : {}),
+      ...(this.#reasoningEffort ? { reasoningEffort: this.#reasoningEffort } : {}),
       retry: this.#options.retry ?? {},
       ...(this.#options.budgetUsd === undefined ? {} : { budgetUsd: this.#options.budgetUsd }),
       router: this.router,

@@ -1,0 +1,43 @@
+import type { AgentConfig, ApprovalPolicy, LanguageModel, Session } from '@ml-intern/core';
+import type { JsonlSessionStore } from '@ml-intern/context';
+
+export type RunMode = 'interactive' | 'oneshot' | 'headless';
+
+/** Options shared by the CLI and the headless runner to build a session. */
+export interface RuntimeOptions {
+  mode: RunMode;
+  cwd: string;
+  env: Record<string, string | undefined>;
+  /** `--config <file>`. */
+  configFile?: string;
+  /** Config values from CLI flags (`--model`, `--max-iterations`, `--yolo`, `--budget-usd`). */
+  flags?: Record<string, unknown>;
+  /** Resume by id, id prefix, `last` or path. */
+  resume?: string;
+  /** Where `tool_log`-like notices about the runtime go before the session exists (stderr). */
+  warn?: (message: string) => void;
+  /** Replace the model (offline demo, tests). */
+  model?: LanguageModel;
+}
+
+/** What describes the environment a session runs in, for `session_started`, `/status` and the system prompt. */
+export interface RuntimeDescription {
+  runtime: string;
+  network: boolean;
+  gpu: { name: string; memoryMiB: number }[];
+}
+
+/** A composed agent: config, model, tools, policy, session log and the session itself. */
+export interface Runtime {
+  session: Session;
+  config: AgentConfig;
+  configDigest: string;
+  model: LanguageModel;
+  policy: ApprovalPolicy;
+  store: JsonlSessionStore | undefined;
+  description: RuntimeDescription;
+  /** Switch the model for the next turns (`/model`); returns the new model id. */
+  setModel(id: string): Promise<string>;
+  /** Shut the session down, flush gateways, close MCP servers. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+const ruleSchema = z.object({
+  tool: z.string().min(1),
+  args: z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional(),
+  action: z.enum(['allow', 'ask', 'deny']),
+  reason: z.string().optional(),
+});
+
+/**
+ * The configuration file schema (SPEC section 9). `mcpServers` and `messaging` are validated in
+ * depth by their own packages (tools-mcp, gateways); here they only need the right shape.
+ */
+export const agentConfigSchema = z
+  .object({
+    model_name: z.string().min(1),
+    max_iterations: z.number().int().min(-1),
+    mcpServers: z.record(z.string(), z.record(z.string(), z.unknown())),
+    messaging: z.record(z.string(), z.unknown()),
+    yolo_mode: z.boolean(),
+    confirm_cpu_jobs: z.boolean(),
+    reasoning_effort: z.enum(['minimal', 'low', 'medium', 'high', 'xhigh', 'max']).nullable(),
+    save_sessions: z.boolean(),
+    share_traces: z.boolean(),
+    session_dataset_repo: z.string().nullable(),
+    approval: z.object({ rules: z.array(ruleSchema) }),
+    budget_usd: z.number().positive().nullable(),
+    compaction: z.object({
+      threshold: z.number().gt(0).max(1),
+      keep_recent_tokens: z.number().int().positive().nullable(),
+      context_window: z.number().int().positive().nullable(),
+      auto: z.boolean(),
+    }),
+    tool_runtime: z.enum(['local', 'sandbox']),
+    sandbox: z.object({
+      network: z.boolean(),
+      git_writable: z.boolean(),
+      env_passthrough: z.array(z.string()),
+      timeout_s: z.number().positive(),
+      max_timeout_s: z.number().positive(),
+    }),
+    web: z.object({
+      search_url: z.string().nullable(),
+      allow_private_network: z.boolean(),
+    }),
+    tool_timeout_s: z.number().positive(),
+  })
+  .strict();
+
+export type AgentConfig = z.infer<typeof agentConfigSchema>;
+
+/** Deep-partial form accepted in user and project config files. */
+export type PartialAgentConfig = { [K in keyof AgentConfig]?: AgentConfig[K] extends Record<string, unknown> ? Partial<AgentConfig[K]> : AgentConfig[K] };
