@@ -302,7 +302,7 @@ describe('limits and guards', () => {
   });
 
   it('budget: an exhausted budget ends the turn before the next call', async () => {
-    const model = new ScriptedModel({ info: { pricing: { input: 1_000_000, output: 0 } }, turns: () => toolTurn({ name: 'echo', arguments: { text: String(Math.random()) } }) });
+    const model = new ScriptedModel({ info: { pricing: { input: 1_000_000, output: 0 } }, turns: () => ({ ...toolTurn({ name: 'echo', arguments: { text: String(Math.random()) } }), usage: { inputTokens: 100 } }) });
     const session = createSession({ model, tools: [echo], budgetUsd: 50 });
     const outcome = await session.run('spend');
     expect(outcome.reason).toBe('budget_exceeded');
