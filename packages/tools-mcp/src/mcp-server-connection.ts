@@ -1,0 +1,279 @@
+import { AbortError, ToolExecutionError, type ToolLogLevel } from '@ml-intern/core';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { type CallToolResult, CallToolResultSchema, ErrorCode, McpError, type Tool as McpToolInfo } from '@modelcontextprotocol/sdk/types.js';
+import { createMcpTransport, describeMcpTarget, type McpTransportOptions } from './create-mcp-transport.js';
+import type { McpServerConfig } from './mcp-server-config.js';
+import { OutputTail } from './output-tail.js';
+
+/** Where a server stands. `failed` servers that had started are restarted on their next call. */
+export type McpServerState = 'connected' | 'failed' | 'restarting' | 'closed';
+
+/** Receives lines about servers (startup failures, crashes, renamed tools). */
+export type McpLog = (message: string, level: ToolLogLevel) => void;
+
+export interface McpServerConnectionOptions extends McpTransportOptions {
+  name: string;
+  config: McpServerConfig;
+  log?: McpLog | undefined;
+  /** Sent in `initialize`; defaults to `{ name: "ml-intern", version: "0.0.0" }`. */
+  clientInfo?: { name: string; version: string } | undefined;
+}
+
+export interface McpCallOptions {
+  signal: AbortSignal;
+  /** Progress and restart notices for the user (the tool context's `log`). */
+  log: McpLog;
+}
+
+const CLOSE_GRACE_MS = 500;
+const PROGRESS_LOG_INTERVAL_MS = 1_000;
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+function messageOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  // The SDK's HTTP errors carry the status as a numeric `code`; fetch failures carry errno in `cause`.
+  const status = error instanceof McpError ? undefined : (error as { code?: unknown }).code;
+  const message = error.message.replace(/:\s*$/, '');
+  if (typeof status === 'number' && status >= 100 && status < 600) return `${message} (HTTP ${status})`;
+  const code = (error.cause as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && !message.includes(code) ? `${message} (${code})` : message;
+}
+
+/**
+ * One MCP server: its own SDK client and transport, so a failure stays with that server. A stdio
+ * server that exits, or an http server that stops answering, is reconnected on the next call.
+ */
+export class McpServerConnection {
+  readonly name: string;
+  readonly config: McpServerConfig;
+  readonly #options: McpServerConnectionOptions;
+  readonly #stderr = new OutputTail();
+  #client: Client | undefined;
+  #transport: Transport | undefined;
+  #connecting: Promise<Client> | undefined;
+  #state: McpServerState = 'failed';
+  #error: string | undefined = 'not started';
+
+  constructor(options: McpServerConnectionOptions) {
+    this.name = options.name;
+    this.config = options.config;
+    this.#options = options;
+  }
+
+  get state(): McpServerState {
+    return this.#state;
+  }
+
+  /** Why the server is not connected, when it is not. */
+  get error(): string | undefined {
+    return this.#error;
+  }
+
+  /** The command line or URL of the server (no query string, no headers, no env). */
+  get target(): string {
+    return describeMcpTarget(this.config);
+  }
+
+  /** Process id of a running stdio server. */
+  get pid(): number | undefined {
+    return this.#transport instanceof StdioClientTransport ? (this.#transport.pid ?? undefined) : undefined;
+  }
+
+  /** Connect and list the server's tools. Throws a `ToolExecutionError` naming the server, the target and the stderr tail. */
+  async start(): Promise<McpToolInfo[]> {
+    let client: Client;
+    try {
+      client = await this.#connect();
+    } catch (error) {
+      this.#fail(messageOf(error));
+      throw error;
+    }
+    try {
+      const tools = await this.#listTools(client);
+      this.#setConnected();
+      return tools;
+    } catch (error) {
+      const failure = await this.#startupFailure(error);
+      this.#fail(failure.message);
+      await this.#dispose(client);
+      throw failure;
+    }
+  }
+
+  /** Call one tool. Aborting `signal` sends the server the SDK's `notifications/cancelled`. */
+  async callTool(toolName: string, args: Record<string, unknown>, options: McpCallOptions): Promise<CallToolResult> {
+    const client = await this.#ensureClient(options.log);
+    let lastProgressLog = 0;
+    try {
+      return await client.request({ method: 'tools/call', params: { name: toolName, arguments: args } }, CallToolResultSchema, {
+        signal: options.signal,
+        timeout: this.config.timeout_ms,
+        onprogress: (progress) => {
+          const now = Date.now();
+          if (now - lastProgressLog < PROGRESS_LOG_INTERVAL_MS && progress.progress !== progress.total) return;
+          lastProgressLog = now;
+          const amount = progress.total === undefined ? `${progress.progress}` : `${progress.progress}/${progress.total}`;
+          options.log(`${this.name}: progress ${amount}${progress.message ? ` ${progress.message}` : ''}`, 'info');
+        },
+      });
+    } catch (error) {
+      throw await this.#callFailure(error, client, options.signal);
+    }
+  }
+
+  /** Stop the server (stdio: stdin closed, then SIGTERM after a short grace; http: session deleted). */
+  async close(): Promise<void> {
+    this.#state = 'closed';
+    this.#error = 'closed';
+    const client = this.#client;
+    this.#client = undefined;
+    if (client) await this.#dispose(client);
+  }
+
+  async #connect(): Promise<Client> {
+    this.#stderr.clear();
+    const transport = createMcpTransport(this.config, this.#options);
+    if (transport instanceof StdioClientTransport) transport.stderr?.on('data', (chunk: Buffer) => this.#stderr.push(chunk));
+    const client = new Client(this.#options.clientInfo ?? { name: 'ml-intern', version: '0.0.0' }, { capabilities: {} });
+    client.onclose = () => this.#handleClose(client);
+    // Transport-level noise (an optional SSE stream the server does not offer, …) is not a failure;
+    // failures surface through the request that hit them.
+    client.onerror = () => {};
+    this.#transport = transport;
+    this.#client = client;
+    try {
+      await client.connect(transport, { timeout: this.config.startup_timeout_ms });
+    } catch (error) {
+      this.#client = undefined;
+      const failure = await this.#startupFailure(error);
+      await this.#dispose(client);
+      throw failure;
+    }
+    if (this.#state === 'closed') {
+      this.#client = undefined;
+      await this.#dispose(client);
+      throw new ToolExecutionError(`MCP server "${this.name}" was closed`);
+    }
+    return client;
+  }
+
+  async #listTools(client: Client): Promise<McpToolInfo[]> {
+    const tools: McpToolInfo[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await client.listTools(cursor === undefined ? {} : { cursor }, { timeout: this.config.startup_timeout_ms });
+      tools.push(...page.tools);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return tools;
+  }
+
+  async #ensureClient(log: McpLog): Promise<Client> {
+    if (this.#client && this.#state === 'connected') return this.#client;
+    if (this.#state === 'closed') throw new ToolExecutionError(`MCP server "${this.name}" is closed`);
+    if (!this.#connecting) {
+      const verb = this.config.transport === 'stdio' ? 'restarting' : 'reconnecting to';
+      log(`MCP server "${this.name}" is not running (${this.#error ?? 'disconnected'}); ${verb} it`, 'warn');
+      this.#state = 'restarting';
+      this.#connecting = this.#connect()
+        .then((client) => {
+          this.#setConnected();
+          log(`MCP server "${this.name}" is running again`, 'info');
+          return client;
+        })
+        .catch((error: unknown) => {
+          this.#fail(messageOf(error));
+          throw error;
+        })
+        .finally(() => {
+          this.#connecting = undefined;
+        });
+    } else {
+      log(`waiting for MCP server "${this.name}" to restart`, 'info');
+    }
+    return this.#connecting;
+  }
+
+  #handleClose(client: Client): void {
+    if (client !== this.#client || this.#state === 'closed') return;
+    this.#client = undefined;
+    if (this.#state !== 'connected') return;
+    const tail = this.#stderr.lines(3, ' | ');
+    const message = `the server stopped${tail ? `; last stderr: ${tail}` : ''}`;
+    this.#fail(message);
+    this.#options.log?.(`MCP server "${this.name}" stopped unexpectedly; it is restarted on its next tool call`, 'warn');
+  }
+
+  async #callFailure(error: unknown, client: Client, signal: AbortSignal): Promise<Error> {
+    if (signal.aborted) return new AbortError(`MCP call to "${this.name}" was cancelled`);
+    if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+      const seconds = this.config.timeout_ms / 1000;
+      return new ToolExecutionError(
+        `MCP server "${this.name}" did not answer within ${seconds} s (its timeout_ms is ${this.config.timeout_ms}); the call was cancelled`,
+        { cause: error },
+      );
+    }
+    if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
+      await delay(0);
+      const tail = this.#stderr.lines(10, ' | ');
+      return new ToolExecutionError(
+        `MCP server "${this.name}" closed the connection during the call${tail ? ` (stderr: ${tail})` : ''}; it is restarted on the next call`,
+        { cause: error },
+      );
+    }
+    // An SDK server sends its McpError's message, already prefixed, and the client prefixes it again.
+    if (error instanceof McpError) return new ToolExecutionError(error.message.replace(/^(MCP error -?\d+: )\1+/, '$1'), { cause: error });
+    // Anything else is the transport failing (connection refused, session gone, process exited):
+    // drop this client so the next call starts afresh.
+    const reason = messageOf(error);
+    if (this.#client === client) {
+      this.#client = undefined;
+      this.#fail(reason);
+      void this.#dispose(client);
+    }
+    return new ToolExecutionError(`could not reach MCP server "${this.name}": ${reason}; it is reconnected on the next call`, { cause: error });
+  }
+
+  async #startupFailure(error: unknown): Promise<ToolExecutionError> {
+    // The last stderr chunk can arrive just after the close that failed the request.
+    await delay(20);
+    const tail = this.#stderr.lines(20);
+    const message = `MCP server "${this.name}" failed to start (${this.config.transport}: ${this.target}): ${messageOf(error)}${tail ? `\nstderr (last lines):\n${tail}` : ''}`;
+    return new ToolExecutionError(message, { cause: error });
+  }
+
+  #setConnected(): void {
+    this.#state = 'connected';
+    this.#error = undefined;
+  }
+
+  #fail(message: string): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'failed';
+    this.#error = message;
+  }
+
+  async #dispose(client: Client): Promise<void> {
+    const transport = client.transport;
+    if (transport instanceof StreamableHTTPClientTransport && transport.sessionId) {
+      await Promise.race([transport.terminateSession().catch(() => {}), delay(CLOSE_GRACE_MS)]);
+    }
+    const pid = transport instanceof StdioClientTransport ? transport.pid : null;
+    const closing = client.close().catch(() => {});
+    if (pid === null) return closing;
+    const closed = await Promise.race([closing.then(() => true), delay(CLOSE_GRACE_MS).then(() => false)]);
+    if (closed) return;
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+    await closing;
+  }
+}
