@@ -71,3 +71,5 @@ export { agentConfigSchema } from './config-schema.js';
 export type { AgentConfig, PartialAgentConfig } from './config-schema.js';
 export { configFromEnv, deepMerge, findProjectRoot, loadConfig, loadDotEnv, maskSecrets, parseDotEnv, substituteVariables } from './config.js';
 export type { ConfigLayer, Env, LoadConfigOptions, LoadedConfig } from './config.js';
+export { createResearchTool } from './research-tool.js';
+export type { ResearchToolOptions } from './research-tool.js';

@@ -334,3 +334,30 @@ describe('run() while busy', () => {
     await session.close();
   });
 });
+
+describe('research sub-agent', () => {
+  it('runs a read-only sub-session and returns its report; write tools are withheld', async () => {
+    const { createResearchTool } = await import('./research-tool.js');
+    const model = new ScriptedModel({
+      turns: (request) => {
+        const last = request.messages.at(-1);
+        if (request.system.startsWith('You are a research sub-agent')) {
+          expect(request.tools.map((tool) => tool.name)).toEqual(['echo']);
+          return last?.role === 'tool' ? textTurn('report: found it') : toolTurn({ name: 'echo', arguments: { text: 'docs' } });
+        }
+        return last?.role === 'tool' ? textTurn(`parent saw: ${last.content}`) : toolTurn({ name: 'research', arguments: { task: 'find docs' } });
+      },
+    });
+    let tools: import('./tool.js').AnyTool[] = [];
+    const policy = createApprovalPolicy();
+    const research = createResearchTool({ model, tools: () => tools, policy });
+    tools = [echo, upload, research];
+    const session = createSession({ model, tools, policy });
+    const logs: string[] = [];
+    session.subscribe((event) => event.type === 'tool_log' && logs.push(event.message));
+    const outcome = await session.run('research something');
+    expect(outcome.text).toBe('parent saw: report: found it');
+    expect(logs.some((line) => line.includes('research › echo'))).toBe(true);
+    await session.close();
+  });
+});

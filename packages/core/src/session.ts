@@ -62,7 +62,8 @@ export interface SessionOptions {
   /** Secret redaction applied to tool output, events and the session log. */
   redact?: (text: string) => string;
   counter?: TokenCounter;
-  /** Extra `session_started` listeners may attach before the first event: events start on the next tick. */
+  /** Add the built-in `plan_tool` (default true). */
+  planTool?: boolean;
 }
 
 function redactDeep<T>(value: T, redact: (text: string) => string): T {
@@ -135,7 +136,7 @@ export class Session implements AsyncIterable<AgentEvent> {
       this.#emit({ type: 'plan_update', plan });
     });
     const tools = [...(options.tools ?? [])];
-    if (!tools.some((tool) => tool.name === planTool.name)) tools.push(planTool);
+    if (options.planTool !== false && !tools.some((tool) => tool.name === planTool.name)) tools.push(planTool);
     this.router = new ToolRouter(tools, {
       ...(options.toolTimeoutMs === undefined ? {} : { defaultTimeoutMs: options.toolTimeoutMs }),
       ...(options.maxOutputChars === undefined ? {} : { maxOutputChars: options.maxOutputChars }),

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import type { ApprovalPolicy } from './approval-policy.js';
+import type { LanguageModel } from './model.js';
+import { createSession } from './session.js';
+import { defineTool, type AnyTool, type Tool } from './tool.js';
+
+const researchInput = z.object({
+  task: z.string().min(1).describe('What to find out, with enough context to work alone'),
+  context: z.string().optional().describe('Facts the researcher should know (ids, constraints)'),
+});
+
+export interface ResearchToolOptions {
+  model: LanguageModel | (() => LanguageModel);
+  /** The tools the researcher may use; only read-only ones are given to it. */
+  tools: () => readonly AnyTool[];
+  /** The parent's policy: the researcher's calls pass the same approval rules. */
+  policy: ApprovalPolicy;
+  /** Model calls the researcher may make (default 20). */
+  maxIterations?: number;
+  redact?: (text: string) => string;
+}
+
+const RESEARCH_PROMPT = `You are a research sub-agent of an ML engineering agent. Investigate the task with the read-only tools you have (documentation, papers, datasets, code examples, web). Do not guess: verify APIs and schemas in sources. Finish with a concise report: findings, exact references (URLs, repo paths, dataset ids), and recommended next steps. You cannot ask questions or change anything.`;
+
+/**
+ * `research`: run a sub-agent with its own call budget and the read-only subset of tools, and
+ * return its report. Its progress is streamed to the parent as tool_log lines.
+ */
+export function createResearchTool(options: ResearchToolOptions): Tool<typeof researchInput> {
+  return defineTool({
+    name: 'research',
+    description:
+      'Delegate a research question to a sub-agent that uses the read-only tools (docs, papers, datasets, GitHub, web) and returns a report. Use it for broad investigations so your own context stays small.',
+    inputSchema: researchInput,
+    readOnly: true,
+    summarize: (input) => `research: ${input.task.slice(0, 80)}`,
+    async execute(input, ctx) {
+      const tools = options.tools().filter((tool) => tool.readOnly === true && tool.name !== 'research' && tool.name !== 'plan_tool');
+      const model = typeof options.model === 'function' ? options.model() : options.model;
+      const session = createSession({
+        model,
+        tools,
+        systemPrompt: RESEARCH_PROMPT,
+        cwd: ctx.session.cwd,
+        dataDir: `${ctx.session.dataDir}/research-${ctx.toolCallId}`,
+        maxIterations: options.maxIterations ?? 20,
+        policy: options.policy,
+        planTool: false,
+        ...(options.redact ? { redact: options.redact } : {}),
+      });
+      const off = session.subscribe((event) => {
+        if (event.type === 'tool_call') ctx.log(`research › ${event.summary}`);
+        if (event.type === 'tool_output' && event.is_error) ctx.log(`research › ${event.tool} failed`, 'warn');
+      });
+      const stop = () => session.submit({ type: 'interrupt' });
+      ctx.signal.addEventListener('abort', stop, { once: true });
+      try {
+        const outcome = await session.run(input.context ? `${input.task}\n\nContext:\n${input.context}` : input.task);
+        if (outcome.status === 'completed') return outcome.text || '(the researcher returned no text)';
+        return { output: `Research did not complete (${outcome.status}${outcome.error ? `: ${outcome.error.message}` : ''}).`, isError: true };
+      } finally {
+        off();
+        ctx.signal.removeEventListener('abort', stop);
+        await session.close();
+      }
+    },
+  });
+}
