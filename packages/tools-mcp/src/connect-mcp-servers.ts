@@ -66,6 +66,7 @@ function describeIssues(error: z.ZodError): string {
 
 function parseServers(servers: Record<string, McpServerConfigInput | McpServerConfig>): [string, McpServerConfig][] {
   return Object.entries(servers).map(([name, entry]) => {
+    if (name.trim() === '') throw new ConfigError('an MCP server needs a non-empty name', { keyPath: 'mcpServers' });
     const parsed = mcpServerConfigSchema.safeParse(entry);
     if (!parsed.success) {
       throw new ConfigError(`invalid MCP server "${name}": ${describeIssues(parsed.error)}`, { keyPath: `mcpServers.${name}` });

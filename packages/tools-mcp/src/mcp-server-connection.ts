@@ -110,9 +110,15 @@ export class McpServerConnection {
   async callTool(toolName: string, args: Record<string, unknown>, options: McpCallOptions): Promise<CallToolResult> {
     const client = await this.#ensureClient(options.log);
     let lastProgressLog = 0;
+    // The SDK never removes its abort listener: give it a per-call signal so a long-lived caller
+    // signal does not collect one listener per call.
+    const controller = new AbortController();
+    const forwardAbort = () => controller.abort(options.signal.reason);
+    if (options.signal.aborted) controller.abort(options.signal.reason);
+    else options.signal.addEventListener('abort', forwardAbort, { once: true });
     try {
       return await client.request({ method: 'tools/call', params: { name: toolName, arguments: args } }, CallToolResultSchema, {
-        signal: options.signal,
+        signal: controller.signal,
         timeout: this.config.timeout_ms,
         onprogress: (progress) => {
           const now = Date.now();
@@ -124,6 +130,8 @@ export class McpServerConnection {
       });
     } catch (error) {
       throw await this.#callFailure(error, client, options.signal);
+    } finally {
+      options.signal.removeEventListener('abort', forwardAbort);
     }
   }
 
@@ -131,6 +139,8 @@ export class McpServerConnection {
   async close(): Promise<void> {
     this.#state = 'closed';
     this.#error = 'closed';
+    // A restart in flight sees the closed state and stops its own process.
+    await this.#connecting?.catch(() => {});
     const client = this.#client;
     this.#client = undefined;
     if (client) await this.#dispose(client);

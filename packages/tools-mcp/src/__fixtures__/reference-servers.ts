@@ -93,8 +93,9 @@ export function startRecordingProxy(upstreamOrigin: string): Promise<HttpFake> {
       if (!HOP_HEADERS.has(name) && name !== 'content-encoding') responseHeaders[name] = value;
     });
     response.writeHead(upstream.status, responseHeaders);
+    const reader = upstream.body?.getReader();
     try {
-      for await (const chunk of upstream.body ?? []) response.write(chunk);
+      for (let chunk = await reader?.read(); chunk && !chunk.done; chunk = await reader?.read()) response.write(chunk.value);
     } catch {
       // client or upstream went away
     }
