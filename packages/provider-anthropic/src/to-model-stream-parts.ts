@@ -112,6 +112,8 @@ export async function* toModelStreamParts(events: AsyncIterable<RawMessageStream
   let stopReason: StopReason | null = null;
   let stopped = false;
   for await (const event of events) {
+    // Events already buffered must not outlive an abort.
+    if (signal?.aborted) throw new AbortError();
     switch (event.type) {
       case 'content_block_delta': {
         const state = blocks[event.index];
