@@ -103,7 +103,10 @@ export class DestinationGateway implements NotificationGateway {
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   private readonly retry: Required<DeliveryRetryOptions>;
   private controller = new AbortController();
+  /** The pump is running (it may not have taken its first job yet). */
   private active = false;
+  /** The job being delivered. */
+  private current: Job | undefined;
   private idleWaiters: (() => void)[] = [];
 
   constructor(
@@ -136,19 +139,21 @@ export class DestinationGateway implements NotificationGateway {
     return new Promise((resolve) => {
       const { signal } = options;
       if (signal?.aborted) return resolve(this.failure('cancelled before sending'));
-      const job: Job = { notification, resolve };
-      const onAbort = () => {
-        const index = this.queue.indexOf(job);
-        if (index >= 0) {
-          this.queue.splice(index, 1);
-          resolve(this.failure('cancelled before sending'));
-        }
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      job.resolve = (result) => {
+      let settled = false;
+      const settle = (result: DeliveryResult) => {
+        if (settled) return;
+        settled = true;
         signal?.removeEventListener('abort', onAbort);
         resolve(result);
       };
+      const job: Job = { notification, resolve: settle };
+      // A queued message is withdrawn; one already in delivery finishes in the background.
+      const onAbort = () => {
+        const index = this.queue.indexOf(job);
+        if (index >= 0) this.queue.splice(index, 1);
+        settle(this.failure(index >= 0 ? 'cancelled before sending' : 'cancelled while sending (it may still arrive)'));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.enqueue(job);
     });
   }
@@ -164,7 +169,7 @@ export class DestinationGateway implements NotificationGateway {
     clearTimeout(timer);
     if (!timedOut) return;
     const abandoned = this.queue.splice(0);
-    const count = abandoned.length + (this.active ? 1 : 0);
+    const count = abandoned.length + (this.current ? 1 : 0);
     this.controller.abort(new DeliveryFailure('shutdown', 'gave up at shutdown', { retryable: false }));
     this.controller = new AbortController();
     this.counts.dropped += abandoned.length;
@@ -173,7 +178,7 @@ export class DestinationGateway implements NotificationGateway {
   }
 
   stats(): GatewayStats {
-    return { pending: this.queue.length + (this.active ? 1 : 0), ...this.counts };
+    return { pending: this.queue.length + (this.current ? 1 : 0), ...this.counts };
   }
 
   private enqueue(job: Job): void {
@@ -199,12 +204,15 @@ export class DestinationGateway implements NotificationGateway {
   private async pump(): Promise<void> {
     try {
       for (let job = this.queue.shift(); job; job = this.queue.shift()) {
+        this.current = job;
         const result = await this.deliver(job.notification, this.controller.signal);
         if (result.ok) this.counts.sent += 1;
         else this.counts.failed += 1;
+        this.current = undefined;
         job.resolve(result);
       }
     } finally {
+      this.current = undefined;
       this.active = false;
       for (const wake of this.idleWaiters.splice(0)) wake();
     }

@@ -39,7 +39,8 @@ const TURN_TITLES: Record<TurnReason, string> = {
 };
 
 function describeTurn(event: EventOf<'turn_complete'>): Pick<Notification, 'title' | 'message' | 'severity'> {
-  const cost = event.unpriced ? 'cost unknown' : `cost ${formatUsd(event.cost_usd)}`;
+  // `unpriced`: some calls had no price, so a known cost is only a lower bound.
+  const cost = !event.unpriced ? `cost ${formatUsd(event.cost_usd)}` : event.cost_usd > 0 ? `cost at least ${formatUsd(event.cost_usd)}` : 'cost unknown';
   const footer = `_${event.iterations} model call${event.iterations === 1 ? '' : 's'}, ${cost}_`;
   const text = event.final_text.trim() || '_(no final answer)_';
   return {

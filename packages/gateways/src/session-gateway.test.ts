@@ -1,0 +1,36 @@
+import { createSession } from '@ml-intern/core';
+import { ScriptedModel, textTurn, toolTurn } from '@ml-intern/core/testing';
+import { startFakeSlack } from '@ml-intern/testing';
+import { describe, expect, it } from 'vitest';
+import { createGateways } from './create-gateways.js';
+import { createNotifyTool } from './notify-tool.js';
+import { resolveMessagingConfig } from './resolve-messaging-config.js';
+
+describe('gateways wired into a session', () => {
+  it('a scripted session notifies through the tool, completes its turn, and Slack receives turn_complete', async () => {
+    await using fake = await startFakeSlack({ tokens: ['xoxb-session'], channels: ['C0TEAM'] });
+    const env = { SLACK_BOT_TOKEN: 'xoxb-session', SLACK_CHANNEL_ID: 'C0TEAM' };
+    const reports: string[] = [];
+    const gateways = createGateways(resolveMessagingConfig(undefined, env), { report: (message) => reports.push(message), slackApiUrl: fake.slackApiUrl });
+    const model = new ScriptedModel({
+      id: 'scripted/intern',
+      turns: [toolTurn({ name: 'notify', arguments: { destinations: ['slack.default'], message: 'Training started', title: 'Heads up' } }), textTurn('Training **finished**.')],
+    });
+    const session = createSession({ model, tools: [createNotifyTool({ gateways })], gateways });
+
+    const outcome = await session.run('train a model and tell me');
+    await session.close();
+
+    expect(outcome).toMatchObject({ status: 'completed', text: 'Training **finished**.' });
+    expect(reports).toEqual([]);
+    const posted = fake.messages.map((message) => (message.blocks as { text?: { text: string }; elements?: { text: string }[] }[]).map((block) => block.text?.text ?? block.elements?.[0]?.text));
+    expect(posted).toEqual([
+      [':information_source: *[INFO] Heads up*', 'Training started', `session_id: \`${session.id}\`  ·  model: \`scripted/intern\`  ·  event_type: \`notify\``],
+      [
+        ':white_check_mark: *[SUCCESS] Turn complete*',
+        'Training *finished*.\n\n_2 model calls, cost unknown_',
+        `session_id: \`${session.id}\`  ·  model: \`scripted/intern\`  ·  event_type: \`turn_complete\``,
+      ],
+    ]);
+  });
+});
