@@ -1,0 +1,228 @@
+import { cancelJob, getJob, listJobs, runJob, whoAmI, type SpaceHardwareFlavor } from '@huggingface/hub';
+import { defineTool, ToolExecutionError, type ApprovalHint, type Tool, type ToolContext } from '@ml-intern/core';
+import { z } from 'zod';
+import { resolveHfConfig, type HfConfig, type HfToolsOptions } from '../hf-config.js';
+import { createHubCall, type HubCall } from '../hub-call.js';
+import { formatJob, formatJobsTable, isTerminal, jobUrl } from './job-format.js';
+import { collapseInstallNoise, collectJobLogs } from './job-logs.js';
+import { buildJobSpec, formatDuration, parseTimeout } from './job-spec.js';
+import { createHardwarePricing, type HardwarePricing } from './hardware-pricing.js';
+import { createJobTracker, type JobTracker } from './job-tracker.js';
+import { runScheduledOperation, SCHEDULED_OPERATIONS } from './scheduled-job-operations.js';
+
+const OPERATIONS = ['run', 'ps', 'logs', 'inspect', 'cancel', ...SCHEDULED_OPERATIONS] as const;
+const SCHEDULED_WRITES: ReadonlySet<string> = new Set(['scheduled run', 'scheduled delete', 'scheduled suspend', 'scheduled resume']);
+
+const inputSchema = z.object({
+  operation: z.enum(OPERATIONS).describe('run a job, ps (list), logs, inspect, cancel; scheduled run/ps/inspect/delete/suspend/resume for cron jobs.'),
+  script: z.string().optional().describe('run: Python to execute with uv — inline code, an https URL, or a workspace file path. PEP 723 "# /// script" metadata works.'),
+  dependencies: z.array(z.string().max(200)).max(50).optional().describe('run with script: pip requirements added with `uv run --with` (e.g. ["trl>=0.12", "peft"]).'),
+  python: z.string().max(20).optional().describe('run with script: Python version for uv (e.g. "3.12").'),
+  script_args: z.array(z.string().max(1000)).max(100).optional().describe('run with script: command-line arguments for the script.'),
+  image: z.string().max(300).optional().describe('Docker image (default: the uv image for scripts, python:3.12 for commands).'),
+  command: z.array(z.string().max(10_000)).max(200).optional().describe('run without script: command to run in the image, e.g. ["python", "-c", "print(1)"].'),
+  hardware_flavor: z.string().regex(/^[a-z0-9-]+$/).default('cpu-basic').describe('cpu-basic, cpu-upgrade, t4-small, t4-medium, l4x1, l4x4, a10g-small, a10g-large, a10g-largex2, a10g-largex4, l40sx1, l40sx4, l40sx8, a100-large, a100x4, a100x8, h100, h100x8 …'),
+  timeout: z.string().max(20).default('30m').describe('Maximum run time, e.g. "30m", "2h" (default 30m). Cost estimate = hourly price × timeout.'),
+  env: z.record(z.string(), z.string()).optional().describe('Environment variables for the job.'),
+  secrets: z.record(z.string(), z.string()).optional().describe('Secret environment variables (encrypted by the Hub). HF_TOKEN is added automatically.'),
+  namespace: z.string().max(100).optional().describe('User or organization that runs and pays for the job (default: the token owner).'),
+  job_id: z.string().max(100).optional().describe('logs / inspect / cancel: the job id.'),
+  scheduled_job_id: z.string().max(100).optional().describe('scheduled inspect/delete/suspend/resume: the scheduled job id.'),
+  schedule: z.string().max(100).optional().describe('scheduled run: cron expression or @hourly, @daily, @weekly, @monthly.'),
+  wait_seconds: z.number().int().min(0).max(1_800).default(0).describe('run: stream logs for up to this many seconds before returning (default 0: return at once and poll with logs).'),
+  follow_seconds: z.number().int().min(0).max(600).default(0).describe('logs: keep following new lines for up to this many seconds (default 0: current snapshot).'),
+  tail: z.number().int().min(1).max(2_000).default(100).describe('logs / run with wait: number of last lines to return (default 100).'),
+  all: z.boolean().default(false).describe('ps: include finished jobs (default only running ones).'),
+  status: z.string().max(30).optional().describe('ps: only jobs whose status contains this (e.g. "error").'),
+});
+
+type Input = z.output<typeof inputSchema>;
+
+/** Options of {@link createHfJobsTool}. */
+export interface HfJobsToolOptions extends HfToolsOptions {
+  /** Ask before CPU runs too (default true, like ml-intern's `confirm_cpu_jobs`). GPU runs always ask. */
+  confirmCpuJobs?: boolean;
+  /** Namespace used when the model gives none (default: the token owner, from whoami). */
+  namespace?: string;
+  /** Give jobs the HF token as the `HF_TOKEN` secret so they can push results (default true). */
+  passTokenToJobs?: boolean;
+  /** USD/hour prices that override the catalog and the built-in table. */
+  hardwarePrices?: Record<string, number>;
+  /** Read prices from the Hub's hardware catalog (default true). */
+  liveHardwareCatalog?: boolean;
+  /** A logs snapshot stops after this much silence from a running job (default 2000 ms). */
+  logIdleMs?: number;
+}
+
+function isCpu(flavor: string): boolean {
+  return flavor.startsWith('cpu-');
+}
+
+function runApproval(input: Input, pricing: HardwarePricing, confirmCpuJobs: boolean): ApprovalHint {
+  let seconds: number | undefined;
+  try {
+    seconds = parseTimeout(input.timeout);
+  } catch {
+    seconds = undefined;
+  }
+  const estimate = seconds === undefined ? undefined : pricing.estimate(input.hardware_flavor, seconds);
+  const cost = estimate ? `up to $${estimate.usd.toFixed(2)} (${input.hardware_flavor} at $${estimate.hourly.usd.toFixed(2)}/h from the ${estimate.hourly.source} × ${formatDuration(seconds as number)})` : `cost unknown (no price for ${input.hardware_flavor})`;
+  const scheduled = input.operation === 'scheduled run';
+  const reason = scheduled ? `creates a recurring job (${input.schedule ?? 'no schedule'}) on ${input.hardware_flavor}, ${cost} per run` : `runs a job on ${input.hardware_flavor}, ${cost}`;
+  const decision = scheduled || !isCpu(input.hardware_flavor) || confirmCpuJobs ? 'ask' : 'allow';
+  return { decision, reason, ...(scheduled ? { neverAuto: true } : {}), ...(estimate ? { costUsd: estimate.usd } : {}) };
+}
+
+function logsBlock(lines: readonly string[], total: number): string {
+  if (total === 0) return '(no log lines yet)';
+  const shown = collapseInstallNoise(lines);
+  return `${total > lines.length ? `Last ${lines.length} of ${total} lines:\n` : ''}\`\`\`\n${shown.join('\n')}\n\`\`\``;
+}
+
+interface JobsRuntime {
+  config: HfConfig;
+  options: HfJobsToolOptions;
+  pricing: HardwarePricing;
+  tracker: JobTracker;
+  namespace(call: HubCall, input: Input): Promise<string>;
+}
+
+async function runOperation(runtime: JobsRuntime, call: HubCall, input: Input, ctx: ToolContext): Promise<string> {
+  const { config, tracker } = runtime;
+  const namespace = await runtime.namespace(call, input);
+  const jobId = () => {
+    if (!input.job_id) throw new ToolExecutionError(`${input.operation} needs job_id.`);
+    return input.job_id;
+  };
+  switch (input.operation) {
+    case 'run': {
+      const timeoutSeconds = parseTimeout(input.timeout);
+      const spec = await buildJobSpec(input, { cwd: ctx.session.cwd, token: config.token, passToken: runtime.options.passTokenToJobs !== false });
+      await runtime.pricing.load();
+      const estimate = runtime.pricing.estimate(input.hardware_flavor, timeoutSeconds);
+      const job = await runJob({ ...call.library, namespace, dockerImage: spec.dockerImage, command: spec.command, environment: spec.environment, secrets: spec.secrets, flavor: input.hardware_flavor as SpaceHardwareFlavor, timeoutSeconds });
+      tracker.track(ctx, namespace, job.id);
+      const url = jobUrl(config.hubUrl, namespace, job.id);
+      ctx.log(`Started HF job ${job.id} on ${input.hardware_flavor}: ${url}`);
+      const lines = [
+        `Started job ${job.id} (${spec.kind}: ${spec.source}) on ${input.hardware_flavor}, timeout ${formatDuration(timeoutSeconds)}${estimate ? `, estimated cost up to $${estimate.usd.toFixed(2)} (${estimate.hourly.source})` : ''}.`,
+        `URL: ${url}`,
+      ];
+      if (input.wait_seconds > 0) {
+        const logs = await collectJobLogs(call, { namespace, jobId: job.id, maxWaitMs: input.wait_seconds * 1000, keep: input.tail, onLine: (line) => ctx.log(line) });
+        const current = await getJob({ ...call.library, namespace, jobId: job.id });
+        if (isTerminal(current)) tracker.settle(job.id);
+        lines.push(`Status after waiting: ${current.status?.stage ?? 'UNKNOWN'}${current.status?.message ? ` (${current.status.message})` : ''}`, logsBlock(logs.lines, logs.total));
+        if (!isTerminal(current)) lines.push(`Still running. Poll with hf_jobs logs / inspect and job_id "${job.id}".`);
+      } else {
+        lines.push(`The job runs in the background. Poll with hf_jobs logs or inspect (job_id "${job.id}"); stop it with hf_jobs cancel.`);
+      }
+      return lines.join('\n');
+    }
+    case 'ps': {
+      let jobs = await listJobs({ ...call.library, namespace });
+      if (!input.all) jobs = jobs.filter((job) => !isTerminal(job));
+      if (input.status) jobs = jobs.filter((job) => String(job.status?.stage ?? '').toLowerCase().includes((input.status as string).toLowerCase()));
+      if (jobs.length === 0) return input.all ? `No jobs in ${namespace}.` : `No running jobs in ${namespace}. Pass all: true to include finished ones.`;
+      return `# Jobs of ${namespace} (${jobs.length})\n\n${formatJobsTable(jobs.slice(0, 100))}${jobs.length > 100 ? `\n… ${jobs.length - 100} more` : ''}`;
+    }
+    case 'logs': {
+      const id = jobId();
+      const following = input.follow_seconds > 0;
+      const logs = await collectJobLogs(call, {
+        namespace,
+        jobId: id,
+        maxWaitMs: following ? input.follow_seconds * 1000 : 30_000,
+        ...(following ? {} : { idleMs: runtime.options.logIdleMs ?? 2_000 }),
+        keep: input.tail,
+        ...(following ? { onLine: (line: string) => ctx.log(line) } : {}),
+      });
+      const job = await getJob({ ...call.library, namespace, jobId: id });
+      const terminal = isTerminal(job);
+      if (terminal) tracker.settle(id);
+      const lines = [`Job ${id}: ${job.status?.stage ?? 'UNKNOWN'}${job.status?.message ? ` (${job.status.message})` : ''} — ${jobUrl(config.hubUrl, namespace, id)}`, logsBlock(logs.lines, logs.total)];
+      if (logs.interruptedBy) lines.push(`(The log stream was cut: ${logs.interruptedBy}.)`);
+      if (!terminal) lines.push('The job is still running; call logs again later (follow_seconds streams new lines while waiting).');
+      return lines.join('\n');
+    }
+    case 'inspect': {
+      const job = await getJob({ ...call.library, namespace, jobId: jobId() });
+      if (isTerminal(job)) tracker.settle(job.id);
+      return formatJob(job, config.hubUrl, namespace);
+    }
+    case 'cancel': {
+      const id = jobId();
+      const job = await cancelJob({ ...call.library, namespace, jobId: id });
+      tracker.settle(id);
+      return `Cancellation requested for job ${id} (status now ${job?.status?.stage ?? 'unknown'}): ${jobUrl(config.hubUrl, namespace, id)}`;
+    }
+    default:
+      return runScheduledOperation(call, input, { namespace, cwd: ctx.session.cwd, passToken: runtime.options.passTokenToJobs !== false, pricing: runtime.pricing });
+  }
+}
+
+/**
+ * `hf_jobs`: run Python scripts (uv) or docker commands on Hugging Face hardware, follow their
+ * logs, inspect and cancel them, and manage scheduled jobs. `run` returns the job id and URL at
+ * once (optional bounded `wait_seconds`); its approval hint carries the cost estimate; jobs a
+ * session started are cancelled when the session is interrupted.
+ */
+export function createHfJobsTool(options: HfJobsToolOptions = {}): Tool<typeof inputSchema> {
+  const config = resolveHfConfig(options);
+  const pricing = createHardwarePricing(config, { live: options.liveHardwareCatalog !== false, ...(options.hardwarePrices ? { overrides: options.hardwarePrices } : {}) });
+  const tracker = createJobTracker(config);
+  let owner: Promise<string> | undefined;
+  const runtime: JobsRuntime = {
+    config,
+    options,
+    pricing,
+    tracker,
+    namespace(call, input) {
+      if (input.namespace) return Promise.resolve(input.namespace);
+      if (options.namespace) return Promise.resolve(options.namespace);
+      if (!config.token) throw new ToolExecutionError('HF Jobs need a token: configure HF_TOKEN (or pass namespace with a token that can use it).');
+      owner ??= whoAmI({ ...call.library }).then((user) => user.name);
+      owner.catch(() => {
+        owner = undefined;
+      });
+      return owner;
+    },
+  };
+  return defineTool({
+    name: 'hf_jobs',
+    description:
+      'Run compute on Hugging Face Jobs: a Python script (inline, URL or workspace file; dependencies via uv) or a docker ' +
+      'image + command, on CPU or GPU hardware with a timeout. `run` returns the job id and URL immediately; then poll with ' +
+      '`logs` (last lines; follow_seconds to stream) and `inspect`, and `cancel` if needed. Cost = hourly price × timeout. ' +
+      'Scheduled jobs (cron) have their own operations. Runs and scheduled changes need approval.',
+    inputSchema,
+    readOnly: false,
+    timeoutMs: (input) => (input.operation === 'run' ? input.wait_seconds * 1000 : input.operation === 'logs' ? Math.max(input.follow_seconds * 1000, 30_000) : 0) + 120_000,
+    approval(input) {
+      if (input.operation === 'run' || input.operation === 'scheduled run') {
+        pricing.warm();
+        return runApproval(input, pricing, options.confirmCpuJobs !== false);
+      }
+      if (SCHEDULED_WRITES.has(input.operation)) {
+        return { decision: 'ask', neverAuto: true, reason: `${input.operation.replace('scheduled ', '')}s scheduled job ${input.scheduled_job_id ?? '?'} (scheduled jobs always need explicit approval)` };
+      }
+      return { decision: 'allow' };
+    },
+    summarize(input) {
+      if (input.operation === 'run' || input.operation === 'scheduled run') {
+        const what = input.script ? (input.script.includes('\n') ? 'inline script' : input.script) : (input.command ?? []).join(' ');
+        return `hf_jobs ${input.operation} on ${input.hardware_flavor} (timeout ${input.timeout})${input.schedule ? ` ${input.schedule}` : ''}: ${what.slice(0, 80)}`;
+      }
+      return `hf_jobs ${input.operation}${input.job_id ? ` ${input.job_id}` : ''}${input.scheduled_job_id ? ` ${input.scheduled_job_id}` : ''}`;
+    },
+    async execute(input, ctx) {
+      const call = createHubCall(config, ctx.signal);
+      try {
+        return call.redact(await runOperation(runtime, call, input, ctx));
+      } catch (error) {
+        const id = input.job_id ?? input.scheduled_job_id;
+        throw call.toToolError(error, id ? { label: `job ${id}`, kind: 'job' } : { label: `HF Jobs (${input.namespace ?? options.namespace ?? 'your namespace'})`, kind: 'other' });
+      }
+    },
+  });
+}

@@ -1,0 +1,93 @@
+import { streamJobLogs } from '@huggingface/hub';
+import { isAbortError } from '@ml-intern/core';
+import type { HubCall } from '../hub-call.js';
+import { stripAnsi } from '../text-limits.js';
+
+export interface CollectLogsOptions {
+  namespace: string;
+  jobId: string;
+  /** Stop after this long in total. */
+  maxWaitMs: number;
+  /** Stop when no line arrived for this long (snapshot of a running job). */
+  idleMs?: number;
+  /** Keep the last this many lines. */
+  keep: number;
+  /** Called for every line as it arrives (→ `tool_log`). */
+  onLine?: (line: string) => void;
+}
+
+export interface CollectedLogs {
+  /** The last `keep` lines. */
+  lines: string[];
+  /** Lines received in total. */
+  total: number;
+  /** The server closed the stream (the job has finished or has no more output). */
+  ended: boolean;
+  /** A connection problem cut the stream short. */
+  interruptedBy?: string;
+}
+
+const TIMEOUT = Symbol('timeout');
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMEOUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<typeof TIMEOUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMEOUT), Math.max(0, ms));
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Read a job's log stream (SSE) for at most `maxWaitMs`, or until it ends or goes quiet for
+ * `idleMs`. The logs endpoint replays from the start and keeps running jobs' streams open, so
+ * every read is bounded.
+ */
+export async function collectJobLogs(call: HubCall, options: CollectLogsOptions): Promise<CollectedLogs> {
+  const controller = new AbortController();
+  const boundFetch = ((input: RequestInfo | URL, init: RequestInit = {}) =>
+    call.fetch(input, { ...init, signal: init.signal ? AbortSignal.any([init.signal, controller.signal]) : controller.signal })) as typeof fetch;
+  const iterator = streamJobLogs({ ...call.library, fetch: boundFetch, namespace: options.namespace, jobId: options.jobId })[Symbol.asyncIterator]();
+  const lines: string[] = [];
+  let total = 0;
+  let ended = false;
+  let interruptedBy: string | undefined;
+  const deadline = Date.now() + options.maxWaitMs;
+  try {
+    for (;;) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) break;
+      const pending = iterator.next();
+      pending.catch(() => {});
+      const next = await withTimeout(pending, Math.min(remaining, options.idleMs ?? remaining));
+      if (next === TIMEOUT) break;
+      if (next.done) {
+        ended = true;
+        break;
+      }
+      for (const raw of String(next.value.message ?? '').split(/\r?\n/)) {
+        const line = stripAnsi(raw).replace(/\s+$/, '');
+        if (line === '' && raw === '') continue;
+        total += 1;
+        lines.push(line);
+        if (lines.length > options.keep) lines.shift();
+        options.onLine?.(line);
+      }
+    }
+  } catch (error) {
+    if (isAbortError(error) && !controller.signal.aborted) throw error;
+    if (total === 0 && !isAbortError(error)) throw error;
+    if (!isAbortError(error)) interruptedBy = error instanceof Error ? error.message : String(error);
+  } finally {
+    controller.abort();
+  }
+  return { lines, total, ended, ...(interruptedBy ? { interruptedBy: call.redact(interruptedBy) } : {}) };
+}
+
+const INSTALLED = /^\s*Installed \d+ packages? in [\d.]+\s*(ms|s)\s*$/;
+
+/** Replace uv's dependency-installation chatter (before "Installed N packages in …") with one line. */
+export function collapseInstallNoise(lines: readonly string[]): string[] {
+  const installed = lines.findIndex((line) => INSTALLED.test(line));
+  if (installed <= 0) return [...lines];
+  return [`[${installed} lines of dependency installation hidden]`, ...lines.slice(installed)];
+}
