@@ -20,6 +20,8 @@ export interface HistoryOptions {
 export class History {
   readonly counter: TokenCounter;
   #entries: Entry[] = [];
+  /** Kept in step with #entries so reading the messages is O(1) on the hot path of every call. */
+  #messages: Message[] = [];
   #total = 0;
   #calibration = 1;
 
@@ -29,7 +31,7 @@ export class History {
   }
 
   get messages(): readonly Message[] {
-    return this.#entries.map((entry) => entry.message);
+    return this.#messages;
   }
 
   get length(): number {
@@ -62,6 +64,7 @@ export class History {
   append(message: Message): void {
     const tokens = countMessageTokens(this.counter, message);
     this.#entries.push({ message, tokens });
+    this.#messages.push(message);
     this.#total += tokens;
   }
 
@@ -81,6 +84,7 @@ export class History {
   /** Replace every message (compaction, resume). Counts each new message once. */
   replaceAll(messages: readonly Message[]): void {
     this.#entries = [];
+    this.#messages = [];
     this.#total = 0;
     for (const message of messages) this.append(message);
   }
@@ -89,6 +93,7 @@ export class History {
   splice(start: number, end: number, replacement: readonly Message[]): void {
     const added = replacement.map((message) => ({ message, tokens: countMessageTokens(this.counter, message) }));
     const removed = this.#entries.splice(start, end - start, ...added);
+    this.#messages.splice(start, end - start, ...replacement);
     for (const entry of removed) this.#total -= entry.tokens;
     for (const entry of added) this.#total += entry.tokens;
   }

@@ -1,0 +1,32 @@
+import { ConfigError, loadConfig, loadDotEnv } from '@ml-intern/core';
+import builtin from '../../../../configs/cli_agent_config.json';
+
+/** `ml-intern mcp list`: start each configured server, print its status and tools, stop them. */
+export async function listMcp(options: { config?: string }): Promise<number> {
+  const cwd = process.cwd();
+  let config;
+  let env;
+  try {
+    env = loadDotEnv(cwd, process.env);
+    config = loadConfig({ builtin, cwd, env, ...(options.config ? { configFile: options.config } : {}) }).config;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`ml-intern: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if (Object.keys(config.mcpServers).length === 0) {
+    process.stdout.write('No MCP servers configured. Add them under "mcpServers" in ~/.config/ml-intern/cli_agent_config.json or .ml-intern/config.json.\n');
+    return 0;
+  }
+  const { connectMcpServers, formatMcpStatus } = await import('@ml-intern/tools-mcp');
+  const hfToken = env.HF_TOKEN || env.HUGGING_FACE_HUB_TOKEN;
+  const servers = await connectMcpServers(config.mcpServers, { cwd, ...(hfToken ? { hfToken } : {}), log: (message: string) => process.stderr.write(`${message}\n`) });
+  try {
+    process.stdout.write(`${formatMcpStatus(servers.status())}\n`);
+    return servers.status().some((server) => server.state === 'failed') ? 1 : 0;
+  } finally {
+    await servers.close();
+  }
+}

@@ -1,0 +1,74 @@
+import type { AgentEvent } from '@ml-intern/events';
+import { EXIT_CODES, runUnattended } from '../runtime/index.js';
+import type { RuntimeOptions } from '../runtime/index.js';
+
+export interface OneShotOptions extends Omit<RuntimeOptions, 'mode'> {
+  stream: boolean;
+  format: 'text' | 'json' | 'stream-json';
+}
+
+function textRenderer(stream: boolean): (event: AgentEvent) => void {
+  let midLine = false;
+  return (event) => {
+    switch (event.type) {
+      case 'assistant_chunk':
+        if (stream) {
+          process.stdout.write(event.text);
+          midLine = !event.text.endsWith('\n');
+        }
+        return;
+      case 'assistant_stream_end':
+        if (stream && midLine) process.stdout.write('\n');
+        midLine = false;
+        return;
+      case 'tool_call':
+        process.stderr.write(`→ ${event.summary}\n`);
+        return;
+      case 'tool_output':
+        if (event.is_error) process.stderr.write(`  ✗ ${event.tool}: ${event.output.split('\n')[0]?.slice(0, 200)}\n`);
+        return;
+      case 'tool_log':
+        if (event.level !== 'info') process.stderr.write(`  ${event.level}: ${event.message}\n`);
+        return;
+      case 'error':
+        process.stderr.write(`error: ${event.message}\n`);
+        return;
+      case 'loop_detected':
+        process.stderr.write(`loop detected (${event.tools.join(' → ')}): ${event.action}\n`);
+        return;
+      case 'session_terminated':
+        process.stderr.write(`session terminated (${event.reason}): ${event.message}\n`);
+        return;
+      default:
+        return;
+    }
+  };
+}
+
+/** `ml-intern "prompt"`: one task with the headless approval policy, then exit with its code. */
+export async function runOneShot(prompt: string, options: OneShotOptions): Promise<number> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(EXIT_CODES.interrupted);
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const render = options.format === 'stream-json' ? (event: AgentEvent) => process.stdout.write(`${JSON.stringify(event)}\n`) : options.format === 'text' ? textRenderer(options.stream) : undefined;
+  try {
+    const { result, exitCode, message } = await runUnattended({ ...options, mode: 'oneshot', task: prompt, signal: controller.signal, ...(render ? { onEvent: render } : {}) });
+    if (!result) {
+      process.stderr.write(`${message ?? 'ml-intern: could not start'}\n`);
+      return exitCode;
+    }
+    if (options.format === 'json' || options.format === 'stream-json') process.stdout.write(`${JSON.stringify(result)}\n`);
+    else {
+      if (!options.stream && result.final_text) process.stdout.write(`${result.final_text}\n`);
+      if (result.status !== 'done') process.stderr.write(`[${result.status}] ${result.error?.message ?? ''}\n`);
+    }
+    return exitCode;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

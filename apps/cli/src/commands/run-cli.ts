@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError, MlInternError } from '@ml-intern/core';
+import { MissingCredentialsError, createRuntime } from '../runtime/index.js';
+import { runOneShot } from './one-shot.js';
+
+function readPrompt(words: string[]): string | undefined {
+  if (words.length === 0) return undefined;
+  if (words.length === 1 && words[0] === '-') return readFileSync(0, 'utf8').trim();
+  return words.join(' ');
+}
+
+/** `ml-intern [prompt]`: one-shot with a prompt, otherwise the interactive chat. */
+export async function runCli(words: string[], options: Record<string, unknown>, flags: Record<string, unknown>): Promise<number> {
+  const cwd = path.resolve(typeof options.cwd === 'string' ? options.cwd : process.cwd());
+  const resume = options.last === true ? 'last' : typeof options.resume === 'string' ? options.resume : undefined;
+  const common = {
+    cwd,
+    env: process.env,
+    flags,
+    ...(typeof options.config === 'string' ? { configFile: options.config } : {}),
+    ...(resume ? { resume } : {}),
+  };
+  let prompt: string | undefined;
+  try {
+    prompt = readPrompt(words);
+  } catch (error) {
+    process.stderr.write(`ml-intern: cannot read the prompt from stdin: ${(error as Error).message}\n`);
+    return 2;
+  }
+  if (prompt !== undefined) {
+    if (!prompt) {
+      process.stderr.write('ml-intern: the prompt is empty\n');
+      return 2;
+    }
+    return runOneShot(prompt, { ...common, stream: options.stream !== false, format: (options.outputFormat as 'text' | 'json' | 'stream-json') ?? 'text' });
+  }
+  let runtime;
+  try {
+    runtime = await createRuntime({ ...common, mode: 'interactive' });
+  } catch (error) {
+    if (error instanceof MissingCredentialsError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof ConfigError || MlInternError.isInstance(error)) {
+      process.stderr.write(`ml-intern: ${(error as Error).message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const [{ runInteractive }, { defaultHistoryFile }] = await Promise.all([import('../interactive/run-interactive.js'), import('./paths.js')]);
+  return runInteractive(runtime, { input: process.stdin, output: process.stdout, historyFile: defaultHistoryFile(process.env) });
+}

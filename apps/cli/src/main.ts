@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+import { Command, Option } from 'commander';
+import { version } from '../package.json';
+
+// Everything beyond argument parsing is imported lazily, so `--version` and `--help` stay fast.
+
+function collectFlags(options: Record<string, unknown>): Record<string, unknown> {
+  const flags: Record<string, unknown> = {};
+  if (typeof options.model === 'string') flags.model_name = options.model;
+  if (options.maxIterations !== undefined) flags.max_iterations = Number(options.maxIterations);
+  if (options.yolo === true) flags.yolo_mode = true;
+  if (options.budgetUsd !== undefined) flags.budget_usd = Number(options.budgetUsd);
+  return flags;
+}
+
+const program = new Command()
+  .name('ml-intern')
+  .description('An autonomous ML engineering agent: research, write and run ML code, ship results to the Hugging Face Hub.')
+  .version(version, '-v, --version')
+  .argument('[prompt...]', 'run one task and exit (use "-" to read it from stdin); without a prompt, start the interactive chat')
+  .option('-m, --model <id>', 'model id, e.g. anthropic/claude-opus-4-6, openai/gpt-5.5, huggingface/<org>/<model>, ollama/<model>')
+  .option('--max-iterations <n>', 'model calls per turn (-1 = unlimited)')
+  .option('--no-stream', 'print the answer when it is complete instead of streaming it')
+  .option('--yolo', 'approve every operation except those that always ask')
+  .option('--budget-usd <usd>', 'stop auto-approving and end the run when this much is spent')
+  .addOption(new Option('--output-format <format>', 'one-shot output').choices(['text', 'json', 'stream-json']).default('text'))
+  .option('--resume <id>', 'resume a saved session by id, id prefix or path')
+  .option('--last', 'resume the most recent session')
+  .option('--config <file>', 'config file to use instead of ~/.config/ml-intern/cli_agent_config.json')
+  .option('--cwd <dir>', 'workspace directory (default: the current directory)')
+  .action(async (prompt: string[], options: Record<string, unknown>) => {
+    const { runCli } = await import('./commands/run-cli.js');
+    process.exitCode = await runCli(prompt, options, collectFlags(options));
+  });
+
+program
+  .command('demo')
+  .description('offline demonstration: a scripted model drives the real tools on a small ML task (no API key needed)')
+  .option('--cwd <dir>', 'where to create the demo workspace (default: a new temporary directory)')
+  .action(async (options: { cwd?: string }) => {
+    const { runDemo } = await import('./commands/demo.js');
+    process.exitCode = await runDemo(options);
+  });
+
+const sessions = program.command('sessions').description('list saved sessions, newest first');
+sessions.action(async () => {
+  const { listSessions } = await import('./commands/sessions.js');
+  process.exitCode = listSessions();
+});
+sessions
+  .command('show <id>')
+  .description('replay a saved session (id, id prefix, "last" or path)')
+  .option('--json', 'print the raw JSONL records')
+  .action(async (id: string, options: { json?: boolean }) => {
+    const { showSession } = await import('./commands/sessions.js');
+    process.exitCode = await showSession(id, options);
+  });
+
+program
+  .command('config')
+  .description('configuration')
+  .command('show')
+  .description('print the merged configuration with secrets masked, and where each layer came from')
+  .option('--config <file>', 'config file to use')
+  .action(async (options: { config?: string }) => {
+    const { showConfig } = await import('./commands/config-show.js');
+    process.exitCode = showConfig(options);
+  });
+
+program
+  .command('mcp')
+  .description('MCP servers')
+  .command('list')
+  .description('start the configured MCP servers and show their status and tools')
+  .option('--config <file>', 'config file to use')
+  .action(async (options: { config?: string }) => {
+    const { listMcp } = await import('./commands/mcp-list.js');
+    process.exitCode = await listMcp(options);
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`ml-intern: ${(error as Error).message ?? String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import { JsonlSessionStore, createRedactor, defaultSessionDir, secretsFromEnv, type Message } from '@ml-intern/context';
+import {
+  ConfigError,
+  createApprovalPolicy,
+  createResearchTool,
+  createSession,
+  loadConfig,
+  loadDotEnv,
+  resolveModel,
+  type AgentConfig,
+  type AnyTool,
+  type ApprovalMode,
+  type Gateway,
+  type LanguageModel,
+  type ModelCatalog,
+} from '@ml-intern/core';
+import builtinCli from '../../../../configs/cli_agent_config.json';
+import builtinHeadless from '../../../../configs/headless_agent_config.json';
+import modelCatalog from '../../../../configs/models.json';
+import { readStoredHfToken } from '../interactive/hf-token.js';
+import { createToolFamilies } from './create-tools.js';
+import { hasCredentials, noCredentialsMessage } from './credentials.js';
+import type { Runtime, RuntimeOptions } from './runtime-types.js';
+import { renderSystemPrompt } from './system-prompt.js';
+
+/** No provider credentials: the CLI prints the message and offers the demo (exit code 2). */
+export class MissingCredentialsError extends ConfigError {
+  constructor(modelId: string) {
+    super(noCredentialsMessage(modelId), { keyPath: 'model_name' });
+  }
+}
+
+/** Build a LanguageModel for an id with the providers installed in the app. */
+export async function createModel(id: string, config: AgentConfig, env: Record<string, string | undefined>, hfToken: string | undefined): Promise<LanguageModel> {
+  if (!hasCredentials(id, env, hfToken)) throw new MissingCredentialsError(id);
+  const [{ anthropicModelFactory }, { openAIModelFactory }] = await Promise.all([import('@ml-intern/provider-anthropic'), import('@ml-intern/provider-openai')]);
+  return resolveModel(id, {
+    factories: {
+      anthropic: anthropicModelFactory({
+        ...(env.ANTHROPIC_API_KEY ? { apiKey: env.ANTHROPIC_API_KEY } : {}),
+        ...(env.ANTHROPIC_BASE_URL ? { baseURL: env.ANTHROPIC_BASE_URL } : {}),
+      }),
+      openai: openAIModelFactory({ env: hfToken && !env.HF_TOKEN ? { ...env, HF_TOKEN: hfToken } : env }),
+    },
+    catalog: modelCatalog as ModelCatalog,
+    ...(config.compaction.context_window ? { overrides: { contextWindow: config.compaction.context_window } } : {}),
+  });
+}
+
+function approvalMode(options: RuntimeOptions, config: AgentConfig): ApprovalMode {
+  if (config.yolo_mode) return 'yolo';
+  return options.mode === 'interactive' ? 'default' : 'headless';
+}
+
+/** Compose config, model, tools, policy, gateways and the session log into a running session. */
+export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const warn = options.warn ?? ((message: string) => process.stderr.write(`${message}\n`));
+  const env = loadDotEnv(options.cwd, options.env);
+  const builtin = options.mode === 'interactive' ? builtinCli : builtinHeadless;
+  const loaded = loadConfig({
+    builtin,
+    builtinSource: options.mode === 'interactive' ? 'configs/cli_agent_config.json' : 'configs/headless_agent_config.json',
+    cwd: options.cwd,
+    env,
+    ...(options.configFile ? { configFile: options.configFile } : {}),
+    ...(options.flags ? { flags: options.flags } : {}),
+  });
+  const { config } = loaded;
+  const hfToken = env.HF_TOKEN || env.HUGGING_FACE_HUB_TOKEN || readStoredHfToken(env);
+  const model = options.model ?? (await createModel(config.model_name, config, env, hfToken));
+
+  const [{ createLocalSandbox }, { parseMessagingConfig, resolveMessagingConfig, createGateways, createNotifyTool }, { connectMcpServers }] = await Promise.all([
+    import('@ml-intern/sandbox'),
+    import('@ml-intern/gateways'),
+    import('@ml-intern/tools-mcp'),
+  ]);
+  parseMessagingConfig(config.messaging);
+  const sandbox = createLocalSandbox({
+    workspace: options.cwd,
+    hostEnv: env,
+    network: config.sandbox.network,
+    writableGit: config.sandbox.git_writable,
+    env: { passthrough: config.sandbox.env_passthrough },
+    onWarning: warn,
+  });
+  const description = await sandbox.describe();
+  const runtimeDescription = { runtime: description.runtime, network: description.network, gpu: description.gpus ?? [] };
+
+  const redact = createRedactor({ secrets: [...secretsFromEnv(env), hfToken] });
+  const messaging = resolveMessagingConfig(config.messaging, env);
+  const gateways = createGateways(messaging, {
+    report: (message) => warn(redact(message)),
+    ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
+    model: model.id,
+  });
+  const builtins = await createToolFamilies({ config, env, cwd: options.cwd, mode: options.mode, hfToken, sandbox });
+  const mcp = await connectMcpServers(config.mcpServers, {
+    log: (message: string) => warn(redact(message)),
+    ...(hfToken ? { hfToken } : {}),
+    reservedNames: [...builtins.map((tool) => tool.name), 'plan_tool', 'notify', 'research'],
+    cwd: options.cwd,
+  });
+  const policy = createApprovalPolicy({
+    mode: approvalMode(options, config),
+    rules: config.approval.rules,
+    ...(config.budget_usd === null ? {} : { budgetUsd: config.budget_usd }),
+  });
+
+  let session: ReturnType<typeof createSession> | undefined;
+  const tools: AnyTool[] = [...builtins, ...mcp.tools];
+  if (gateways.length > 0) tools.push(createNotifyTool({ gateways }));
+  tools.push(createResearchTool({ model: () => session?.model ?? model, tools: () => tools, policy, redact }));
+
+  const store = config.save_sessions ? new JsonlSessionStore(defaultSessionDir(env)) : undefined;
+  let history: Message[] | undefined;
+  let id: string | undefined;
+  if (options.resume) {
+    if (!store) throw new ConfigError('cannot resume: save_sessions is off in the config', { keyPath: 'save_sessions' });
+    const previous = await store.load(options.resume).catch((error: Error) => {
+      throw new ConfigError(error.message, { keyPath: 'resume' });
+    });
+    for (const warning of previous.warnings) warn(warning);
+    history = previous.messages;
+    id = previous.header.id;
+  }
+
+  session = createSession({
+    model,
+    tools,
+    systemPrompt: (all) => renderSystemPrompt(all, { mode: options.mode, cwd: options.cwd, description: runtimeDescription }),
+    id: id ?? randomUUID(),
+    cwd: options.cwd,
+    maxIterations: config.max_iterations,
+    policy,
+    ...(config.budget_usd === null ? {} : { budgetUsd: config.budget_usd }),
+    ...(config.reasoning_effort ? { reasoningEffort: config.reasoning_effort } : {}),
+    compaction: {
+      threshold: config.compaction.threshold,
+      auto: config.compaction.auto,
+      ...(config.compaction.keep_recent_tokens ? { keepRecentTokens: config.compaction.keep_recent_tokens } : {}),
+      ...(config.compaction.context_window ? { contextWindow: config.compaction.context_window } : {}),
+    },
+    interactive: options.mode === 'interactive',
+    toolTimeoutMs: config.tool_timeout_s * 1000,
+    ...(store ? { store } : {}),
+    ...(history ? { history, resumed: true } : {}),
+    configDigest: loaded.digest,
+    runtime: description.runtime,
+    configSummary: {
+      model: config.model_name,
+      approval_mode: policy.mode,
+      max_iterations: config.max_iterations,
+      budget_usd: config.budget_usd,
+      sandbox: { runtime: description.runtime, network: description.network, gpus: runtimeDescription.gpu },
+      mcp_servers: mcp.status().map((server) => ({ name: server.name, state: server.state, tools: server.toolCount })),
+      messaging: messaging.destinations.map((destination) => destination.name),
+    },
+    gateways: gateways as Gateway[],
+    redact,
+  });
+  const active = session;
+
+  return {
+    session: active,
+    config,
+    configDigest: loaded.digest,
+    model,
+    policy,
+    store,
+    description: runtimeDescription,
+    async setModel(next: string) {
+      const created = await createModel(next, config, env, hfToken);
+      active.setModel(created);
+      return created.id;
+    },
+    async close() {
+      await active.close();
+      await mcp.close();
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import type { AgentConfig, AnyTool } from '@ml-intern/core';
+import type { Sandbox } from '@ml-intern/sandbox';
+import type { RunMode } from './runtime-types.js';
+
+export interface ToolFamiliesOptions {
+  config: AgentConfig;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  mode: RunMode;
+  hfToken: string | undefined;
+  sandbox: Sandbox;
+}
+
+/**
+ * The built-in tool families, wired from config and the standard environment variables
+ * (HF_ENDPOINT, GITHUB_API_URL, ML_INTERN_WEB_SEARCH_URL…). Tools never read the environment.
+ */
+export async function createToolFamilies(options: ToolFamiliesOptions): Promise<AnyTool[]> {
+  const { config, env, hfToken } = options;
+  const [{ sandboxTools }, { hfTools }, { githubTools }, { webTools }] = await Promise.all([
+    import('@ml-intern/sandbox'),
+    import('@ml-intern/tools-hf'),
+    import('@ml-intern/tools-github'),
+    import('@ml-intern/tools-web'),
+  ]);
+  const hubUrl = env.HF_ENDPOINT || undefined;
+  return [
+    ...sandboxTools({ sandbox: options.sandbox, maxTimeoutMs: config.sandbox.max_timeout_s * 1000, defaultTimeoutMs: config.sandbox.timeout_s * 1000 }),
+    ...hfTools({
+      ...(hubUrl ? { hubUrl } : {}),
+      ...(hfToken ? { token: hfToken } : {}),
+      ...(env.HF_DATASETS_SERVER_URL ? { datasetsServerUrl: env.HF_DATASETS_SERVER_URL } : {}),
+      confirmCpuJobs: config.confirm_cpu_jobs,
+    }),
+    ...githubTools({
+      ...(env.GITHUB_TOKEN ? { token: env.GITHUB_TOKEN } : {}),
+      ...(env.GITHUB_API_URL ? { apiUrl: env.GITHUB_API_URL } : {}),
+    }),
+    ...webTools({
+      search: { ...(config.web.search_url ? { url: config.web.search_url } : {}) },
+      fetch: { ...(config.web.allow_private_network ? { allowPrivateNetwork: true } : {}) },
+    }),
+  ];
+}

@@ -1,0 +1,42 @@
+import { ConfigError, MlInternError } from '@ml-intern/core';
+import type { AgentEvent } from '@ml-intern/events';
+import { createRuntime } from './create-runtime.js';
+import { EXIT_CODES, buildResult, exitCodeOf, type RunResult } from './run-result.js';
+import type { RuntimeOptions } from './runtime-types.js';
+
+export interface UnattendedOptions extends Omit<RuntimeOptions, 'mode'> {
+  mode?: 'oneshot' | 'headless';
+  task: string;
+  /** Every event, as it happens (JSONL writers, renderers). */
+  onEvent?: (event: AgentEvent) => void;
+  /** Aborting interrupts the run (SIGINT). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Run one task to completion with the headless approval policy and return the result object
+ * and exit code. Config problems become exit code 2 with a clear message, never a stack trace.
+ */
+export async function runUnattended(options: UnattendedOptions): Promise<{ result: RunResult | undefined; exitCode: number; message?: string }> {
+  const startedAt = Date.now();
+  let runtime;
+  try {
+    runtime = await createRuntime({ ...options, mode: options.mode ?? 'headless' });
+  } catch (error) {
+    if (error instanceof ConfigError || MlInternError.isInstance(error)) return { result: undefined, exitCode: EXIT_CODES.usage, message: (error as Error).message };
+    throw error;
+  }
+  const { session } = runtime;
+  const off = options.onEvent ? session.subscribe(options.onEvent) : undefined;
+  const interrupt = () => session.submit({ type: 'interrupt' });
+  options.signal?.addEventListener('abort', interrupt, { once: true });
+  try {
+    const outcome = await session.run(options.task);
+    const result = buildResult(session, outcome, startedAt);
+    return { result, exitCode: exitCodeOf(result.status) };
+  } finally {
+    options.signal?.removeEventListener('abort', interrupt);
+    await runtime.close();
+    off?.();
+  }
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { version } from '../package.json';
+
+const program = new Command()
+  .name('ml-intern-headless')
+  .description('Run ml-intern unattended (CI): JSONL events, a final result object, documented exit codes.')
+  .version(version, '-v, --version')
+  .argument('[task...]', 'the task; "-" reads it from stdin')
+  .option('--task-file <file>', 'read the task from a file')
+  .option('--events <file>', 'write JSONL events to this file instead of stdout')
+  .option('--policy <file>', 'JSON file with approval rules ({"rules": [...]}) or a config file with an "approval" section')
+  .option('-m, --model <id>', 'model id')
+  .option('--max-iterations <n>', 'model calls per task (-1 = unlimited)')
+  .option('--yolo', 'approve every operation except those that always ask')
+  .option('--budget-usd <usd>', 'stop auto-approving and end the run when this much is spent')
+  .option('--config <file>', 'config file')
+  .option('--cwd <dir>', 'workspace directory')
+  .option('--resume <id>', 'resume a saved session')
+  .option('--batch <file>', 'JSONL file of tasks ({"task": "...", "id"?, "cwd"?, "model"?}); one result line each')
+  .option('--concurrency <n>', 'parallel sessions in batch mode', '2')
+  .addHelpText(
+    'after',
+    '\nExit codes: 0 done, 1 error, 2 bad usage/config, 3 max iterations, 4 budget exceeded, 5 loop detected, 130 interrupted.',
+  )
+  .action(async (task: string[], options: Record<string, unknown>) => {
+    const { runHeadless } = await import('./run-headless.js');
+    process.exitCode = await runHeadless(task, options);
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`ml-intern-headless: ${(error as Error).message ?? String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,92 @@
+import { createWriteStream, existsSync, readFileSync, type WriteStream } from 'node:fs';
+import path from 'node:path';
+import { EXIT_CODES, runUnattended, type RunResult } from '@ml-intern/cli/runtime';
+import type { AgentEvent } from '@ml-intern/events';
+import { runBatch } from './run-batch.js';
+
+function fail(message: string): number {
+  process.stderr.write(`ml-intern-headless: ${message}\n`);
+  return EXIT_CODES.usage;
+}
+
+function readTask(words: string[], taskFile: unknown): string {
+  if (typeof taskFile === 'string') return readFileSync(taskFile, 'utf8').trim();
+  if (words.length === 1 && words[0] === '-') return readFileSync(0, 'utf8').trim();
+  return words.join(' ').trim();
+}
+
+/** `--policy <file>`: approval rules, as `{ "rules": [...] }` or a config with an `approval` section. */
+export function policyFlags(file: string): Record<string, unknown> {
+  const value = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const approval = (value.approval as Record<string, unknown> | undefined) ?? value;
+  if (!Array.isArray(approval.rules)) throw new Error(`${file}: expected {"rules": [...]} or {"approval": {"rules": [...]}}`);
+  return { approval: { rules: approval.rules } };
+}
+
+export function flagsFrom(options: Record<string, unknown>): Record<string, unknown> {
+  const flags: Record<string, unknown> = {};
+  if (typeof options.model === 'string') flags.model_name = options.model;
+  if (options.maxIterations !== undefined) flags.max_iterations = Number(options.maxIterations);
+  if (options.yolo === true) flags.yolo_mode = true;
+  if (options.budgetUsd !== undefined) flags.budget_usd = Number(options.budgetUsd);
+  if (typeof options.policy === 'string') Object.assign(flags, policyFlags(options.policy));
+  return flags;
+}
+
+/** Run one task (or a batch), writing JSONL events and the result object; returns the exit code. */
+export async function runHeadless(words: string[], options: Record<string, unknown>): Promise<number> {
+  let flags: Record<string, unknown>;
+  try {
+    flags = flagsFrom(options);
+  } catch (error) {
+    return fail(`cannot read --policy: ${(error as Error).message}`);
+  }
+  for (const [name, value] of Object.entries({ 'max-iterations': flags.max_iterations, 'budget-usd': flags.budget_usd })) {
+    if (value !== undefined && !Number.isFinite(value)) return fail(`--${name} must be a number`);
+  }
+  const cwd = path.resolve(typeof options.cwd === 'string' ? options.cwd : process.cwd());
+  const base = { cwd, env: process.env, flags, ...(typeof options.config === 'string' ? { configFile: options.config } : {}) };
+  if (typeof options.batch === 'string') {
+    if (!existsSync(options.batch)) return fail(`batch file ${options.batch} does not exist`);
+    return runBatch(options.batch, { ...base, concurrency: Number(options.concurrency ?? 2), ...(typeof options.events === 'string' ? { eventsFile: options.events } : {}) });
+  }
+  let task: string;
+  try {
+    task = readTask(words, options.taskFile);
+  } catch (error) {
+    return fail(`cannot read the task: ${(error as Error).message}`);
+  }
+  if (!task) return fail('no task given: pass it as an argument, with --task-file, or on stdin with "-"');
+
+  let events: WriteStream | undefined;
+  const write = (line: string) => (events ? events.write(line) : process.stdout.write(line));
+  if (typeof options.events === 'string') events = createWriteStream(options.events, { flags: 'a' });
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(EXIT_CODES.interrupted);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const { result, exitCode, message } = await runUnattended({
+      ...base,
+      mode: 'headless',
+      task,
+      signal: controller.signal,
+      ...(typeof options.resume === 'string' ? { resume: options.resume } : {}),
+      onEvent: (event: AgentEvent) => write(`${JSON.stringify(event)}\n`),
+    });
+    if (!result) return fail(message ?? 'could not start');
+    const line = `${JSON.stringify(result satisfies RunResult)}\n`;
+    process.stdout.write(line);
+    if (events) events.write(line);
+    return exitCode;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (events) await new Promise((resolve) => events?.end(resolve));
+  }
+}
