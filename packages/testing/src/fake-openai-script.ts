@@ -55,8 +55,9 @@ export interface OpenAIScriptStep {
 }
 
 /**
- * Scenario mode: answer the first `times` requests with one call to `tool`, then `finalText`.
- * `arguments` may be a function of the call number (0-based).
+ * Scenario mode: answer the first `times` requests with one call to `tool`, the next with
+ * `finalText`, and any later one with the fake's short fallback text. `arguments` may be a function
+ * of the call number (0-based).
  */
 export interface OpenAIScenario {
   tool: string;
@@ -79,13 +80,19 @@ export interface OpenAIStepContext {
 
 export type OpenAIScriptResponder = (context: OpenAIStepContext) => OpenAIScriptStep;
 
-/** Split text into `count` pieces (at least one, never empty pieces unless the text is empty). */
+/** Split text into `count` pieces of near-equal length (never inside a surrogate pair). */
 export function splitText(text: string, count: number): string[] {
   if (!text) return [];
   const pieces = Math.max(1, Math.min(text.length, Math.floor(count)));
-  const size = Math.ceil(text.length / pieces);
   const result: string[] = [];
-  for (let start = 0; start < text.length; start += size) result.push(text.slice(start, start + size));
+  let start = 0;
+  for (let piece = 1; piece <= pieces; piece += 1) {
+    let end = Math.floor((piece * text.length) / pieces);
+    const code = text.charCodeAt(end - 1);
+    if (end < text.length && code >= 0xd800 && code <= 0xdbff) end += 1;
+    if (end > start) result.push(text.slice(start, end));
+    start = end;
+  }
   return result;
 }
 

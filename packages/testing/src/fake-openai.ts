@@ -158,8 +158,9 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     if (typeof steps === 'function') return steps(context);
     const scripted = steps ?? [];
     if (context.index < scripted.length) return scripted[context.index] as OpenAIScriptStep;
-    if (scenario) return scenarioStep(scenario, context.index - scripted.length);
-    return { text: options.fallbackText ?? 'OK.' };
+    const scenarioIndex = context.index - scripted.length;
+    if (scenario && scenarioIndex <= scenario.times) return scenarioStep(scenario, scenarioIndex);
+    return { text: options.fallbackText ?? 'OK.', ...(scenario?.delayMs === undefined ? {} : { delayMs: scenario.delayMs }) };
   };
 
   const fake = await startHttpFake(async (request, response, raw) => {
