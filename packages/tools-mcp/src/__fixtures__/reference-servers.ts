@@ -39,7 +39,7 @@ export async function startEverythingHttp(mode: 'streamableHttp' | 'sse' = 'stre
   const chosen = port ?? (await freePort());
   const child = spawn(process.execPath, [everythingEntry, mode], { env: { ...process.env, PORT: String(chosen) }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  await new Promise<void>((resolve, reject) => {
+  const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server-everything ${mode} did not start: ${stderr}`)), 15_000);
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
@@ -53,6 +53,12 @@ export async function startEverythingHttp(mode: 'streamableHttp' | 'sse' = 'stre
       reject(new Error(`server-everything ${mode} exited with ${code}: ${stderr}`));
     });
   });
+  try {
+    await ready;
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     port: chosen,
