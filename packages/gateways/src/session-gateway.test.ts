@@ -33,4 +33,21 @@ describe('gateways wired into a session', () => {
       ],
     ]);
   });
+
+  it('a session whose Slack is down completes its turns and closes; the outage is reported once', async () => {
+    const fake = await startFakeSlack();
+    fake.setDown('refused');
+    const reports: string[] = [];
+    const config = resolveMessagingConfig(undefined, { SLACK_BOT_TOKEN: 'xoxb-session', SLACK_CHANNEL_ID: 'C0TEAM' });
+    const gateways = createGateways(config, { report: (message) => reports.push(message), slackApiUrl: fake.slackApiUrl, sleep: async () => {} });
+    const session = createSession({ model: new ScriptedModel({ turns: [textTurn('first'), textTurn('second')] }), gateways });
+
+    expect(await session.run('one')).toMatchObject({ status: 'completed', text: 'first' });
+    expect(await session.run('two')).toMatchObject({ status: 'completed', text: 'second' });
+    await session.close();
+
+    expect(gateways[0]?.stats()).toEqual({ pending: 0, sent: 0, failed: 2, dropped: 0 });
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatch(/Could not reach the Slack API/);
+  });
 });
