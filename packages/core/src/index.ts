@@ -73,3 +73,4 @@ export { configFromEnv, deepMerge, findProjectRoot, loadConfig, loadDotEnv, mask
 export type { ConfigLayer, Env, LoadConfigOptions, LoadedConfig } from './config.js';
 export { createResearchTool } from './research-tool.js';
 export type { ResearchToolOptions } from './research-tool.js';
+export type { AgentEvent, AgentEventType, EventOf, Operation } from '@ml-intern/events';

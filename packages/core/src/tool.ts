@@ -56,6 +56,11 @@ export interface ToolDefinition<Schema extends z.ZodObject = z.ZodObject> {
   approval?(input: z.output<Schema>): ApprovalHint;
   /** One-line summary of a call for the UI and approval prompts. */
   summarize?(input: z.output<Schema>): string;
+  /**
+   * JSON Schema sent to the model instead of the one derived from `inputSchema` (tools whose schema
+   * comes from elsewhere, e.g. MCP servers); `inputSchema` still validates every call.
+   */
+  jsonSchema?: JsonSchema;
   /** Wall-clock limit for one call in ms (default: the router's). May depend on the input. */
   timeoutMs?: number | ((input: z.output<Schema>) => number);
 }
@@ -77,7 +82,7 @@ export function defineTool<Schema extends z.ZodObject>(definition: ToolDefinitio
   if (!TOOL_NAME.test(definition.name)) {
     throw new TypeError(`tool name "${definition.name}" must match [a-zA-Z][a-zA-Z0-9_-]{0,63} (built-ins use snake_case)`);
   }
-  const jsonSchema = toModelJsonSchema(definition.inputSchema);
+  const jsonSchema = definition.jsonSchema ?? toModelJsonSchema(definition.inputSchema);
   return {
     ...definition,
     jsonSchema,
