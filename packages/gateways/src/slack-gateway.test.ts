@@ -1,53 +1,10 @@
-import { type FakeSlack, startFakeSlack } from '@ml-intern/testing';
 import { ErrorCode, WebClient } from '@slack/web-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentError, approvalRequired, messaging, sessionStarted, slackDestination, toolCall, turnComplete } from './__fixtures__/events.js';
-import { type CreateGatewaysOptions, createGateways } from './create-gateways.js';
-import type { GatewayReport } from './destination-gateway.js';
-import type { ResolvedMessagingConfig } from './messaging-config.js';
+import { closeFakes, fakeSlack, gatewayFor, harness, sections } from './__fixtures__/slack-harness.js';
+import { createGateways } from './create-gateways.js';
 
-interface Harness {
-  reports: { message: string; details: GatewayReport }[];
-  waits: number[];
-  options: CreateGatewaysOptions;
-}
-
-const fakes: FakeSlack[] = [];
-
-async function fakeSlack(options: Parameters<typeof startFakeSlack>[0] = { tokens: ['xoxb-good'], channels: ['C0TEST', 'C0OUT'], notInChannels: ['C0OUT'] }) {
-  const fake = await startFakeSlack(options);
-  fakes.push(fake);
-  return fake;
-}
-
-/** Options whose `sleep` records each wait and returns at once, so retries are observable without waiting. */
-function harness(fake: FakeSlack, extra: Partial<CreateGatewaysOptions> = {}): Harness {
-  const reports: Harness['reports'] = [];
-  const waits: number[] = [];
-  const options: CreateGatewaysOptions = {
-    report: (message, details) => reports.push({ message, details }),
-    slackApiUrl: fake.slackApiUrl,
-    sleep: async (ms) => {
-      waits.push(ms);
-    },
-    ...extra,
-  };
-  return { reports, waits, options };
-}
-
-function gatewayFor(config: ResolvedMessagingConfig, options: CreateGatewaysOptions) {
-  const [gateway] = createGateways(config, options);
-  if (!gateway) throw new Error('no gateway created');
-  return gateway;
-}
-
-function sections(message: Record<string, unknown>): string[] {
-  return (message.blocks as { type: string; text?: { text: string }; elements?: { text: string }[] }[]).map((block) => block.text?.text ?? block.elements?.[0]?.text ?? '');
-}
-
-afterEach(async () => {
-  await Promise.all(fakes.splice(0).map((fake) => fake.close()));
-});
+afterEach(closeFakes);
 
 describe('Slack auto notifications through @slack/web-api', () => {
   it('posts approval_required with a warning title, the call summary and the metadata, never the arguments', async () => {
@@ -235,75 +192,5 @@ describe('Slack errors are reported once, with a fix', () => {
     expect(fake.calls.map((call) => call.outcome)).toEqual([code]);
     expect(reports.map((report) => report.details.code)).toEqual([code]);
     expect(reports[0]?.message).toMatch(hint);
-  });
-});
-
-describe('Slack outages never reach the agent', () => {
-  it('returns from handle at once while Slack refuses connections, and flush resolves after reporting once', async () => {
-    const fake = await fakeSlack();
-    fake.setDown('refused');
-    const { options, reports, waits } = harness(fake);
-    const gateway = gatewayFor(messaging([slackDestination()]), options);
-    for (let index = 0; index < 3; index += 1) expect(gateway.handle(agentError())).toBeUndefined();
-    expect(gateway.stats().pending).toBe(3);
-    await gateway.flush(5_000);
-    expect(gateway.stats()).toEqual({ pending: 0, sent: 0, failed: 3, dropped: 0 });
-    expect(waits).toHaveLength(9);
-    expect(reports).toHaveLength(1);
-    expect(reports[0]?.details.code).toBe('unreachable');
-    expect(reports[0]?.message).toMatch(/Could not reach the Slack API at http:\/\/127\.0\.0\.1:\d+\/api\/ \(ECONNREFUSED\)\. Gave up after 4 attempts\./);
-  });
-
-  it('retries through HTTP 500s and delivers once Slack is back', async () => {
-    const fake = await fakeSlack();
-    fake.setDown('error');
-    const { options, reports, waits } = harness(fake, {
-      sleep: async (ms) => {
-        waits.push(ms);
-        if (waits.length === 2) fake.setDown(false);
-      },
-    });
-    const gateway = gatewayFor(messaging([slackDestination()]), options);
-    gateway.handle(turnComplete());
-    await gateway.flush(2_000);
-    expect(fake.calls.map((call) => call.outcome)).toEqual(['http_500', 'http_500', 'ok']);
-    expect(reports).toEqual([]);
-  });
-
-  it('flush gives up within its bound on a Slack that never answers, and says how much was lost', async () => {
-    const fake = await fakeSlack();
-    fake.setDown('hang');
-    const { options, reports } = harness(fake);
-    const gateway = gatewayFor(messaging([slackDestination()]), options);
-    gateway.handle(agentError());
-    gateway.handle(turnComplete());
-    await gateway.flush(200);
-    expect(reports.map((report) => report.details.code)).toEqual(['shutdown']);
-    expect(reports[0]?.message).toBe('2 notifications to "slack.default" not delivered: gave up after waiting 200 ms at shutdown.');
-    await expect.poll(() => gateway.stats()).toEqual({ pending: 0, sent: 0, failed: 1, dropped: 1 });
-    expect(fake.calls).toHaveLength(1);
-  });
-
-  it('drops the oldest pending notification when the queue is full, with a counted warning', async () => {
-    const fake = await fakeSlack();
-    fake.setDown('hang');
-    const { options, reports } = harness(fake, { queueSize: 2 });
-    const gateway = gatewayFor(messaging([slackDestination()]), options);
-    gateway.handle(agentError('error 0'));
-    await expect.poll(() => fake.calls.length).toBe(1);
-    for (let index = 1; index < 6; index += 1) gateway.handle(agentError(`error ${index}`));
-    expect(gateway.stats()).toMatchObject({ pending: 3, dropped: 3 });
-    expect(reports.map((report) => report.message)).toEqual([
-      'Notifications to "slack.default" are backing up: at most 2 can wait, so the oldest was dropped (1 dropped so far).',
-    ]);
-    await gateway.flush(50);
-  });
-
-  it('delivers everything pending on flush, in order', async () => {
-    const fake = await fakeSlack();
-    const gateway = gatewayFor(messaging([slackDestination()]), harness(fake).options);
-    for (let index = 0; index < 5; index += 1) gateway.handle(agentError(`error ${index}`));
-    await gateway.flush(5_000);
-    expect(fake.messages.map((message) => /error \d/.exec(String(message.text))?.[0])).toEqual(['error 0', 'error 1', 'error 2', 'error 3', 'error 4']);
   });
 });
