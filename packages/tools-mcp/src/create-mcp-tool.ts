@@ -60,8 +60,9 @@ export function createMcpTool(options: CreateMcpToolOptions): AnyTool {
   });
   const label = tool.title ?? tool.annotations?.title ?? tool.name;
   const destructive = tool.annotations?.destructiveHint === true ? ', marked destructive' : '';
-  const defined = defineTool({
+  return defineTool({
     name,
+    jsonSchema,
     description: tool.description?.trim() || `${label} (tool "${tool.name}" of the MCP server "${server}").`,
     inputSchema,
     // The server's own hint: it lets the tool run in read-only mode, still subject to approval.
@@ -80,5 +81,4 @@ export function createMcpTool(options: CreateMcpToolOptions): AnyTool {
       return formatMcpResult(result);
     },
   });
-  return { ...defined, jsonSchema, spec: { ...defined.spec, inputSchema: jsonSchema } };
 }
