@@ -99,6 +99,8 @@ export class DestinationGateway implements NotificationGateway {
   private readonly reported = new Set<string>();
   private readonly models = new Map<string, string>();
   private readonly counts = { sent: 0, failed: 0, dropped: 0 };
+  /** Drops caused by a full queue (the warning is repeated at 1, 10, 100, …). */
+  private overflowed = 0;
   private readonly capacity: number;
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   private readonly retry: Required<DeliveryRetryOptions>;
@@ -185,10 +187,11 @@ export class DestinationGateway implements NotificationGateway {
     if (this.queue.length >= this.capacity) {
       const oldest = this.queue.shift() as Job;
       this.counts.dropped += 1;
+      this.overflowed += 1;
       oldest.resolve(this.failure('dropped: too many notifications were waiting'));
-      if (isPowerOfTen(this.counts.dropped)) {
+      if (isPowerOfTen(this.overflowed)) {
         this.safeReport(
-          `Notifications to "${this.name}" are backing up: at most ${this.capacity} can wait, so the oldest was dropped (${this.counts.dropped} dropped so far).`,
+          `Notifications to "${this.name}" are backing up: at most ${this.capacity} can wait, so the oldest was dropped (${this.overflowed} dropped so far).`,
           'queue_full',
           'warn',
         );
