@@ -28,6 +28,7 @@ export type {
   OpenAIStepContext,
 } from './fake-openai-script.js';
 // fake-hub (tools-hf)
-// fake-github (tools-github)
+export { startFakeGitHub } from './fake-github.js';
+export type { FakeGitHub, FakeGitHubOptions, FakeGitHubRateLimit, FakeGitHubRepository } from './fake-github.js';
 export { startFakeSlack } from './fake-slack.js';
 export type { FakeSlack, FakeSlackCall, FakeSlackDownMode, FakeSlackOptions } from './fake-slack.js';
