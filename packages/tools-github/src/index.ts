@@ -1,1 +1,13 @@
-export {};
+export { createGitHubFindExamplesTool } from './find-examples-tool.js';
+export { pathMatchScore, partialRatio, similarityRatio, tokenSetRatio } from './fuzzy-match.js';
+export { DEFAULT_GITHUB_API_URL, GITHUB_API_VERSION, createGitHubClient } from './github-client.js';
+export type { GitHubClient, GitHubToolsOptions } from './github-client.js';
+export { describeRateLimit } from './github-errors.js';
+export { githubTools } from './github-tools.js';
+export { createGitHubListReposTool } from './list-repos-tool.js';
+export { notebookToMarkdown } from './notebook-to-markdown.js';
+export type { RenderedNotebook } from './notebook-to-markdown.js';
+export { DEFAULT_LINE_WINDOW, createGitHubReadFileTool } from './read-file-tool.js';
+export { parseRepositoryName } from './repository-name.js';
+export type { RepositoryName } from './repository-name.js';
+export { composeCodeQuery, createGitHubSearchCodeTool } from './search-code-tool.js';
