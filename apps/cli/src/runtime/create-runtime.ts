@@ -109,7 +109,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
 
   let session: ReturnType<typeof createSession> | undefined;
   const tools: AnyTool[] = [...builtins, ...mcp.tools];
-  if (gateways.length > 0) tools.push(createNotifyTool({ gateways }));
+  if (gateways.some((gateway) => gateway.allowAgentTool)) tools.push(createNotifyTool({ gateways }));
   tools.push(createResearchTool({ model: () => session?.model ?? model, tools: () => tools, policy, redact }));
 
   const store = config.save_sessions ? new JsonlSessionStore(defaultSessionDir(env)) : undefined;
