@@ -67,6 +67,10 @@ beforeAll(async () => {
         response.writeHead(307, { location: `http://admin:hunter2@127.0.0.1:${port}/article` });
         response.end();
         return;
+      case '/slow':
+        response.writeHead(200, { 'content-type': 'text/plain' });
+        response.write('first bytes, then nothing');
+        return;
       case '/loop':
         response.writeHead(302, { location: '/loop' });
         response.end();
@@ -153,6 +157,11 @@ describe('web_fetch content', () => {
     expect(result.output).toContain(`URL: ${base}/article`);
     expect(result.output).toContain(`Redirected from: ${base}/to-article`);
     expect(server.requests.map((request) => request.path)).toEqual(['/to-article', '/article']);
+  });
+
+  it('gives up on a server that stops sending', async () => {
+    const result = await runTool(createWebFetchTool({ ...allowLoopback, timeoutMs: 300 }), { url: `${base}/slow` });
+    expect(result).toMatchObject({ isError: true, output: expect.stringContaining('took longer than 0.3 s') });
   });
 
   it('gives up after too many redirects', async () => {

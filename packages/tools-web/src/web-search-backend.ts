@@ -21,7 +21,7 @@ export interface WebSearchOptions {
  */
 export interface WebSearchBackend {
   /** Shown in results, e.g. "DuckDuckGo". */
-  readonly name: string;
+  readonly name?: string;
   search(query: string, options: WebSearchOptions): Promise<WebSearchResult[]>;
 }
 

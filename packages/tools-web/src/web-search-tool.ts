@@ -73,7 +73,7 @@ export function createWebSearchTool(options: WebSearchToolOptions = {}): Tool<ty
       const limit = input.limit ?? options.defaultLimit ?? 8;
       const filters = { limit, allowedDomains: normalizeDomains(input.allowed_domains), blockedDomains: normalizeDomains(input.blocked_domains) };
       const raw = await backend.search(input.query, { ...filters, signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]) });
-      return renderResults(input.query, backend.name, filterResults(raw, filters));
+      return renderResults(input.query, backend.name ?? 'the search backend', filterResults(raw, filters));
     },
   });
 }

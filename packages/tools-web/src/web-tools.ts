@@ -2,13 +2,13 @@ import type { AnyTool } from '@ml-intern/core';
 import { type WebFetchToolOptions, createWebFetchTool } from './web-fetch-tool.js';
 import { type WebSearchToolOptions, createWebSearchTool } from './web-search-tool.js';
 
-/** Options of the `webTools` bundle: one object for each tool. */
+/** Options of the `webTools` bundle: one object per tool. */
 export interface WebToolsOptions {
-  search?: WebSearchToolOptions;
-  fetch?: WebFetchToolOptions;
+  webSearch?: WebSearchToolOptions;
+  webFetch?: WebFetchToolOptions;
 }
 
 /** `web_search` and `web_fetch`, both read-only. */
 export function webTools(options: WebToolsOptions = {}): AnyTool[] {
-  return [createWebSearchTool(options.search), createWebFetchTool(options.fetch)];
+  return [createWebSearchTool(options.webSearch), createWebFetchTool(options.webFetch)];
 }
