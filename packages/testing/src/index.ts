@@ -32,3 +32,5 @@ export { startFakeGitHub } from './fake-github.js';
 export type { FakeGitHub, FakeGitHubOptions, FakeGitHubRateLimit, FakeGitHubRepository } from './fake-github.js';
 export { startFakeSlack } from './fake-slack.js';
 export type { FakeSlack, FakeSlackCall, FakeSlackDownMode, FakeSlackOptions } from './fake-slack.js';
+export { startFakeSandboxHost } from './fake-sandbox-host.js';
+export type { FakeSandboxHostOptions } from './fake-sandbox-host.js';

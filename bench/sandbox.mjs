@@ -1,0 +1,69 @@
+// Cost of sandboxing one command: median wall time of `true` run through the local sandbox
+// (pids cgroup + prlimit + bubblewrap + bash -c) versus a plain spawn of `true`, plus bare
+// bubblewrap and a whole bash tool call. The tasks run interleaved, round after round, so a
+// change in machine load affects all of them alike. The sandbox's one-time probes run first.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { runTool } from '@ml-intern/core/testing';
+import { createLocalSandbox, sandboxTools } from '@ml-intern/sandbox';
+
+const ROUNDS = Number(process.argv[2] ?? 40);
+
+function spawnAndWait(file, args = []) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { stdio: 'ignore' });
+    child.once('error', reject);
+    child.once('exit', resolve);
+  });
+}
+
+function percentile(times, fraction) {
+  const sorted = [...times].sort((left, right) => left - right);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];
+}
+
+const workspace = mkdtempSync(path.join(tmpdir(), 'ml-intern-bench-sandbox-'));
+try {
+  const sandbox = createLocalSandbox({ workspace, hostEnv: process.env });
+  const networked = createLocalSandbox({ workspace, hostEnv: process.env, network: true });
+  const description = await sandbox.describe();
+  await networked.describe();
+  const [bash] = sandboxTools({ sandbox });
+  console.log(`runtime ${description.runtime}, network ${description.network}, user: ${description.user}`);
+  console.log(`limits ${JSON.stringify(description.limits)}${description.warnings.length ? `, warnings: ${description.warnings.join(' | ')}` : ''}`);
+
+  const tasks = {
+    'plain spawn of /bin/true': () => spawnAndWait('/bin/true'),
+    'plain spawn of bash -c true': () => spawnAndWait('/bin/bash', ['-c', 'true']),
+    'bare bwrap --unshare-all … true': () =>
+      spawnAndWait('/usr/bin/bwrap', ['--unshare-all', '--die-with-parent', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--', '/bin/true']),
+    'sandbox.exec("true"), network off': async () => {
+      const result = await sandbox.exec('true');
+      if (result.exitCode !== 0) throw new Error(`sandboxed true failed: ${result.output}`);
+    },
+    'sandbox.exec("true"), network on': () => networked.exec('true'),
+    'bash tool call via runTool': () => runTool(bash, { command: 'true' }),
+  };
+  const times = Object.fromEntries(Object.keys(tasks).map((name) => [name, []]));
+  for (let round = -3; round < ROUNDS; round += 1) {
+    for (const [name, task] of Object.entries(tasks)) {
+      const started = performance.now();
+      await task();
+      if (round >= 0) times[name].push(performance.now() - started);
+    }
+  }
+  console.log(`${ROUNDS} interleaved rounds; load average ${loadavg().map((value) => value.toFixed(2)).join(' ')} (2-core machine shared with other work)\n`);
+  const medians = {};
+  for (const [name, samples] of Object.entries(times)) {
+    medians[name] = percentile(samples, 0.5);
+    console.log(`${name.padEnd(36)} median ${medians[name].toFixed(1).padStart(6)} ms   p90 ${percentile(samples, 0.9).toFixed(1).padStart(6)} ms`);
+  }
+  const plain = medians['plain spawn of /bin/true'];
+  const sandboxed = medians['sandbox.exec("true"), network off'];
+  console.log(`\nbubblewrap alone (namespaces incl. a new network namespace): +${(medians['bare bwrap --unshare-all … true'] - plain).toFixed(1)} ms`);
+  console.log(`sandbox overhead per call: +${(sandboxed - plain).toFixed(1)} ms over a plain spawn of true (target ≤ 30 ms)`);
+} finally {
+  rmSync(workspace, { recursive: true, force: true });
+}

@@ -1,0 +1,200 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startHttpFake, sendJson } from '@ml-intern/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isExecutableFile } from './host-probe.js';
+import { createLocalSandbox, type LocalSandboxOptions } from './local-sandbox.js';
+
+const hasBubblewrap = isExecutableFile('/usr/bin/bwrap');
+const workspaces: string[] = [];
+
+function makeWorkspace(): string {
+  const directory = mkdtempSync(path.join(tmpdir(), 'ml-intern-sandbox-'));
+  workspaces.push(directory);
+  return directory;
+}
+
+function sandboxFor(options: LocalSandboxOptions = {}) {
+  return createLocalSandbox({ workspace: makeWorkspace(), hostEnv: process.env, ...options });
+}
+
+/** Host processes whose command line contains `marker` (the sandbox's processes are visible from the host). */
+function hostProcessesWith(marker: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const commandLine = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      if (commandLine.includes(marker)) found.push(`${entry}: ${commandLine}`);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return found;
+}
+
+afterEach(() => {
+  for (const directory of workspaces.splice(0)) rmSync(directory, { recursive: true, force: true });
+});
+
+describe.skipIf(!hasBubblewrap)('local sandbox with bubblewrap', () => {
+  it('describes itself as a sandbox without network', async () => {
+    const sandbox = sandboxFor();
+    const description = await sandbox.describe();
+    expect(description).toMatchObject({ runtime: 'bubblewrap', sandboxed: true, network: false, workspace: sandbox.workspace, warnings: [] });
+    expect(description.limits?.processes).toBe(1024);
+  });
+
+  it('blocks the network by default and allows it when configured', async () => {
+    await using server = await startHttpFake((_request, response) => sendJson(response, 200, { ok: true }));
+    const fetchScript = `python3 -c "import urllib.request; print(urllib.request.urlopen('${server.url}/ping', timeout=5).status)"`;
+    const denied = await sandboxFor().exec(fetchScript);
+    expect(denied.exitCode).not.toBe(0);
+    expect(denied.output).toMatch(/Connection refused|Network is unreachable|URLError/);
+    expect(server.requests).toHaveLength(0);
+
+    const allowed = await sandboxFor({ network: true }).exec(fetchScript);
+    expect(allowed.output.trim()).toBe('200');
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('keeps the root file system read-only and the workspace writable', async () => {
+    const sandbox = sandboxFor();
+    const marker = `ml-intern-private-${process.pid}-${Date.now()}`;
+    const result = await sandbox.exec(
+      `touch /etc/${marker} 2>&1; touch /root/${marker} 2>&1; touch /usr/${marker} 2>&1; touch /tmp/${marker} && echo tmp-ok; echo hello > result.txt`,
+    );
+    expect(result.output.match(/Read-only file system/g)).toHaveLength(3);
+    expect(result.output).toContain('tmp-ok');
+    expect(readFileSync(path.join(sandbox.workspace, 'result.txt'), 'utf8')).toBe('hello\n');
+    for (const directory of ['/etc', '/root', '/usr', '/tmp']) expect(existsSync(path.join(directory, marker))).toBe(false);
+  });
+
+  it('hides home directories but keeps the interpreter usable: python3 imports numpy', async () => {
+    const result = await sandboxFor().exec('ls -A /root | tr "\\n" " "; echo; python3 -c "import numpy; print(\'numpy\', numpy.__version__)"');
+    expect(result.exitCode).toBe(0);
+    expect(result.output).toMatch(/numpy \d+\.\d+/);
+    expect(result.output).not.toContain('.bashrc');
+  });
+
+  it('keeps .git read-only unless configured', async () => {
+    const sandbox = sandboxFor();
+    mkdirSync(path.join(sandbox.workspace, '.git'));
+    const protectedGit = await sandbox.exec('touch .git/HEAD');
+    expect(protectedGit.exitCode).not.toBe(0);
+    expect(protectedGit.output).toContain('Read-only file system');
+
+    const writable = createLocalSandbox({ workspace: sandbox.workspace, hostEnv: process.env, gitWritable: true });
+    expect((await writable.exec('touch .git/HEAD')).exitCode).toBe(0);
+    expect(existsSync(path.join(sandbox.workspace, '.git', 'HEAD'))).toBe(true);
+  });
+
+  it('stops a fork bomb at the process limit', async () => {
+    const script = [
+      'import os, time',
+      'count = 0',
+      'for _ in range(200):',
+      '    try:',
+      '        pid = os.fork()',
+      '    except OSError as error:',
+      '        print("fork refused after", count, error.strerror); break',
+      '    if pid == 0:',
+      '        time.sleep(5); os._exit(0)',
+      '    count += 1',
+      'else:',
+      '    print("forked", count)',
+    ].join('\n');
+    const sandbox = sandboxFor({ limits: { processes: 32 } });
+    writeFileSync(path.join(sandbox.workspace, 'bomb.py'), script);
+    const result = await sandbox.exec('python3 bomb.py', { timeoutMs: 20_000 });
+    expect(result.output).toMatch(/fork refused after \d+/);
+    expect(Number(/after (\d+)/.exec(result.output)?.[1])).toBeLessThan(32);
+  });
+
+  it('stops a memory hog at the memory limit', async () => {
+    const result = await sandboxFor({ limits: { memoryMiB: 256 } }).exec('python3 -c "data = bytearray(1024 << 20); print(\'allocated\')"');
+    expect(result.output).toContain('MemoryError');
+    expect(result.output).not.toContain('allocated');
+    expect(result.exitCode).toBe(1);
+  });
+
+  it('kills the whole process tree on timeout', async () => {
+    const marker = `987.${process.pid}${Date.now() % 1000}`;
+    const result = await sandboxFor().exec(`sleep ${marker} & echo started; sleep 60`, { timeoutMs: 1_000 });
+    expect(result).toMatchObject({ timedOut: true, exitCode: null, aborted: false });
+    expect(result.output).toContain('started');
+    expect(hostProcessesWith(`sleep ${marker}`)).toEqual([]);
+  });
+
+  it('kills the command when aborted mid-run', async () => {
+    const marker = `876.${process.pid}${Date.now() % 1000}`;
+    const controller = new AbortController();
+    const result = await sandboxFor().exec(`sleep ${marker} & echo started; sleep 60`, {
+      signal: controller.signal,
+      onOutput: (line) => {
+        if (line === 'started') controller.abort();
+      },
+    });
+    expect(result).toMatchObject({ aborted: true, timedOut: false, exitCode: null });
+    expect(hostProcessesWith(`sleep ${marker}`)).toEqual([]);
+  });
+
+  it('passes only allow-listed variables, named secrets and fixed values', async () => {
+    const hostEnv = { ...process.env, FOO_TOKEN: 'fake-secret-1234', WANDB_API_KEY: 'wandb-secret-5678', LANG: 'C.UTF-8' };
+    const plain = await createLocalSandbox({ workspace: makeWorkspace(), hostEnv }).exec('env');
+    expect(plain.output).not.toContain('fake-secret-1234');
+    expect(plain.output).not.toContain('wandb-secret-5678');
+    expect(plain.output).toContain('LANG=C.UTF-8');
+    expect(plain.output).toContain('HOME=/tmp/home');
+
+    const configured = await createLocalSandbox({
+      workspace: makeWorkspace(),
+      hostEnv,
+      env: { passthrough: ['WANDB_API_KEY'], set: { HF_HUB_OFFLINE: '1' } },
+    }).exec('env');
+    expect(configured.output).toContain('WANDB_API_KEY=wandb-secret-5678');
+    expect(configured.output).toContain('HF_HUB_OFFLINE=1');
+    expect(configured.output).not.toContain('fake-secret-1234');
+  });
+
+  it('binds exactly the NVIDIA device nodes the probe reports and describes the GPU', async () => {
+    const sandbox = sandboxFor({
+      gpu: {
+        probeDevices: () => ['null', 'sda', 'nvidia-modeset', 'nvidiactl', 'nvidia1', 'nvidia0', 'nvidia-uvm', 'nvidia-uvm-tools', 'nvidia-caps'],
+        queryGpus: async () => [{ name: 'NVIDIA H200', memoryMiB: 143_771 }],
+      },
+    });
+    const description = await sandbox.describe();
+    expect(description.gpu).toEqual([{ name: 'NVIDIA H200', memoryMiB: 143_771 }]);
+    // CUDA reserves huge address ranges, so no RLIMIT_AS by default with a GPU.
+    expect(description.limits?.memoryMiB).toBeUndefined();
+    // No GPU on this machine: bwrap reports the first node it was asked to bind.
+    const result = await sandbox.exec('true');
+    expect(result.exitCode).not.toBe(0);
+    expect(result.output).toMatch(/\/dev\/nvidia/);
+  });
+});
+
+describe('local sandbox without bubblewrap', () => {
+  it('says so once, reports the runtime in use, and still runs commands', async () => {
+    const warnings: string[] = [];
+    const sandbox = sandboxFor({ bwrapPath: '/nonexistent/bwrap', onWarning: (message) => warnings.push(message) });
+    expect(sandbox).toMatchObject({ sandboxed: false, runtime: 'local-unsandboxed', network: true });
+    expect(warnings.filter((message) => message.includes('bubblewrap was not found'))).toHaveLength(1);
+    const description = await sandbox.describe();
+    expect(description).toMatchObject({ runtime: 'local-unsandboxed', sandboxed: false, network: true });
+    expect(description.warnings.join('\n')).toContain('/nonexistent/bwrap');
+    await sandbox.describe();
+    expect(warnings.filter((message) => message.includes('bubblewrap was not found'))).toHaveLength(1);
+    const result = await sandbox.exec('echo "$((6 * 7))" && pwd');
+    expect(result.output).toBe(`42\n${sandbox.workspace}\n`);
+  });
+
+  it('still kills the process group on timeout', async () => {
+    const marker = `765.${process.pid}${Date.now() % 1000}`;
+    const result = await sandboxFor({ bwrapPath: '/nonexistent/bwrap' }).exec(`sleep ${marker} & sleep 60`, { timeoutMs: 500 });
+    expect(result.timedOut).toBe(true);
+    expect(hostProcessesWith(`sleep ${marker}`)).toEqual([]);
+  });
+});

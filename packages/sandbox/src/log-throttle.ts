@@ -1,0 +1,52 @@
+import type { ToolLogLevel } from '@ml-intern/core';
+
+export interface LogThrottleOptions {
+  /** Minimum time between two log messages. */
+  intervalMs?: number;
+  /** Lines per message; older lines of a burst are summarised as a count. */
+  maxLines?: number;
+  /** Characters per line. */
+  maxLineChars?: number;
+}
+
+export interface LogThrottle {
+  push(line: string): void;
+  /** Send what is pending now (at the end of a command). */
+  flush(): void;
+}
+
+/**
+ * Batch output lines into at most one `tool_log` message per interval, so a chatty command
+ * streams progress without flooding the event stream.
+ */
+export function createLogThrottle(log: (message: string, level?: ToolLogLevel) => void, options: LogThrottleOptions = {}): LogThrottle {
+  const intervalMs = options.intervalMs ?? 250;
+  const maxLines = options.maxLines ?? 40;
+  const maxLineChars = options.maxLineChars ?? 500;
+  let pending: string[] = [];
+  let skipped = 0;
+  let timer: NodeJS.Timeout | undefined;
+
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (pending.length === 0 && skipped === 0) return;
+    const lines = skipped > 0 ? [`… ${skipped} earlier lines not shown`, ...pending] : pending;
+    pending = [];
+    skipped = 0;
+    log(lines.join('\n'));
+  };
+
+  return {
+    push(line) {
+      // Keep the latest lines of a burst: they say where the command is now.
+      if (pending.length >= maxLines) {
+        pending.shift();
+        skipped += 1;
+      }
+      pending.push(line.length > maxLineChars ? `${line.slice(0, maxLineChars)}…` : line);
+      timer ??= setTimeout(flush, intervalMs);
+    },
+    flush,
+  };
+}
