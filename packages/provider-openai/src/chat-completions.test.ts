@@ -9,12 +9,11 @@ function chatModel(baseURL: string, model = 'gpt-4.1-mini') {
 }
 
 describe('Chat Completions streaming', () => {
-  test('streams text in many deltas and asks for usage', async () => {
+  test('streams text and asks for usage', async () => {
     await using fake = await startFakeOpenAI({ steps: [{ text: 'The quick brown fox jumps over the lazy dog.' }] });
     const answer = await collect(chatModel(fake.baseURL).stream(userRequest('Say the sentence')));
 
     expect(answer.text).toBe('The quick brown fox jumps over the lazy dog.');
-    expect(answer.parts.filter((part) => part.type === 'text-delta').length).toBeGreaterThan(5);
     expect(answer.finish).toBe('stop');
     expect(answer.parts.at(-1)).toEqual({ type: 'finish', reason: 'stop' });
     expect(answer.parts.at(-2)?.type).toBe('usage');
@@ -32,18 +31,21 @@ describe('Chat Completions streaming', () => {
     });
   });
 
+  test('a slow stream is passed on as it arrives, not held back', async () => {
+    await using fake = await startFakeOpenAI({ steps: [{ text: 'one two three four five six', textChunks: 6, delayMs: 5 }] });
+    const answer = await collect(chatModel(fake.baseURL).stream(userRequest('count')));
+    expect(answer.text).toBe('one two three four five six');
+    expect(answer.parts.filter((part) => part.type === 'text-delta').length).toBeGreaterThan(1);
+  });
+
   test('assembles one tool call from argument deltas, in order start → deltas → end → usage → finish', async () => {
     await using fake = await startFakeOpenAI({ steps: [{ toolCalls: [{ name: 'bash', id: 'call_abc', arguments: { command: 'ls -la /tmp' }, chunks: 6 }] }] });
     const answer = await collect(chatModel(fake.baseURL).stream(userRequest('List /tmp', { tools: [BASH_TOOL] })));
 
     expect(answer.toolCalls).toEqual([{ id: 'call_abc', name: 'bash', arguments: '{"command":"ls -la /tmp"}' }]);
-    expect(answer.parts.map((part) => part.type)).toEqual([
-      'tool-call-start',
-      ...Array(6).fill('tool-call-delta'),
-      'tool-call-end',
-      'usage',
-      'finish',
-    ]);
+    // Deltas that arrive in one network read are merged, so only the order of kinds is fixed.
+    const kinds = answer.parts.map((part) => part.type).filter((type, index, all) => type !== all[index - 1]);
+    expect(kinds).toEqual(['tool-call-start', 'tool-call-delta', 'tool-call-end', 'usage', 'finish']);
     expect(answer.finish).toBe('tool_calls');
     expect(fake.modelRequests[0]?.json).toMatchObject({
       tools: [{ type: 'function', function: { name: 'bash', description: 'Run a shell command', parameters: BASH_TOOL.inputSchema } }],
@@ -82,7 +84,6 @@ describe('Chat Completions streaming', () => {
     await using fake = await startFakeOpenAI({ steps: [{ toolCalls: [{ name: 'write', arguments: { path: 'big.txt', content }, chunks: 800 }] }] });
     const answer = await collect(chatModel(fake.baseURL).stream(userRequest('Write the file')));
 
-    expect(answer.parts.filter((part) => part.type === 'tool-call-delta')).toHaveLength(800);
     expect(JSON.parse(answer.toolCalls[0]?.arguments ?? '')).toEqual({ path: 'big.txt', content });
   });
 

@@ -169,6 +169,15 @@ describe('abort', () => {
     expect(fake.modelRequests).toHaveLength(1);
   });
 
+  test('a consumer that stops reading early closes the connection', async () => {
+    await using fake = await startFakeOpenAI({ steps: [{ text: 'Streaming forever and ever', failure: { kind: 'hang', afterFrames: 3 } }] });
+    const model = createOpenAIModel({ model: 'gpt-4.1', baseURL: fake.baseURL, apiKey: 'k' });
+    for await (const part of model.stream(userRequest('go'))) {
+      if (part.type === 'text-delta') break;
+    }
+    await vi.waitFor(() => expect(fake.activeStreams).toBe(0));
+  });
+
   test('an already aborted signal sends nothing', async () => {
     await using fake = await startFakeOpenAI();
     const controller = new AbortController();

@@ -10,11 +10,13 @@ import {
   type ReasoningEffort,
   type StreamOptions,
 } from '@ml-intern/core';
-import OpenAI, { OpenAIError } from 'openai';
+import OpenAI, { APIError, OpenAIError } from 'openai';
 import { ChatStreamAssembler, buildChatRequest } from './chat-completion-stream.js';
 import { toProviderError, type EndpointDescription } from './openai-error.js';
 import { acceptsReasoningEffort, isOpenAIReasoningModel, wireReasoningEffort } from './reasoning-models.js';
 import type { RequestSettings } from './request-settings.js';
+import { mergeDeltas } from './merge-deltas.js';
+import { readServerSentEvents } from './server-sent-events.js';
 import type { StreamAssembler } from './stream-assembler.js';
 import { ResponsesStreamAssembler, buildResponsesRequest } from './responses-stream.js';
 
@@ -133,33 +135,46 @@ class OpenAILanguageModel implements LanguageModel {
     const requestOptions = signal ? { signal } : {};
     if (this.#api === 'responses') {
       const body = buildResponsesRequest(request, this.#settings);
-      return this.#drive(() => this.#client.responses.create(body, requestOptions).withResponse(), new ResponsesStreamAssembler(this.#endpoint), signal);
+      return this.#drive(() => this.#client.responses.create(body, requestOptions).asResponse(), new ResponsesStreamAssembler(this.#endpoint), signal);
     }
     const body = buildChatRequest(request, this.#settings);
-    return this.#drive(() => this.#client.chat.completions.create(body, requestOptions).withResponse(), new ChatStreamAssembler(this.#endpoint), signal);
+    return this.#drive(() => this.#client.chat.completions.create(body, requestOptions).asResponse(), new ChatStreamAssembler(this.#endpoint), signal);
   }
 
-  /** Run one streamed request through an assembler, translating every failure into core's errors. */
-  async *#drive<Item>(
-    open: () => Promise<{ data: AsyncIterable<Item>; request_id: string | null | undefined }>,
-    assembler: StreamAssembler<Item>,
-    signal: AbortSignal | undefined,
-  ): AsyncGenerator<ModelStreamPart> {
+  /**
+   * Run one streamed request. The SDK sends it and turns HTTP failures into its error classes; the
+   * body is read here with a lean SSE parser (the same rules as the SDK's: `[DONE]` ends the
+   * stream, a frame with an `error` field is an API error) so a fast stream costs one part per
+   * network read rather than several promise hops per token.
+   */
+  async *#drive<Item>(open: () => Promise<Response>, assembler: StreamAssembler<Item>, signal: AbortSignal | undefined): AsyncGenerator<ModelStreamPart> {
     if (signal?.aborted) throw new AbortError();
     const parts: ModelStreamPart[] = [];
     try {
-      const { data: stream, request_id: requestId } = await open();
-      assembler.requestId = requestId ?? undefined;
-      for await (const item of stream) {
-        assembler.accept(item, parts);
-        if (parts.length === 0) continue;
-        yield* parts;
+      const response = await open();
+      assembler.requestId = response.headers.get('x-request-id') ?? undefined;
+      if (!response.body) throw new TypeError('the response has no body');
+      for await (const events of readServerSentEvents(response.body)) {
+        let failure: unknown;
+        try {
+          for (const event of events) {
+            if (event.data.startsWith('[DONE]')) continue;
+            const item = JSON.parse(event.data) as Item & { error?: unknown };
+            if (item.error) throw new APIError(undefined, item.error as object, undefined, response.headers);
+            assembler.accept(item, parts);
+          }
+        } catch (error) {
+          failure = error;
+        }
+        mergeDeltas(parts);
+        for (const part of parts) yield part;
         parts.length = 0;
+        if (failure !== undefined) throw failure;
       }
     } catch (error) {
       throw toProviderError(error, this.#endpoint, assembler.requestId);
     }
-    // The SDK ends an aborted stream quietly; the caller must still learn it was cut short.
+    // An aborted body can end without an error on some runtimes; the caller must still learn it was cut short.
     if (signal?.aborted) throw new AbortError();
     yield* assembler.end();
   }
