@@ -1,5 +1,5 @@
 export { OPENAI_BASE_URL, createOpenAIModel } from './openai-language-model.js';
-export type { OpenAILanguageModelHandle, OpenAIModelOptions } from './openai-language-model.js';
+export type { OpenAILanguageModel, OpenAIModelOptions } from './openai-language-model.js';
 export { HF_ROUTER_BASE_URL, LOCAL_API_KEY_PLACEHOLDER, openAIModelFactory, resolveOpenAIEndpoint, withVersionPath } from './openai-model-factory.js';
 export type { OpenAIEndpoint, OpenAIEnvironment, OpenAIModelFactoryOptions } from './openai-model-factory.js';
 export { acceptsReasoningEffort, isOpenAIReasoningModel, wireReasoningEffort } from './reasoning-models.js';

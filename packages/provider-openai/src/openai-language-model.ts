@@ -91,8 +91,13 @@ function createClient(options: OpenAIModelOptions, provider: string): OpenAI {
   }
 }
 
+/** The LanguageModel {@link createOpenAIModel} returns; `api` says which OpenAI API it calls. */
+export interface OpenAILanguageModel extends LanguageModel {
+  readonly api: 'chat' | 'responses';
+}
+
 /** A {@link LanguageModel} on the openai SDK, for OpenAI and every OpenAI-compatible server. */
-class OpenAILanguageModel implements LanguageModel {
+class OpenAICompatibleModel implements OpenAILanguageModel {
   readonly id: string;
   readonly info: ModelInfo;
   readonly #client: OpenAI;
@@ -180,10 +185,6 @@ class OpenAILanguageModel implements LanguageModel {
   }
 }
 
-/** The LanguageModel {@link createOpenAIModel} returns; `api` says which OpenAI API it calls. */
-export interface OpenAILanguageModelHandle extends LanguageModel {
-  readonly api: 'chat' | 'responses';
-}
 
 /**
  * A language model on OpenAI's Chat Completions or Responses API. Serves OpenAI and every
@@ -191,6 +192,6 @@ export interface OpenAILanguageModelHandle extends LanguageModel {
  * The SDK never retries (`maxRetries: 0`): errors come out as core `ProviderError`s classified for
  * `streamWithRetry`.
  */
-export function createOpenAIModel(options: OpenAIModelOptions): OpenAILanguageModelHandle {
-  return new OpenAILanguageModel(options);
+export function createOpenAIModel(options: OpenAIModelOptions): OpenAILanguageModel {
+  return new OpenAICompatibleModel(options);
 }
