@@ -27,7 +27,11 @@ export type {
   OpenAIScriptUsage,
   OpenAIStepContext,
 } from './fake-openai-script.js';
-// fake-hub (tools-hf)
+export { FAKE_HUB_TOKEN, startFakeHub } from './fake-hub.js';
+export type { FakeHub, FakeHubFailure, FakeHubOptions, FakeHubSeed } from './fake-hub.js';
+export type { FakeCollection, FakeDocsLibrary, FakePaper, FakeViewerDataset } from './fake-hub-content.js';
+export type { FakeJob, FakeJobScript, FakeScheduledJob } from './fake-hub-jobs.js';
+export type { FakeRepo, FakeRepoSeed, FakeRepoType, FakeUser } from './fake-hub-state.js';
 export { startFakeGitHub } from './fake-github.js';
 export type { FakeGitHub, FakeGitHubOptions, FakeGitHubRateLimit, FakeGitHubRepository } from './fake-github.js';
 export { startFakeSlack } from './fake-slack.js';

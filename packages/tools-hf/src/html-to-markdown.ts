@@ -8,13 +8,41 @@ function createService(): TurndownService {
   turndown.remove((node) => node.nodeName === 'SVG' || node.nodeName === 'svg');
   // arXiv/LaTeXML formulas carry their LaTeX source in `alttext`; keep it instead of MathML text soup.
   turndown.addRule('math', {
-    filter: (node) => node.nodeName === 'MATH',
+    filter: (node) => node.nodeName.toUpperCase() === 'MATH',
     replacement: (_content, node) => {
       const latex = (node as unknown as { getAttribute(name: string): string | null }).getAttribute('alttext');
       return latex ? `$${latex}$` : '';
     },
   });
+  turndown.addRule('table', {
+    filter: (node) => node.nodeName === 'TABLE',
+    replacement: (_content, node) => `\n\n${tableToMarkdown(node as unknown as DomNode)}\n\n`,
+  });
   return turndown;
+}
+
+interface DomNode {
+  nodeName: string;
+  textContent: string | null;
+  childNodes: ArrayLike<DomNode>;
+}
+
+function collect(node: DomNode, names: readonly string[], found: DomNode[] = []): DomNode[] {
+  for (const child of Array.from(node.childNodes)) {
+    if (names.includes(child.nodeName)) found.push(child);
+    else if (child.nodeName !== 'TABLE') collect(child, names, found);
+  }
+  return found;
+}
+
+/** A pipe table (first row as header); cell text only, pipes escaped. */
+function tableToMarkdown(table: DomNode): string {
+  const rows = collect(table, ['TR']).map((row) => collect(row, ['TH', 'TD']).map((cell) => (cell.textContent ?? '').replace(/\s+/g, ' ').trim().replace(/\|/g, '\\|')));
+  const width = Math.max(0, ...rows.map((row) => row.length));
+  if (width === 0) return '';
+  const line = (cells: string[]) => `| ${Array.from({ length: width }, (_, index) => cells[index] ?? '').join(' | ')} |`;
+  const [header = [], ...body] = rows;
+  return [line(header), `|${' --- |'.repeat(width)}`, ...body.map(line)].join('\n');
 }
 
 /** Convert an HTML fragment or page to markdown (scripts, styles and navigation dropped). */

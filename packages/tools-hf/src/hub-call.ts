@@ -59,11 +59,11 @@ export function createHubCall(config: HfConfig, signal?: AbortSignal): HubCall {
     const response = await guardedFetch(url, { ...init, headers });
     if (response.ok) return response;
     const text = await response.text().catch(() => '');
-    let body: unknown = text;
+    let body: unknown = (response.headers.get('content-type') ?? '').startsWith('text/plain') ? text : undefined;
     try {
       body = JSON.parse(text);
     } catch {
-      // keep the text
+      // HTML error pages say nothing useful to the model
     }
     const serverMessage = serverMessageOf(body);
     const errorCode = response.headers.get('x-error-code') ?? undefined;

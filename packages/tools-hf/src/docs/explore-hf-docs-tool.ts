@@ -46,13 +46,20 @@ export function createExploreHfDocsTool(options: ExploreHfDocsToolOptions = {}):
       const call = createHubCall(config, ctx.signal);
       const subject = { label: `the ${input.endpoint} documentation`, pageUrl: `${config.hubUrl}/docs/${input.endpoint}`, kind: 'page' as const };
       try {
-        const sections = docsSections(input.endpoint);
         const query = input.query?.trim();
+        // A composite set (optimum, courses) is usable even if one of its parts is gone.
+        const settled = await Promise.allSettled(docsSections(input.endpoint).map(async (section) => ({ section, pages: await catalog.pages(call, section) })));
+        const available = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+        if (available.length === 0) throw (settled[0] as PromiseRejectedResult).reason;
+        const missing = settled.length - available.length;
+        const missingNote = missing > 0 ? `(${missing} of ${settled.length} sections of ${input.endpoint} are unavailable.)` : '';
+        const sections = available.map((entry) => entry.section);
         if (!query) {
-          const pages = (await Promise.all(sections.map((section) => catalog.pages(call, section)))).flat();
+          const pages = available.flatMap((entry) => entry.pages);
           const lines = [`# ${input.endpoint} documentation (${pages.length} pages)`, ''];
           pages.slice(0, input.max_results).forEach((page, index) => lines.push(`${index + 1}. ${page.title} — ${page.url}`));
           if (pages.length > input.max_results) lines.push('', `${pages.length - input.max_results} more pages; pass a query to search them or raise max_results.`);
+          if (missingNote) lines.push('', missingNote);
           lines.push('', 'Read a page with fetch_hf_docs({ url }).');
           return call.redact(lines.join('\n'));
         }
@@ -76,7 +83,8 @@ export function createExploreHfDocsTool(options: ExploreHfDocsToolOptions = {}):
             lines.push(`${position + 1}. **${page.title}** (${page.section}, score ${hit.score.toFixed(2)})`, `   ${page.url}`, `   ${glimpse(page.content, query)}`, '');
           });
         }
-        if (unreadable > 0) lines.push(`(${unreadable} pages could not be fetched and were searched by title only.)`);
+        if (missingNote) lines.push(missingNote);
+        if (unreadable > 0) lines.push(`(${unreadable} page${unreadable === 1 ? '' : 's'} could not be fetched and ${unreadable === 1 ? 'was' : 'were'} searched by title only.)`);
         lines.push('Read a page with fetch_hf_docs({ url }).');
         return call.redact(lines.join('\n').trim());
       } catch (error) {

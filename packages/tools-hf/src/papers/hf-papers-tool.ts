@@ -85,12 +85,23 @@ async function fetchArxivPaper(call: HubCall, config: HfConfig, id: string): Pro
   return parsed.sections.length > 0 ? parsed : undefined;
 }
 
-async function readPaper(call: HubCall, config: HfConfig, input: Input): Promise<string> {
+/** Parsed papers of one tool instance, so reading the contents then a section fetches arXiv once. */
+type PaperCache = Map<string, ParsedPaper>;
+const PAPER_CACHE_SIZE = 20;
+
+async function readPaper(call: HubCall, config: HfConfig, input: Input, cache: PaperCache): Promise<string> {
   const id = requireArxivId(input);
-  const paper = await fetchArxivPaper(call, config, id).catch((error: unknown) => {
-    if (isAbortError(error)) throw error;
-    return undefined;
-  });
+  let paper = cache.get(id);
+  if (!paper) {
+    paper = await fetchArxivPaper(call, config, id).catch((error: unknown) => {
+      if (isAbortError(error)) throw error;
+      return undefined;
+    });
+    if (paper) {
+      cache.set(id, paper);
+      if (cache.size > PAPER_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+    }
+  }
   if (!paper) {
     const details = await call.json<HubPaper>(`${config.hubUrl}/api/papers/${id}`);
     return [`# ${details.title ?? id}`, `${config.arxivUrl}/abs/${id}`, '', '## Abstract', details.summary?.trim() ?? '(none)', '', `No HTML version of this paper is available on arXiv, so only the abstract is shown. PDF: ${config.arxivUrl}/pdf/${id}`].join('\n');
@@ -99,7 +110,7 @@ async function readPaper(call: HubCall, config: HfConfig, input: Input): Promise
     const lines = [`# ${paper.title || id}`, `${config.arxivUrl}/abs/${id}`, ''];
     if (paper.abstract) lines.push('## Abstract', paper.abstract, '');
     lines.push('## Sections');
-    for (const section of paper.sections) lines.push(`${section.level === 3 ? '  ' : ''}- ${section.title}: ${oneLine(section.text, 160) || '(no text)'}`);
+    for (const section of paper.sections) lines.push(`${section.level === 3 ? '  ' : ''}- ${section.title}: ${oneLine(section.text.replace(/^#+\s*/gm, ''), 160) || '(no text)'}`);
     lines.push('', 'Read one with hf_papers read_paper and section="<number or title>".');
     return lines.join('\n');
   }
@@ -118,6 +129,7 @@ async function readPaper(call: HubCall, config: HfConfig, input: Input): Promise
  */
 export function createHfPapersTool(options: HfPapersToolOptions = {}): Tool<typeof inputSchema> {
   const config = resolveHfConfig(options);
+  const papers: PaperCache = new Map();
   return defineTool({
     name: 'hf_papers',
     description:
@@ -160,7 +172,7 @@ export function createHfPapersTool(options: HfPapersToolOptions = {}): Tool<type
             return call.redact(formatPaperDetails(await call.json<HubPaper>(`${config.hubUrl}/api/papers/${id}`), config.hubUrl, config.arxivUrl));
           }
           case 'read_paper':
-            return call.redact(await readPaper(call, config, input));
+            return call.redact(await readPaper(call, config, input, papers));
           case 'find_models': {
             const id = requireArxivId(input);
             return call.redact(formatLinkedRepos('models', await linkedModels(call, id, input), id, config.hubUrl));
