@@ -136,6 +136,16 @@ describe('retries through core streamWithRetry', () => {
     expect(requests).toBe(4);
   });
 
+  test('retries a stream that goes silent for longer than idleTimeoutMs', async () => {
+    await using fake = await startFakeOpenAI({ steps: [{ text: 'stalls after a few words', failure: { kind: 'hang', afterFrames: 3 } }, FINAL] });
+    const model = createOpenAIModel({ model: 'gpt-4.1', baseURL: fake.baseURL, apiKey: 'k', idleTimeoutMs: 50 });
+    const notices: RetryNotice[] = [];
+    const answer = await collect(streamWithRetry(model, userRequest('a'), { baseDelayMs: 1, onRetry: (notice) => notices.push(notice) }));
+    expect(notices[0]).toMatchObject({ midStream: true, error: { errorType: 'timeout', isRetryable: true, requestId: 'req_fake_1' } });
+    expect(answer.text).toBe('Recovered answer.');
+    await vi.waitFor(() => expect(fake.activeStreams).toBe(0));
+  });
+
   test('gives up after maxAttempts with the last error', async () => {
     await using fake = await startFakeOpenAI({ steps: Array(5).fill({ failure: { kind: 'server_error' } }) });
     const model = createOpenAIModel({ model: 'gpt-4.1', baseURL: fake.baseURL, apiKey: 'k' });

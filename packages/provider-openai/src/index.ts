@@ -1,4 +1,4 @@
-export { OPENAI_BASE_URL, createOpenAIModel } from './openai-language-model.js';
+export { DEFAULT_IDLE_TIMEOUT_MS, OPENAI_BASE_URL, createOpenAIModel } from './openai-language-model.js';
 export type { OpenAILanguageModel, OpenAIModelOptions } from './openai-language-model.js';
 export { HF_ROUTER_BASE_URL, LOCAL_API_KEY_PLACEHOLDER, openAIModelFactory, resolveOpenAIEndpoint, withVersionPath } from './openai-model-factory.js';
 export type { OpenAIEndpoint, OpenAIEnvironment, OpenAIModelFactoryOptions } from './openai-model-factory.js';

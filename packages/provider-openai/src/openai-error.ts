@@ -116,6 +116,15 @@ export function toProviderError(error: unknown, endpoint: EndpointDescription, r
   });
 }
 
+/** The stream sent nothing for too long: treated like a dropped connection. */
+export function streamIdleError(endpoint: EndpointDescription, idleMs: number, requestId?: string): ProviderError {
+  return new ProviderError(`${endpoint.label} sent nothing for ${Math.round(idleMs / 1000)} s; giving up on this answer`, {
+    isRetryable: true,
+    errorType: 'timeout',
+    requestId,
+  });
+}
+
 /** The stream ended before the model finished (no finish reason, no completion event). */
 export function streamDroppedError(endpoint: EndpointDescription, requestId?: string): ProviderError {
   return new ProviderError(`${endpoint.label} stream ended before the answer was complete`, { isRetryable: true, errorType: 'stream_dropped', requestId });

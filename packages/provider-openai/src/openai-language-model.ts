@@ -12,7 +12,7 @@ import {
 } from '@ml-intern/core';
 import OpenAI, { APIError, OpenAIError } from 'openai';
 import { ChatStreamAssembler, buildChatRequest } from './chat-completion-stream.js';
-import { toProviderError, type EndpointDescription } from './openai-error.js';
+import { streamIdleError, toProviderError, type EndpointDescription } from './openai-error.js';
 import { acceptsReasoningEffort, isOpenAIReasoningModel, wireReasoningEffort } from './reasoning-models.js';
 import type { RequestSettings } from './request-settings.js';
 import { mergeDeltas } from './merge-deltas.js';
@@ -53,9 +53,14 @@ export interface OpenAIModelOptions {
   label?: string;
   /** Advice appended to connection errors, e.g. which variable sets the address. */
   connectionHint?: string;
-  /** Per-request timeout in ms (default: the SDK's 10 minutes). */
+  /** Time allowed until the response headers arrive, in ms (default: the SDK's 10 minutes). */
   timeoutMs?: number;
+  /** Give up (retryably) on a stream that sends nothing for this long, in ms (default 10 minutes; 0 turns it off). */
+  idleTimeoutMs?: number;
 }
+
+/** Reasoning models can think for minutes between events; a silent stream longer than this is treated as dropped. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 600_000;
 
 const LABELS: Record<string, string> = {
   openai: 'OpenAI',
@@ -104,8 +109,10 @@ class OpenAICompatibleModel implements OpenAILanguageModel {
   readonly #api: 'chat' | 'responses';
   readonly #settings: RequestSettings;
   readonly #endpoint: EndpointDescription;
+  readonly #idleTimeoutMs: number;
 
   constructor(options: OpenAIModelOptions) {
+    this.#idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     const provider = options.provider ?? 'openai';
     this.id = options.id ?? `${provider}/${options.model}`;
     this.info = { contextWindow: DEFAULT_CONTEXT_WINDOW, maxOutputTokens: DEFAULT_MAX_OUTPUT_TOKENS, ...options.info };
@@ -159,7 +166,9 @@ class OpenAICompatibleModel implements OpenAILanguageModel {
       const response = await open();
       assembler.requestId = response.headers.get('x-request-id') ?? undefined;
       if (!response.body) throw new TypeError('the response has no body');
-      for await (const events of readServerSentEvents(response.body)) {
+      const idleMs = this.#idleTimeoutMs;
+      const idle = idleMs > 0 ? { ms: idleMs, error: () => streamIdleError(this.#endpoint, idleMs, assembler.requestId) } : undefined;
+      for await (const events of readServerSentEvents(response.body, idle)) {
         let failure: unknown;
         try {
           for (const event of events) {

@@ -123,6 +123,7 @@ export interface OpenAIModelFactoryOptions {
   /** Effort used when a request does not set one. */
   reasoningEffort?: ReasoningEffort;
   timeoutMs?: number;
+  idleTimeoutMs?: number;
 }
 
 /**
@@ -150,6 +151,7 @@ export function openAIModelFactory(options: OpenAIModelFactoryOptions): ModelFac
       ...(options.headers ? { headers: options.headers } : {}),
       ...(options.reasoningEffort ? { reasoningEffort: options.reasoningEffort } : {}),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
     });
   };
 }

@@ -52,18 +52,33 @@ export class ServerSentEventParser {
   }
 }
 
+/** Give up on a body that sends nothing for `ms` milliseconds, failing with `error()`. */
+export interface IdleTimeout {
+  ms: number;
+  error: () => Error;
+}
+
 /**
  * Read a response body as Server-Sent Events, one batch per network read (so callers can merge
- * what arrived together). Cancels the body when the consumer stops early.
+ * what arrived together). Cancels the body when the consumer stops early or the body goes idle.
  */
-export async function* readServerSentEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<ServerSentEvent[]> {
+export async function* readServerSentEvents(body: ReadableStream<Uint8Array>, idleTimeout?: IdleTimeout): AsyncGenerator<ServerSentEvent[]> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   const parser = new ServerSentEventParser();
   let finished = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let idle: Promise<never> | undefined;
+  if (idleTimeout) {
+    idle = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(idleTimeout.error()), idleTimeout.ms);
+    });
+    idle.catch(() => undefined);
+  }
   try {
     for (;;) {
-      const { done, value } = await reader.read();
+      timer?.refresh();
+      const { done, value } = idle ? await Promise.race([reader.read(), idle]) : await reader.read();
       if (done) {
         finished = true;
         const events: ServerSentEvent[] = [];
@@ -76,6 +91,7 @@ export async function* readServerSentEvents(body: ReadableStream<Uint8Array>): A
       if (events.length > 0) yield events;
     }
   } finally {
+    clearTimeout(timer);
     if (!finished) await reader.cancel().catch(() => undefined);
     reader.releaseLock();
   }
