@@ -118,7 +118,7 @@ describe('retries through core streamWithRetry', () => {
     expect(turn.text).toBe('Third time lucky.');
   });
 
-  it('restarts a call that fails mid-stream and tells the consumer to discard the partial output', async () => {
+  it('restarts a call that fails mid-stream; whatever had streamed is discarded with a reset', async () => {
     await using fake = await startFakeAnthropic({
       script: [anthropicScript.errorMidStream('overloaded_error', 'Discard me please.'), anthropicScript.cutMidStream('Discard me too.'), anthropicScript.text('Clean answer.')],
     });
@@ -126,10 +126,19 @@ describe('retries through core streamWithRetry', () => {
     const parts = [];
     for await (const part of streamWithRetry(modelFor(fake), request, { baseDelayMs: 1, onRetry: (notice) => notices.push(notice) })) parts.push(part);
 
-    expect(notices.map((notice) => notice.midStream)).toEqual([true, true]);
-    expect(parts.filter((part) => part.type === 'reset')).toHaveLength(2);
-    const afterLastReset = parts.slice(parts.findLastIndex((part) => part.type === 'reset') + 1);
-    expect(afterLastReset.filter((part) => part.type === 'text-delta').map((part) => (part as { text: string }).text).join('')).toBe('Clean answer.');
+    expect(notices.map((notice) => notice.error.errorType)).toEqual(['overloaded_error', 'connection_error']);
+    // A reset is sent exactly when output of the failed attempt had reached the consumer.
+    expect(parts.filter((part) => part.type === 'reset')).toHaveLength(notices.filter((notice) => notice.midStream).length);
+    const kept = parts.slice(parts.findLastIndex((part) => part.type === 'reset') + 1);
+    expect(kept.filter((part) => part.type === 'text-delta').map((part) => (part as { text: string }).text).join('')).toBe('Clean answer.');
+  });
+
+  it('reports a connection lost after output started as a retryable error', async () => {
+    const fake = await startFakeAnthropic({ script: [{ content: [{ type: 'text', text: 'Some output' }], fail: { kind: 'stream-hang', afterFrames: 4 } }] });
+    const error = await (async () => {
+      for await (const part of modelFor(fake).stream(request)) if (part.type === 'text-delta') await fake.close();
+    })().catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ errorType: 'connection_error', isRetryable: true });
   });
 
   it('does not retry a context overflow', async () => {

@@ -3,6 +3,7 @@ import { computeCost, resolveModel } from '@ml-intern/core';
 import type { ModelRequest, ToolSpec } from '@ml-intern/core';
 import { describe, expect, it } from 'vitest';
 import { collectTurn } from './__fixtures__/collect-turn.js';
+import { countDeltas, recordingFetch } from './__fixtures__/recording-fetch.js';
 import { anthropicModelFactory, createAnthropicModel } from './index.js';
 
 const bashTool: ToolSpec = {
@@ -23,11 +24,11 @@ function ask(text: string, tools: ToolSpec[] = []): ModelRequest {
 describe('createAnthropicModel streaming', () => {
   it('streams text deltas, then usage and a stop finish', async () => {
     await using fake = await startFakeAnthropic({ chunkSize: 5, script: [anthropicScript.text('Hello from the fake model.')] });
-    const model = createAnthropicModel({ model: 'claude-test', apiKey: 'sk-ant-test', baseURL: fake.url });
+    const recorder = recordingFetch();
+    const model = createAnthropicModel({ model: 'claude-test', apiKey: 'sk-ant-test', baseURL: fake.url, fetch: recorder.fetch });
     const turn = await collectTurn(model.stream(ask('Say hello')));
 
-    const deltas = turn.parts.filter((part) => part.type === 'text-delta');
-    expect(deltas.length).toBeGreaterThan(3);
+    expect(countDeltas(await recorder.bodies[0]!, 'text_delta')).toBe(6);
     expect(turn.text).toBe('Hello from the fake model.');
     expect(turn.parts.slice(-2).map((part) => part.type)).toEqual(['usage', 'finish']);
     expect(turn.finish).toBe('stop');
@@ -38,6 +39,21 @@ describe('createAnthropicModel streaming', () => {
     expect(request?.headers.authorization).toMatch(/^Bearer sk-ant/);
     expect(request?.headers['anthropic-version']).toBeTruthy();
     expect(fake.messageBodies[0]).toMatchObject({ model: 'claude-test', stream: true, max_tokens: 8192 });
+  });
+
+  it('hands text over as it arrives, before the answer is complete', async () => {
+    await using fake = await startFakeAnthropic({ script: [{ content: [{ type: 'text', text: 'First words' }], fail: { kind: 'stream-hang', afterFrames: 4 } }] });
+    const model = createAnthropicModel({ model: 'claude-test', apiKey: 'sk-ant-test', baseURL: fake.url });
+    const controller = new AbortController();
+    let first = '';
+    await (async () => {
+      for await (const part of model.stream(ask('Go'), { signal: controller.signal })) {
+        if (part.type !== 'text-delta') continue;
+        first = part.text;
+        controller.abort();
+      }
+    })().catch(() => undefined);
+    expect(first).toBe('First words');
   });
 
   it('assembles a single tool call from input_json_delta chunks', async () => {
@@ -80,10 +96,11 @@ describe('createAnthropicModel streaming', () => {
   it('reassembles large arguments split over many deltas byte for byte', async () => {
     const content = Array.from({ length: 600 }, (_, line) => `line ${line}: "quoted" \\ back\tslash – ünïcødé 🚀`).join('\n');
     await using fake = await startFakeAnthropic({ chunkSize: 7, script: [anthropicScript.toolUse([{ name: 'write', input: { path: 'big.txt', content } }])] });
-    const model = createAnthropicModel({ model: 'claude-test', apiKey: 'sk-ant-test', baseURL: fake.url });
+    const recorder = recordingFetch();
+    const model = createAnthropicModel({ model: 'claude-test', apiKey: 'sk-ant-test', baseURL: fake.url, fetch: recorder.fetch });
     const turn = await collectTurn(model.stream(ask('Write it', [writeTool])));
 
-    expect(turn.parts.filter((part) => part.type === 'tool-call-delta').length).toBeGreaterThan(1_000);
+    expect(countDeltas(await recorder.bodies[0]!, 'input_json_delta')).toBeGreaterThan(1_000);
     expect(JSON.parse(turn.toolCalls[0]?.arguments ?? '')).toEqual({ path: 'big.txt', content });
   });
 

@@ -3,7 +3,7 @@ import { AbortError, lookupModelInfo, parseModelId } from '@ml-intern/core';
 import type { LanguageModel, ModelFactory, ModelInfo, ModelRequest, ModelStreamPart, StreamOptions } from '@ml-intern/core';
 import { buildAnthropicRequest } from './build-anthropic-request.js';
 import type { AnthropicThinking, BuildRequestSettings } from './build-anthropic-request.js';
-import { toModelStreamParts } from './to-model-stream-parts.js';
+import { readModelStream } from './read-model-stream.js';
 import { toProviderError } from './to-provider-error.js';
 
 /** Connection settings shared by every model built from them. */
@@ -83,16 +83,28 @@ class AnthropicLanguageModel implements LanguageModel {
     const { signal } = options;
     if (signal?.aborted) throw new AbortError();
     const body = buildAnthropicRequest(request, this.#settings);
-    let events: AsyncIterable<Anthropic.RawMessageStreamEvent>;
+    // One controller per call, so the SDK's abort listener never piles up on a long-lived caller signal.
+    const call = new AbortController();
+    const forward = () => call.abort();
+    signal?.addEventListener('abort', forward, { once: true });
+    let completed = false;
     try {
-      events = await this.#client.messages.create({ ...body, stream: true }, signal ? { signal } : undefined);
-    } catch (error) {
-      throw toProviderError(error, 'request', signal);
-    }
-    try {
-      yield* toModelStreamParts(events, signal);
-    } catch (error) {
-      throw toProviderError(error, 'stream', signal);
+      let response: Response;
+      try {
+        response = await this.#client.messages.create({ ...body, stream: true }, { signal: call.signal }).asResponse();
+      } catch (error) {
+        throw toProviderError(error, 'request', signal);
+      }
+      try {
+        yield* readModelStream(response, call.signal);
+        completed = true;
+      } catch (error) {
+        throw toProviderError(error, 'stream', signal);
+      }
+    } finally {
+      signal?.removeEventListener('abort', forward);
+      // Stopped early or failed: cancel the request. A completed one keeps its pooled connection.
+      if (!completed) call.abort();
     }
   }
 

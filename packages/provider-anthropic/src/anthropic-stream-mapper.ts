@@ -1,5 +1,4 @@
 import type { MessageDeltaUsage, RawMessageStreamEvent, StopReason, Usage } from '@anthropic-ai/sdk/resources/messages';
-import { AbortError, ProviderError } from '@ml-intern/core';
 import type { FinishReason, ModelStreamPart, ModelUsage } from '@ml-intern/core';
 
 /** Provider name stamped on reasoning parts, so only this provider replays them. */
@@ -99,66 +98,88 @@ function stopBlock(state: BlockState | undefined): ModelStreamPart[] {
   }
 }
 
+type DeltaPart = Extract<ModelStreamPart, { type: 'text-delta' | 'reasoning-delta' | 'tool-call-delta' }>;
+
 /**
- * Turn the raw Messages API event stream into core stream parts: text and thinking deltas, one
- * complete `reasoning` part per thinking block (signature or redacted payload kept for replay),
- * tool-call start/delta/end, then `usage` and `finish` on `message_stop`. A stream that ends
- * without `message_stop` was dropped: that is a retryable ProviderError. The SDK ends its
- * iteration quietly when the request is aborted, so an aborted signal is turned into AbortError.
+ * Append a delta, merged into the previous part when it continues it. Deltas are only ever
+ * merged within one network read, so nothing reaches the consumer later than it would have.
  */
-export async function* toModelStreamParts(events: AsyncIterable<RawMessageStreamEvent>, signal?: AbortSignal): AsyncGenerator<ModelStreamPart> {
-  const blocks: (BlockState | undefined)[] = [];
-  const counters: UsageCounters = { input: 0, cacheRead: 0, cacheCreation: 0, output: 0, thinking: 0 };
-  let stopReason: StopReason | null = null;
-  let stopped = false;
-  for await (const event of events) {
-    // Events already buffered must not outlive an abort.
-    if (signal?.aborted) throw new AbortError();
+function pushDelta(out: ModelStreamPart[], part: DeltaPart): void {
+  const last = out[out.length - 1];
+  if (last?.type === 'text-delta' && part.type === 'text-delta') last.text += part.text;
+  else if (last?.type === 'reasoning-delta' && part.type === 'reasoning-delta') last.text += part.text;
+  else if (last?.type === 'tool-call-delta' && part.type === 'tool-call-delta' && last.id === part.id) last.argumentsDelta += part.argumentsDelta;
+  else out.push(part);
+}
+
+/**
+ * Turns raw Messages API events into core stream parts, synchronously: text and thinking deltas,
+ * one complete `reasoning` part per thinking block (signature or redacted payload kept for
+ * replay), tool-call start/delta/end, then `usage` and `finish` on `message_stop`.
+ */
+export class AnthropicStreamMapper {
+  readonly #blocks: (BlockState | undefined)[] = [];
+  readonly #counters: UsageCounters = { input: 0, cacheRead: 0, cacheCreation: 0, output: 0, thinking: 0 };
+  #stopReason: StopReason | null = null;
+  #finished = false;
+
+  /** True once `message_stop` arrived: the answer is complete. */
+  get finished(): boolean {
+    return this.#finished;
+  }
+
+  /** Map one event, appending its parts to `out`. */
+  map(event: RawMessageStreamEvent, out: ModelStreamPart[]): void {
     switch (event.type) {
-      case 'content_block_delta': {
-        const state = blocks[event.index];
-        const delta = event.delta;
-        if (delta.type === 'text_delta') {
-          if (delta.text) yield { type: 'text-delta', text: delta.text };
-        } else if (delta.type === 'input_json_delta') {
-          if (state?.kind === 'tool' && delta.partial_json) {
-            state.sentArguments = true;
-            yield { type: 'tool-call-delta', id: state.id, argumentsDelta: delta.partial_json };
-          }
-        } else if (delta.type === 'thinking_delta') {
-          if (state?.kind === 'thinking') state.text += delta.thinking;
-          if (delta.thinking) yield { type: 'reasoning-delta', text: delta.thinking };
-        } else if (delta.type === 'signature_delta' && state?.kind === 'thinking') {
-          state.signature += delta.signature;
-        }
+      case 'content_block_delta':
+        this.#delta(event, out);
         break;
-      }
       case 'content_block_start': {
         const state = startBlock(event);
-        blocks[event.index] = state;
-        if (state.kind === 'tool' && event.content_block.type === 'tool_use') yield { type: 'tool-call-start', id: state.id, name: event.content_block.name };
+        this.#blocks[event.index] = state;
+        if (state.kind === 'tool' && event.content_block.type === 'tool_use') out.push({ type: 'tool-call-start', id: state.id, name: event.content_block.name });
         break;
       }
       case 'content_block_stop':
-        yield* stopBlock(blocks[event.index]);
-        blocks[event.index] = undefined;
+        out.push(...stopBlock(this.#blocks[event.index]));
+        this.#blocks[event.index] = undefined;
         break;
       case 'message_start':
-        mergeUsage(counters, event.message.usage);
+        mergeUsage(this.#counters, event.message.usage);
         break;
       case 'message_delta':
-        stopReason = event.delta.stop_reason ?? stopReason;
-        mergeUsage(counters, event.usage);
+        this.#stopReason = event.delta.stop_reason ?? this.#stopReason;
+        mergeUsage(this.#counters, event.usage);
         break;
       case 'message_stop':
-        // Keep reading to the end of the body so the connection goes back to the pool.
-        stopped = true;
-        yield { type: 'usage', usage: toModelUsage(counters) };
-        yield { type: 'finish', reason: toFinishReason(stopReason) };
+        this.#finished = true;
+        out.push({ type: 'usage', usage: toModelUsage(this.#counters) }, { type: 'finish', reason: toFinishReason(this.#stopReason) });
         break;
     }
   }
-  if (stopped) return;
-  if (signal?.aborted) throw new AbortError();
-  throw new ProviderError('Anthropic stream ended before message_stop (connection dropped)', { errorType: 'stream_incomplete', isRetryable: true });
+
+  #delta(event: Extract<RawMessageStreamEvent, { type: 'content_block_delta' }>, out: ModelStreamPart[]): void {
+    const state = this.#blocks[event.index];
+    const delta = event.delta;
+    switch (delta.type) {
+      case 'text_delta':
+        if (delta.text) pushDelta(out, { type: 'text-delta', text: delta.text });
+        break;
+      case 'input_json_delta':
+        if (state?.kind === 'tool' && delta.partial_json) {
+          state.sentArguments = true;
+          pushDelta(out, { type: 'tool-call-delta', id: state.id, argumentsDelta: delta.partial_json });
+        }
+        break;
+      case 'thinking_delta':
+        if (state?.kind === 'thinking') state.text += delta.thinking;
+        if (delta.thinking) pushDelta(out, { type: 'reasoning-delta', text: delta.thinking });
+        break;
+      case 'signature_delta':
+        if (state?.kind === 'thinking') state.signature += delta.signature;
+        break;
+      default:
+        break;
+    }
+  }
 }

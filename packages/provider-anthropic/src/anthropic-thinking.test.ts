@@ -4,6 +4,7 @@ import { startFakeAnthropic } from '@ml-intern/testing';
 import type { AnthropicScriptStep } from '@ml-intern/testing';
 import { describe, expect, it } from 'vitest';
 import { collectTurn } from './__fixtures__/collect-turn.js';
+import { countDeltas, recordingFetch } from './__fixtures__/recording-fetch.js';
 import { REASONING_EFFORT_BUDGET_TOKENS, createAnthropicModel } from './index.js';
 import type { AnthropicThinking } from './index.js';
 
@@ -25,10 +26,11 @@ function ask(extra: Partial<ModelRequest> = {}): ModelRequest {
 describe('extended thinking', () => {
   it('streams thinking deltas and emits one complete reasoning part per block, signature and redacted data kept', async () => {
     await using fake = await startFakeAnthropic({ chunkSize: 6, script: [thinkingStep] });
-    const model = createAnthropicModel({ model: 'claude-test', apiKey: 'sk-ant-test', baseURL: fake.url, thinking: { budgetTokens: 4_096 } });
+    const recorder = recordingFetch();
+    const model = createAnthropicModel({ model: 'claude-test', apiKey: 'sk-ant-test', baseURL: fake.url, thinking: { budgetTokens: 4_096 }, fetch: recorder.fetch });
     const turn = await collectTurn(model.stream(ask()));
 
-    expect(turn.parts.filter((part) => part.type === 'reasoning-delta').length).toBeGreaterThan(3);
+    expect(countDeltas(await recorder.bodies[0]!, 'thinking_delta')).toBeGreaterThan(3);
     expect(turn.reasoningText).toBe('The config probably sets the learning rate; read it first.');
     const reasoning = turn.parts.filter((part) => part.type === 'reasoning');
     expect(reasoning).toEqual([

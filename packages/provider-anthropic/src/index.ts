@@ -7,4 +7,4 @@ export type {
 } from './anthropic-language-model.js';
 export { REASONING_EFFORT_BUDGET_TOKENS } from './build-anthropic-request.js';
 export type { AnthropicThinking } from './build-anthropic-request.js';
-export { ANTHROPIC_PROVIDER } from './to-model-stream-parts.js';
+export { ANTHROPIC_PROVIDER } from './anthropic-stream-mapper.js';

@@ -48,6 +48,27 @@ function describe(error: APIError, fallbackType: string): string {
   return `Anthropic ${status} ${error.type ?? fallbackType}: ${detail}${request}`;
 }
 
+/**
+ * A mid-stream `event: error` frame (`{"type":"error","error":{"type":"overloaded_error",…}}`):
+ * no HTTP status of its own, so its error type decides.
+ */
+export function fromStreamErrorEvent(data: string, requestId?: string): ProviderError {
+  let body: { error?: { type?: unknown; message?: unknown } } | undefined;
+  try {
+    body = JSON.parse(data) as typeof body;
+  } catch {
+    body = undefined;
+  }
+  const errorType = typeof body?.error?.type === 'string' ? body.error.type : 'api_error';
+  const detail = typeof body?.error?.message === 'string' ? body.error.message : data;
+  const request = requestId ? ` (request ${requestId})` : '';
+  return new ProviderError(`Anthropic stream error ${errorType}: ${detail}${request}`, {
+    errorType,
+    isRetryable: RETRYABLE_STREAM_TYPES.has(errorType),
+    ...(requestId ? { requestId } : {}),
+  });
+}
+
 function fromApiError(error: APIError): ProviderError {
   const base = {
     ...(error.status === undefined ? {} : { status: error.status }),
