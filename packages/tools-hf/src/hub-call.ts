@@ -26,6 +26,8 @@ export interface HubCall {
   redact(text: string): string;
   /** A model-visible error for a failure; aborts pass through untouched. */
   toToolError(error: unknown, subject?: FailureSubject): unknown;
+  /** The (redacted) message {@link toToolError} would use. */
+  describe(error: unknown, subject?: FailureSubject): string;
 }
 
 const TOKEN_SHAPE = /hf_[A-Za-z0-9]{20,}/g;
@@ -88,16 +90,20 @@ export function createHubCall(config: HfConfig, signal?: AbortSignal): HubCall {
       return (await response.json()) as T;
     },
     redact,
+    describe(error: unknown, subject?: FailureSubject): string {
+      if (error instanceof ToolExecutionError) return redact(error.message);
+      return redact(
+        describeHubFailure(error, {
+          subject,
+          hasToken: token !== undefined,
+          hubUrl: config.hubUrl,
+          failureFor: (url) => failures.get(url) ?? lastFailure,
+        }),
+      );
+    },
     toToolError(error: unknown, subject?: FailureSubject): unknown {
       if (isAbortError(error) || signal?.aborted) return error;
-      if (error instanceof ToolExecutionError) return new ToolExecutionError(redact(error.message));
-      const message = describeHubFailure(error, {
-        subject,
-        hasToken: token !== undefined,
-        hubUrl: config.hubUrl,
-        failureFor: (url) => failures.get(url) ?? lastFailure,
-      });
-      return new ToolExecutionError(redact(message));
+      return new ToolExecutionError(this.describe(error, subject));
     },
   };
 }

@@ -3,7 +3,7 @@ import { defineTool, isAbortError, ToolExecutionError, type Tool } from '@ml-int
 import { z } from 'zod';
 import { resolveHfConfig, type HfConfig, type HfToolsOptions } from '../hf-config.js';
 import { createHubCall, type HubCall } from '../hub-call.js';
-import { describeHubFailure, HubHttpError } from '../hub-error.js';
+import { HubHttpError } from '../hub-error.js';
 import { formatBytes, oneLine } from '../text-limits.js';
 import {
   describeFeature,
@@ -36,7 +36,7 @@ async function diagnoseAccess(call: HubCall, config: HfConfig, dataset: string, 
     info = await datasetInfo({ ...call.library, name: dataset });
   } catch (error) {
     if (isAbortError(error)) throw error;
-    return describeHubFailure(error, { subject, hasToken: call.hasToken, hubUrl: config.hubUrl });
+    return call.describe(error, subject);
   }
   if (info.gated) {
     return call.hasToken
@@ -44,7 +44,7 @@ async function diagnoseAccess(call: HubCall, config: HfConfig, dataset: string, 
       : `dataset "${dataset}" is gated: accept its terms at ${page}, configure HF_TOKEN for that account, then retry.`;
   }
   if (info.private && !call.hasToken) return `dataset "${dataset}" is private: configure HF_TOKEN for an account with access, then retry.`;
-  return describeHubFailure(viewerError, { subject: { label: `the dataset viewer for "${dataset}"`, pageUrl: page }, hasToken: call.hasToken, hubUrl: config.hubUrl });
+  return call.describe(viewerError, { label: `the dataset viewer for "${dataset}"`, pageUrl: page });
 }
 
 function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: unknown }> {
@@ -94,7 +94,7 @@ export function createHfInspectDatasetTool(options: HfInspectDatasetToolOptions 
         const allSplits = splits.value?.splits ?? [];
         if (allSplits.length === 0) {
           lines.push('', `The dataset viewer has no splits for this dataset${(splits.value?.pending?.length ?? 0) > 0 ? ' yet (still processing; retry in a few minutes)' : ' (unsupported format, a loading script, or a processing failure)'}. List its files with hf_repo_files.`);
-          if (splits.error) lines.push(`Viewer error: ${describeHubFailure(splits.error, { hasToken: call.hasToken, hubUrl: config.hubUrl })}`);
+          if (splits.error) lines.push(`Viewer error: ${call.describe(splits.error)}`);
           return call.redact(lines.join('\n'));
         }
         const configs = [...new Set(allSplits.map((split) => split.config))];
@@ -122,7 +122,7 @@ export function createHfInspectDatasetTool(options: HfInspectDatasetToolOptions 
 
         if (input.sample_rows > 0) {
           lines.push('', `## Sample rows (${chosenConfig}/${chosenSplit})`);
-          if (rows.error) lines.push(`Not available: ${describeHubFailure(rows.error, { hasToken: call.hasToken, hubUrl: config.hubUrl })}`);
+          if (rows.error) lines.push(`Not available: ${call.describe(rows.error)}`);
           for (const row of (rows.value?.rows ?? []).slice(0, input.sample_rows)) {
             lines.push(`Row ${row.row_idx}:`);
             for (const [name, value] of Object.entries(row.row)) lines.push(`  ${name}: ${formatCell(value)}`);

@@ -61,10 +61,10 @@ async function readOperation(call: HubCall, input: Input): Promise<string> {
   const blob = await downloadFile({ ...call.library, repo: { type: input.repo_type, name: input.repo_id }, path: input.path, revision: input.revision });
   if (!blob) throw new ToolExecutionError(`file not found: "${input.path}" in ${repoLabel(input.repo_type, input.repo_id)} at ${input.revision}; list the files to check the path.`);
   if (input.offset >= blob.size && blob.size > 0) return `${input.path} has ${blob.size} bytes; offset ${input.offset} is past the end.`;
-  const probe = new Uint8Array(await blob.slice(input.offset, Math.min(blob.size, input.offset + 8_000)).arrayBuffer());
-  if (probe.includes(0)) return `${input.path} is a binary file (${formatBytes(blob.size)}); it cannot be shown as text.`;
   const end = Math.min(blob.size, input.offset + input.max_chars);
-  const text = new TextDecoder().decode(await blob.slice(input.offset, end).arrayBuffer());
+  const bytes = new Uint8Array(await blob.slice(input.offset, end).arrayBuffer());
+  if (bytes.subarray(0, 8_000).includes(0)) return `${input.path} is a binary file (${formatBytes(blob.size)}); it cannot be shown as text.`;
+  const text = new TextDecoder().decode(bytes);
   const header = `# ${input.path} (${formatBytes(blob.size)}, ${input.repo_id}@${input.revision})${input.offset ? ` from byte ${input.offset}` : ''}`;
   const footer = end < blob.size ? `\n\n[… ${blob.size - end} more bytes: call read again with offset ${end}.]` : '';
   return `${header}\n\n${text}${footer}`;
