@@ -1,0 +1,74 @@
+import type { ApprovalDecision, PendingApproval } from '@ml-intern/events';
+import { canAlwaysAllow, parseApprovalAnswer, toApprovalDecision } from './approval-answer.js';
+import { collapseOutput } from './collapse-output.js';
+import type { ScreenWriter } from './screen-writer.js';
+import { sanitizeTerminalText, type TerminalStyle } from './terminal-style.js';
+
+export interface ApprovalPromptOptions {
+  writer: ScreenWriter;
+  style: TerminalStyle;
+  /** Read one answer; undefined when reading was cancelled (Ctrl-C) or input ended. */
+  ask(prompt: string): Promise<string | undefined>;
+}
+
+/** Arguments on one line when they fit, else indented JSON. */
+function formatArguments(value: unknown, width: number): string {
+  if (value === undefined) return '';
+  try {
+    const compact = JSON.stringify(value) ?? '';
+    return compact.length <= width ? compact : (JSON.stringify(value, null, 2) ?? '');
+  } catch {
+    return String(value);
+  }
+}
+
+/** The lines describing one pending call: tool, summary, reason, estimated cost, "always" scope. */
+export function formatApprovalRequest(pending: PendingApproval, position: { index: number; total: number }, style: TerminalStyle, width: number): string[] {
+  const counter = position.total > 1 ? style.dim(` (${position.index + 1} of ${position.total})`) : '';
+  const lines = [`${style.yellow('?')} ${style.bold(`Approve ${pending.tool}?`)}${counter}`];
+  const summary = sanitizeTerminalText(pending.summary).replace(/\s+/g, ' ').trim();
+  if (summary) lines.push(`  ${summary}`);
+  lines.push(`  ${style.dim('why:')} ${sanitizeTerminalText(pending.reason)}`);
+  if (pending.estimated_cost_usd !== null) lines.push(`  ${style.dim('estimated cost:')} ${style.yellow(`$${pending.estimated_cost_usd.toFixed(2)}`)}`);
+  const args = collapseOutput(sanitizeTerminalText(formatArguments(pending.arguments, width - 15)), { maxLines: 8, width: width - 4 });
+  if (args.lines.length === 1) lines.push(`  ${style.dim('arguments:')} ${style.dim(args.lines[0] ?? '')}`);
+  else if (args.lines.length > 1) {
+    lines.push(`  ${style.dim('arguments:')}`);
+    for (const line of args.lines) lines.push(`    ${style.dim(line)}`);
+    if (args.hiddenLines > 0) lines.push(`    ${style.dim(`… ${args.hiddenLines} more lines`)}`);
+  }
+  const always = canAlwaysAllow(pending) ? `${style.bold('a')} always, adding the session rule: ${pending.always_scope}` : style.dim(`"always" is ${pending.always_scope}`);
+  lines.push(`  ${style.bold('y')} yes · ${style.bold('n')} no · ${always}`);
+  lines.push(style.dim('  or type what to do instead: the call is rejected and your text goes to the agent'));
+  return lines;
+}
+
+/**
+ * Ask about every pending call in turn (one answer each) and return a decision for all of them,
+ * or undefined when the user cancelled or input ended before every call was answered.
+ */
+export async function askForApprovals(pending: readonly PendingApproval[], options: ApprovalPromptOptions): Promise<ApprovalDecision[] | undefined> {
+  const { writer, style } = options;
+  const decisions: ApprovalDecision[] = [];
+  for (const [index, item] of pending.entries()) {
+    writer.ensureBlankLine();
+    for (const line of formatApprovalRequest(item, { index, total: pending.length }, style, writer.columns)) writer.line(line);
+    for (;;) {
+      const text = await options.ask(`${style.yellow('approve')} [y/n/a/feedback] › `);
+      if (text === undefined) return undefined;
+      const answer = parseApprovalAnswer(text);
+      if (answer.kind === 'empty') continue;
+      const decision = toApprovalDecision(item, answer);
+      decisions.push(decision);
+      writer.line(style.dim(describeDecision(item, decision)));
+      break;
+    }
+  }
+  return decisions;
+}
+
+function describeDecision(pending: PendingApproval, decision: ApprovalDecision): string {
+  if (!decision.approved) return decision.feedback ? `Rejected ${pending.tool} with feedback.` : `Rejected ${pending.tool}.`;
+  if (decision.always) return `Approved ${pending.tool}; added session rule: ${pending.always_scope}.`;
+  return `Approved ${pending.tool}.`;
+}

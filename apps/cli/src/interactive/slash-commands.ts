@@ -1,0 +1,177 @@
+import { ACCEPTED_MODEL_FORMS, type ReasoningEffort } from '@ml-intern/core';
+import type { SessionSummary } from '@ml-intern/context';
+import type { Runtime } from '../runtime/runtime-types.js';
+import type { EventRenderer } from './event-renderer.js';
+import { formatPlan } from './format-plan.js';
+import type { ScreenWriter } from './screen-writer.js';
+import { formatCost, formatStatus } from './status-report.js';
+import { OPERATION_END, submitAndWait } from './submit-and-wait.js';
+import type { TerminalStyle } from './terminal-style.js';
+
+/** Lists saved sessions, newest first (the JSONL session store does). */
+export interface SessionLister {
+  list(): SessionSummary[];
+}
+
+export interface SlashCommandContext {
+  runtime: Runtime;
+  writer: ScreenWriter;
+  style: TerminalStyle;
+  renderer: EventRenderer;
+  store?: SessionLister | undefined;
+  /** Ask a follow-up question (the `/resume` picker); undefined when cancelled. */
+  ask(prompt: string): Promise<string | undefined>;
+  /** Clear the terminal (`/clear`); does nothing when output is not a terminal. */
+  clearScreen(): void;
+  /** Aborted when the user quits while a command waits for the session. */
+  signal?: AbortSignal;
+}
+
+export type SlashCommandResult = 'continue' | 'quit';
+
+/** The commands of SPEC section 11, in `/help` order. */
+export const SLASH_COMMANDS: readonly { name: string; usage: string; description: string }[] = [
+  { name: 'help', usage: '/help', description: 'show this list' },
+  { name: 'new', usage: '/new', description: 'start a fresh session (the current one stays saved)' },
+  { name: 'clear', usage: '/clear', description: 'start a fresh session and clear the screen' },
+  { name: 'undo', usage: '/undo', description: 'remove the last turn from the conversation' },
+  { name: 'compact', usage: '/compact', description: 'summarise older messages to free context' },
+  { name: 'resume', usage: '/resume [id|prefix]', description: 'continue a saved session (lists them without an id)' },
+  { name: 'model', usage: '/model [id]', description: 'show or switch the model' },
+  { name: 'effort', usage: '/effort [level|off]', description: 'reasoning effort: minimal, low, medium, high, xhigh, max, off' },
+  { name: 'yolo', usage: '/yolo', description: 'toggle auto-approval (never-auto operations still ask)' },
+  { name: 'status', usage: '/status', description: 'model, runtime, session, context use and cost' },
+  { name: 'plan', usage: '/plan', description: "show the agent's current plan" },
+  { name: 'cost', usage: '/cost', description: 'tokens and spend so far' },
+  { name: 'quit', usage: '/quit', description: 'leave (also /exit, Ctrl-D, Ctrl-C twice)' },
+];
+
+const EFFORTS: readonly ReasoningEffort[] = ['minimal', 'low', 'medium', 'high', 'xhigh', 'max'];
+
+/** Run one slash command typed at the prompt (`line` starts with `/`). */
+export async function runSlashCommand(line: string, context: SlashCommandContext): Promise<SlashCommandResult> {
+  const [word = '', ...rest] = line.trim().slice(1).split(/\s+/);
+  const argument = rest.join(' ').trim();
+  const { writer, style, runtime } = context;
+  const session = runtime.session;
+  const print = (lines: string | string[]) => {
+    writer.ensureBlankLine();
+    for (const text of Array.isArray(lines) ? lines : [lines]) writer.line(text);
+  };
+  switch (word.toLowerCase()) {
+    case 'help':
+      print([
+        style.bold('Commands'),
+        ...SLASH_COMMANDS.map((command) => `  ${style.cyan(command.usage.padEnd(20))} ${command.description}`),
+        style.dim('  Ctrl-C cancels a running turn; a line ending in \\ continues on the next line.'),
+      ]);
+      return 'continue';
+    case 'quit':
+    case 'exit':
+      return 'quit';
+    case 'new':
+    case 'clear': {
+      const event = await submitAndWait(session, { type: 'new' }, OPERATION_END.new, context.signal);
+      if (event?.type !== 'ready') return 'continue';
+      context.renderer.reset();
+      if (word.toLowerCase() === 'clear') context.clearScreen();
+      print(`New session ${style.bold(session.id)}.`);
+      return 'continue';
+    }
+    case 'undo':
+      await submitAndWait(session, { type: 'undo' }, OPERATION_END.undo, context.signal);
+      return 'continue';
+    case 'compact':
+      print(style.dim('Compacting…'));
+      await submitAndWait(session, { type: 'compact' }, OPERATION_END.compact, context.signal);
+      return 'continue';
+    case 'resume':
+      await resume(argument, context, print);
+      return 'continue';
+    case 'model':
+      if (!argument) {
+        print([`Model: ${style.bold(session.model.id)}`, style.dim('Switch with /model <id>. Accepted forms:'), ...ACCEPTED_MODEL_FORMS.map((form) => style.dim(`  ${form}`))]);
+        return 'continue';
+      }
+      try {
+        const id = await runtime.setModel(argument);
+        print(`Model switched to ${style.bold(id)}.`);
+      } catch (error) {
+        print(style.red(`Cannot switch to ${argument}: ${(error as Error).message}`));
+      }
+      return 'continue';
+    case 'effort':
+      return setEffort(argument.toLowerCase(), context, print);
+    case 'yolo': {
+      const policy = session.policy;
+      if (policy.mode === 'read-only') {
+        print(style.yellow('The session is read-only; /yolo cannot turn on auto-approval.'));
+        return 'continue';
+      }
+      policy.setMode(policy.mode === 'yolo' ? 'default' : 'yolo');
+      print(
+        policy.mode === 'yolo'
+          ? style.yellow('YOLO mode on: tool calls run without asking, except operations that always ask (scheduled HF jobs, budget overruns).')
+          : 'YOLO mode off: calls that need approval ask again.',
+      );
+      return 'continue';
+    }
+    case 'status':
+      print(formatStatus({ session, description: runtime.description, budgetUsd: runtime.config?.budget_usd ?? null }, style));
+      return 'continue';
+    case 'plan':
+      print(formatPlan(session.plan, style));
+      return 'continue';
+    case 'cost':
+      print(formatCost(session, style));
+      return 'continue';
+    default:
+      print(`Unknown command ${style.bold(`/${word}`)}. Type ${style.cyan('/help')} for the list.`);
+      return 'continue';
+  }
+}
+
+function setEffort(argument: string, context: SlashCommandContext, print: (lines: string | string[]) => void): SlashCommandResult {
+  const { style } = context;
+  const session = context.runtime.session;
+  if (!argument) {
+    print(`Reasoning effort: ${style.bold(session.reasoningEffort ?? 'provider default')} ${style.dim(`(/effort ${EFFORTS.join('|')}|off)`)}`);
+  } else if (argument === 'off' || argument === 'default' || argument === 'none') {
+    session.setReasoningEffort(undefined);
+    print('Reasoning effort: provider default.');
+  } else if ((EFFORTS as readonly string[]).includes(argument)) {
+    session.setReasoningEffort(argument as ReasoningEffort);
+    print(`Reasoning effort: ${style.bold(argument)} (from the next model call).`);
+  } else {
+    print(style.red(`Unknown effort "${argument}": use one of ${EFFORTS.join(', ')} or off.`));
+  }
+  return 'continue';
+}
+
+async function resume(argument: string, context: SlashCommandContext, print: (lines: string | string[]) => void): Promise<void> {
+  const { style } = context;
+  const session = context.runtime.session;
+  let reference = argument;
+  if (!reference) {
+    const sessions = (context.store?.list() ?? []).filter((item) => item.id !== session.id).slice(0, 10);
+    if (sessions.length === 0) {
+      print(context.store ? 'No saved sessions to resume.' : 'Sessions are not saved (save_sessions is off), so there is nothing to resume.');
+      return;
+    }
+    print([
+      style.bold('Saved sessions'),
+      ...sessions.map((item, index) => `  ${style.cyan(String(index + 1).padStart(2))}  ${item.id.slice(0, 8)}  ${style.dim(item.modifiedAt.toISOString().slice(0, 16).replace('T', ' '))}  ${item.preview || style.dim('(empty)')}`),
+    ]);
+    const answer = (await context.ask('Resume which? (number or id prefix, Enter to cancel) › '))?.trim();
+    if (!answer) return;
+    const picked = /^\d+$/.test(answer) ? sessions[Number(answer) - 1] : undefined;
+    reference = picked?.id ?? answer;
+  }
+  const event = await submitAndWait(session, { type: 'resume', session: reference }, OPERATION_END.resume, context.signal);
+  if (event?.type !== 'ready') return;
+  context.renderer.reset();
+  const messages = session.history.messages;
+  const lastUser = [...messages].reverse().find((message) => message.role === 'user');
+  print(`Resumed session ${style.bold(session.id)} (${messages.length} messages).`);
+  if (lastUser?.role === 'user') print(style.dim(`Last request: ${lastUser.content.replace(/\s+/g, ' ').slice(0, 120)}`));
+}
