@@ -34,7 +34,9 @@ export class OutputCollector {
   readonly #decoders = new Map<string, { decoder: StringDecoder; pending: string }>();
   #lines: string[] = [];
   #headText = '';
+  /** Tail lines from `#tailStart` on (a queue without O(n) shifts). */
   #tail: string[] = [];
+  #tailStart = 0;
   #tailChars = 0;
   #keptChars = 0;
   #totalChars = 0;
@@ -88,7 +90,7 @@ export class OutputCollector {
     if (!this.#overflowed) {
       return { text: this.#lines.join(''), totalChars: this.#totalChars, truncated: false };
     }
-    const tail = this.#tail.join('');
+    const tail = this.#tail.slice(this.#tailStart).join('');
     const tailBudget = this.#maxChars - this.#headText.length;
     const keptTail = tail.length > tailBudget ? tail.slice(tail.length - tailBudget) : tail;
     const omitted = this.#totalChars - this.#headText.length - keptTail.length;
@@ -122,8 +124,13 @@ export class OutputCollector {
     this.#tail.push(entry);
     this.#tailChars += entry.length;
     const tailBudget = this.#maxChars - this.#headText.length;
-    while (this.#tail.length > 1 && this.#tailChars - (this.#tail[0]?.length ?? 0) >= tailBudget) {
-      this.#tailChars -= this.#tail.shift()?.length ?? 0;
+    while (this.#tail.length - this.#tailStart > 1 && this.#tailChars - (this.#tail[this.#tailStart]?.length ?? 0) >= tailBudget) {
+      this.#tailChars -= this.#tail[this.#tailStart]?.length ?? 0;
+      this.#tailStart += 1;
+    }
+    if (this.#tailStart > 4_096 && this.#tailStart * 2 > this.#tail.length) {
+      this.#tail = this.#tail.slice(this.#tailStart);
+      this.#tailStart = 0;
     }
   }
 

@@ -53,7 +53,8 @@ export function createWriteTool(options: FileToolOptions): Tool<typeof writeInpu
         const existed = (await assertWritable(sandbox, tracker, target, input.path)) !== undefined;
         await sandbox.writeFile(target, input.content);
         tracker.record(target, Buffer.from(input.content, 'utf8'));
-        const summary = `${existed ? 'Replaced' : 'Created'} ${input.path} (${lineCount(input.content)} lines, ${Buffer.byteLength(input.content)} bytes).`;
+        const lines = lineCount(input.content);
+        const summary = `${existed ? 'Replaced' : 'Created'} ${input.path} (${lines} line${lines === 1 ? '' : 's'}, ${Buffer.byteLength(input.content)} bytes).`;
         const warning = await checkSyntax(sandbox, target, input.content, ctx.signal);
         return warning ? `${summary}\nWarning: ${warning}` : summary;
       });

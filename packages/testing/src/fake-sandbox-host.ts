@@ -45,9 +45,11 @@ export async function startFakeSandboxHost(options: FakeSandboxHostOptions): Pro
           });
         case 'POST /v1/exec':
           return runCommand(String(body.command ?? ''), typeof body.cwd === 'string' ? body.cwd : workspace, Number(body.timeoutMs ?? 120_000), response);
-        case 'POST /v1/files/read':
+        case 'POST /v1/files/read': {
+          const content = await readFile(target);
           response.writeHead(200, { 'content-type': 'application/octet-stream' });
-          return void response.end(await readFile(target));
+          return void response.end(content);
+        }
         case 'POST /v1/files/write': {
           await mkdir(path.dirname(target), { recursive: true });
           const temporary = `${target}.${process.pid}.${Date.now()}.tmp`;

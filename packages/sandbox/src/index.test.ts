@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import * as sandbox from './index.js';
+
+describe('@ml-intern/sandbox exports', () => {
+  it('exposes exactly the public API', () => {
+    expect(Object.keys(sandbox).sort()).toEqual([
+      'DEFAULT_BASH_TIMEOUT_SECONDS',
+      'DEFAULT_ENVIRONMENT_ALLOW_LIST',
+      'DEFAULT_EXEC_TIMEOUT_MS',
+      'DEFAULT_MAX_BASH_TIMEOUT_SECONDS',
+      'applyEdit',
+      'buildBubblewrapArguments',
+      'createBashTool',
+      'createEditTool',
+      'createLocalSandbox',
+      'createReadTool',
+      'createReadTracker',
+      'createRemoteSandbox',
+      'createWriteTool',
+      'parseNvidiaSmiOutput',
+      'resolveWorkspacePath',
+      'sandboxTools',
+      'selectNvidiaDevices',
+      'stripAnsi',
+    ]);
+  });
+
+  it('bundles the four tools with the names the model knows', () => {
+    const tools = sandbox.sandboxTools({ sandbox: sandbox.createLocalSandbox({ workspace: process.cwd(), bwrapPath: '/nonexistent/bwrap' }) });
+    expect(tools.map((tool) => tool.name)).toEqual(['bash', 'read', 'write', 'edit']);
+    expect(tools.map((tool) => tool.readOnly === true)).toEqual([false, true, false, false]);
+  });
+});
