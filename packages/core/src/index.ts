@@ -74,3 +74,4 @@ export type { ConfigLayer, Env, LoadConfigOptions, LoadedConfig } from './config
 export { createResearchTool } from './research-tool.js';
 export type { ResearchToolOptions } from './research-tool.js';
 export type { AgentEvent, AgentEventType, EventOf, Operation } from '@ml-intern/events';
+export type { AssistantMessage, AssistantPart, Message, NoticeMessage, ReasoningPart, TextPart, ToolCallPart, ToolResultMessage, UserMessage } from '@ml-intern/context';
