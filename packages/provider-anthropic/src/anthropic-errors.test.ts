@@ -88,6 +88,25 @@ describe('error classification', () => {
     });
   });
 
+  it('gives up on a stream that goes silent, retryably', async () => {
+    await using fake = await startFakeAnthropic({ script: [{ content: [{ type: 'text', text: 'Then nothing.' }], fail: { kind: 'stream-hang', afterFrames: 3 } }] });
+    const model = createAnthropicModel({ model: 'claude-test', apiKey: 'sk-ant-test', baseURL: fake.url, idleTimeoutMs: 50 });
+    const error = await collectTurn(model.stream(request)).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ errorType: 'timeout', isRetryable: true, requestId: 'req_fake_0001' });
+  });
+
+  it('does not count the time the consumer spends between parts as silence', async () => {
+    await using fake = await startFakeAnthropic({ chunkSize: 4, script: [anthropicScript.text('Several reads of text.', { delayMs: 2 })] });
+    const model = createAnthropicModel({ model: 'claude-test', apiKey: 'sk-ant-test', baseURL: fake.url, idleTimeoutMs: 40 });
+    let text = '';
+    for await (const part of model.stream(request)) {
+      if (part.type !== 'text-delta') continue;
+      text += part.text;
+      await new Promise((resolve) => setTimeout(resolve, 60));
+    }
+    expect(text).toBe('Several reads of text.');
+  });
+
   it('treats a refused connection as retryable and a wrong key as final', async () => {
     const closed = await startFakeAnthropic();
     await closed.close();

@@ -23,7 +23,15 @@ export interface AnthropicClientOptions {
   maxRetries?: number;
   /** Time allowed until the response headers arrive, in ms (SDK default: 10 minutes). */
   timeoutMs?: number;
+  /**
+   * Give up (retryably) on a stream that sends nothing, not even a `ping`, for this long, in ms
+   * (default {@link DEFAULT_IDLE_TIMEOUT_MS}; 0 turns it off).
+   */
+  idleTimeoutMs?: number;
 }
+
+/** Long thinking can leave minutes between content events (pings keep coming); silence beyond this is a dropped stream. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 600_000;
 
 /** Behaviour settings of one model. */
 export interface AnthropicModelSettings {
@@ -65,12 +73,14 @@ class AnthropicLanguageModel implements LanguageModel {
   readonly #client: Anthropic;
   readonly #settings: BuildRequestSettings;
   readonly #countRetries: number;
+  readonly #idleTimeoutMs: number;
 
   constructor(client: Anthropic, options: AnthropicModelOptions) {
     this.id = options.id ?? `anthropic/${options.model}`;
     this.info = { ...lookupModelInfo(parseModelId(this.id)), ...options.info };
     this.#client = client;
     this.#countRetries = options.maxRetries ?? DEFAULT_COUNT_RETRIES;
+    this.#idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     this.#settings = {
       model: options.model,
       maxOutputTokens: this.info.maxOutputTokens,
@@ -96,7 +106,7 @@ class AnthropicLanguageModel implements LanguageModel {
         throw toProviderError(error, 'request', signal);
       }
       try {
-        yield* readModelStream(response, call.signal);
+        yield* readModelStream(response, call.signal, this.#idleTimeoutMs);
         completed = true;
       } catch (error) {
         throw toProviderError(error, 'stream', signal);

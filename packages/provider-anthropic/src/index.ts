@@ -1,4 +1,4 @@
-export { anthropicModelFactory, createAnthropicModel } from './anthropic-language-model.js';
+export { DEFAULT_IDLE_TIMEOUT_MS, anthropicModelFactory, createAnthropicModel } from './anthropic-language-model.js';
 export type {
   AnthropicClientOptions,
   AnthropicFactoryOptions,
