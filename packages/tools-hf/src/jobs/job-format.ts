@@ -21,7 +21,7 @@ export function jobUrl(hubUrl: string, namespace: string, jobId: string): string
 function commandText(command: readonly string[] | null | undefined): string {
   if (!command?.length) return '(image default)';
   // Inline scripts are base64 blobs; show the uv invocation, not the blob.
-  const text = command.join(' ').replace(/printf %s [A-Za-z0-9+/=]{40,} \| base64 -d > (\S+) && exec /, '[inline script → $1] ');
+  const text = command.join(' ').replace(/printf %s [A-Za-z0-9+/=]+ \| base64 -d > (\S+) && exec /, '[inline script → $1] ');
   return truncateText(text, 300);
 }
 
