@@ -1,5 +1,5 @@
 import { streamWithRetry } from '@ml-intern/core';
-import type { ModelRequest, ToolSpec } from '@ml-intern/core';
+import type { Message, ModelRequest, ToolSpec } from '@ml-intern/core';
 import { describe, expect, it } from 'vitest';
 import { collectTurn } from './__fixtures__/collect-turn.js';
 import { createAnthropicModel } from './index.js';
@@ -32,7 +32,7 @@ describe.skipIf(!live)('Anthropic live API', () => {
   });
 
   it('calls a tool and uses its result', async () => {
-    const messages: ModelRequest['messages'][number][] = [{ role: 'user', content: 'Use the add tool to add 1234 and 4321, then state the result.' }];
+    const messages: Message[] = [{ role: 'user', content: 'Use the add tool to add 1234 and 4321, then state the result.' }];
     const request = (): ModelRequest => ({ system: 'Always use tools for arithmetic.', messages, tools: [addTool] });
     const first = await collectTurn(streamWithRetry(model, request()));
     expect(first.finish).toBe('tool_calls');

@@ -1,5 +1,5 @@
 import { addUsage, emptyUsage, streamWithRetry } from '@ml-intern/core';
-import type { ModelRequest, ToolSpec } from '@ml-intern/core';
+import type { Message, ToolSpec } from '@ml-intern/core';
 import { startFakeAnthropic } from '@ml-intern/testing';
 import { describe, expect, it } from 'vitest';
 import { collectTurn } from './__fixtures__/collect-turn.js';
@@ -37,7 +37,7 @@ describe('multi-turn tool use over the wire', () => {
       },
     });
     const model = createAnthropicModel({ model: 'claude-test', apiKey: 'sk-ant-test', baseURL: fake.url, thinking: { budgetTokens: 2_048 } });
-    const messages: ModelRequest['messages'][number][] = [{ role: 'user', content: 'Summarise the training config spread over file0..file3.' }];
+    const messages: Message[] = [{ role: 'user', content: 'Summarise the training config spread over file0..file3.' }];
     let total = emptyUsage();
     const cacheReads: number[] = [];
     let calls = 0;

@@ -1,5 +1,5 @@
 import { computeCost } from '@ml-intern/core';
-import type { ModelRequest, ToolSpec } from '@ml-intern/core';
+import type { Message, ToolSpec } from '@ml-intern/core';
 import { anthropicScript, startFakeAnthropic } from '@ml-intern/testing';
 import { describe, expect, it } from 'vitest';
 import { collectTurn } from './__fixtures__/collect-turn.js';
@@ -52,7 +52,7 @@ describe('prompt caching', () => {
   it('reads the cached prefix on the second call, which makes it cheaper', async () => {
     await using fake = await startFakeAnthropic();
     const model = createAnthropicModel({ model: 'claude-test', apiKey: 'sk-ant-test', baseURL: fake.url });
-    const history: ModelRequest['messages'] = [{ role: 'user', content: 'Plan a fine-tuning run for a 1B model.' }];
+    const history: Message[] = [{ role: 'user', content: 'Plan a fine-tuning run for a 1B model.' }];
     const first = await collectTurn(model.stream({ system, tools, messages: history }));
     const second = await collectTurn(
       model.stream({ system, tools, messages: [...history, first.message, { role: 'user', content: 'Now use LoRA instead.' }] }),

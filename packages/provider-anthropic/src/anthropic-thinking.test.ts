@@ -1,5 +1,5 @@
 import { ProviderError } from '@ml-intern/core';
-import type { ModelRequest, ReasoningEffort, ToolSpec } from '@ml-intern/core';
+import type { Message, ModelRequest, ReasoningEffort, ToolSpec } from '@ml-intern/core';
 import { startFakeAnthropic } from '@ml-intern/testing';
 import type { AnthropicScriptStep } from '@ml-intern/testing';
 import { describe, expect, it } from 'vitest';
@@ -45,7 +45,7 @@ describe('extended thinking', () => {
     const model = createAnthropicModel({ model: 'claude-test', apiKey: 'sk-ant-test', baseURL: fake.url, thinking: { budgetTokens: 4_096 } });
     const first = await collectTurn(model.stream(ask()));
     const call = first.toolCalls[0]!;
-    const history: ModelRequest['messages'] = [
+    const history: Message[] = [
       ...ask().messages,
       first.message,
       { role: 'tool', toolCallId: call.id, toolName: call.name, content: 'learning_rate: 3e-4', isError: false },
@@ -69,7 +69,7 @@ describe('extended thinking', () => {
     const first = await collectTurn(model.stream(ask()));
     const tampered = first.message.content.map((part) => (part.type === 'reasoning' && part.signature ? { ...part, text: `${part.text} (edited)` } : part));
     const call = first.toolCalls[0]!;
-    const history: ModelRequest['messages'] = [
+    const history: Message[] = [
       ...ask().messages,
       { role: 'assistant', content: tampered },
       { role: 'tool', toolCallId: call.id, toolName: call.name, content: 'ok', isError: false },

@@ -1,4 +1,4 @@
-import type { ModelRequest, ToolSpec } from '@ml-intern/core';
+import type { Message, ModelRequest, ToolSpec } from '@ml-intern/core';
 import { startFakeAnthropic } from '@ml-intern/testing';
 import { describe, expect, it } from 'vitest';
 import { collectTurn } from './__fixtures__/collect-turn.js';
@@ -10,7 +10,7 @@ const tools: ToolSpec[] = [
 ];
 
 /** Send a history through the provider and the fake (which validates it like the API) and return the wire body. */
-async function wireBody(messages: ModelRequest['messages'], extra: Partial<ModelRequest> = {}): Promise<Record<string, unknown>> {
+async function wireBody(messages: Message[], extra: Partial<ModelRequest> = {}): Promise<Record<string, unknown>> {
   await using fake = await startFakeAnthropic();
   const model = createAnthropicModel({ model: 'claude-test', apiKey: 'sk-ant-test', baseURL: fake.url, promptCaching: false });
   const turn = await collectTurn(model.stream({ system: 'System prompt.', messages, tools, ...extra }));

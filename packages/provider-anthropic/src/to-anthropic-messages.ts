@@ -4,12 +4,7 @@ import type {
   TextBlockParam,
   ToolResultBlockParam,
 } from '@anthropic-ai/sdk/resources/messages';
-import type { ModelRequest } from '@ml-intern/core';
-
-/** Core's provider-neutral message, as carried by a ModelRequest. */
-export type CoreMessage = ModelRequest['messages'][number];
-type AssistantPart = Extract<CoreMessage, { role: 'assistant' }>['content'][number];
-type ReasoningPart = Extract<AssistantPart, { type: 'reasoning' }>;
+import type { AssistantPart, Message, ReasoningPart, ToolResultMessage } from '@ml-intern/core';
 
 /** What a conversation becomes on the wire. */
 export interface AnthropicConversation {
@@ -80,7 +75,7 @@ function assistantBlocks(content: readonly AssistantPart[], malformed: Map<strin
   return blocks;
 }
 
-function toolResultBlock(message: Extract<CoreMessage, { role: 'tool' }>, malformed: Map<string, string>): ToolResultBlockParam {
+function toolResultBlock(message: ToolResultMessage, malformed: Map<string, string>): ToolResultBlockParam {
   const id = toAnthropicToolId(message.toolCallId);
   const raw = malformed.get(id);
   const text = raw === undefined ? message.content : `${malformedNote(raw)}\n${message.content}`;
@@ -130,7 +125,7 @@ function addCacheBreakpoint(messages: MessageParam[]): void {
  * signature (other providers' reasoning is dropped: it cannot be verified), and consecutive
  * same-role turns are merged.
  */
-export function toAnthropicMessages(history: readonly CoreMessage[], options: ToAnthropicMessagesOptions = {}): AnthropicConversation {
+export function toAnthropicMessages(history: readonly Message[], options: ToAnthropicMessagesOptions = {}): AnthropicConversation {
   const extraSystem: string[] = [];
   const malformed = new Map<string, string>();
   const turns: Turn[] = [];

@@ -1,7 +1,4 @@
-import type { FinishReason, ModelRequest, ModelStreamPart, ModelUsage } from '@ml-intern/core';
-
-type CoreMessage = ModelRequest['messages'][number];
-type AssistantMessage = Extract<CoreMessage, { role: 'assistant' }>;
+import type { AssistantMessage, FinishReason, ModelStreamPart, ModelUsage } from '@ml-intern/core';
 
 /** Everything one model call streamed, assembled the way an agent loop would. */
 export interface CollectedTurn {
