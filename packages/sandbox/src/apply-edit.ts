@@ -3,6 +3,7 @@ import { ToolExecutionError } from '@ml-intern/core';
 /** How `old_string` was found: verbatim, ignoring whitespace, or after Unicode normalisation. */
 export type MatchStrategy = 'exact' | 'whitespace' | 'unicode';
 
+/** The edited text and how the match was found. */
 export interface EditResult {
   content: string;
   replacements: number;

@@ -6,9 +6,12 @@ import { DEFAULT_EXEC_OUTPUT_CHARS } from './output-collector.js';
 import { resolveWorkspacePath } from './resolve-workspace-path.js';
 import type { ExecResult, Sandbox } from './sandbox.js';
 
+/** Seconds a command may run when the model gives no `timeout` (SPEC section 3). */
 export const DEFAULT_BASH_TIMEOUT_SECONDS = 120;
+/** Largest `timeout` the model may ask for unless configured otherwise. */
 export const DEFAULT_MAX_BASH_TIMEOUT_SECONDS = 3_600;
 
+/** Options of the `bash` tool. */
 export interface BashToolOptions {
   sandbox: Sandbox;
   /** Timeout when the model gives none (default 120 s). */

@@ -1,23 +1,19 @@
-import { execFile } from 'node:child_process';
-import { lstatSync, realpathSync } from 'node:fs';
-import { availableParallelism, homedir, tmpdir, totalmem } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, ToolExecutionError } from '@ml-intern/core';
-import { buildBubblewrapArguments } from './bubblewrap-arguments.js';
 import { readHostFile, realpathHost, statHostPath, writeHostFileAtomically } from './host-files.js';
-import { findExecutable, isExecutableFile, type DeviceProbe, type PythonInstallation, probePython, queryNvidiaGpus, readDeviceDirectory, selectNvidiaDevices } from './host-probe.js';
+import { findExecutable, isExecutableFile, type DeviceProbe } from './host-probe.js';
+import { bubblewrapArgumentsFor, existingDirectory, type HostSetup, limitsFor, type LocalConfiguration, probeHost, SANDBOX_HOME } from './local-sandbox-setup.js';
 import { OutputCollector } from './output-collector.js';
-import { createPidsCgroup, findPidsCgroup, type PidsCgroup, type ProcessLimitOptions, prlimitArguments } from './process-limits.js';
+import { createPidsCgroup, type PidsCgroup, type ProcessLimitOptions, prlimitArguments } from './process-limits.js';
 import { runProcess } from './run-process.js';
 import type { ExecOptions, ExecResult, GpuInfo, Sandbox, SandboxDescription, SandboxLimits } from './sandbox.js';
 import { buildSandboxEnvironment, type SandboxEnvironmentOptions } from './sandbox-environment.js';
 
+/** Wall-clock limit of `exec` when the caller gives none. */
 export const DEFAULT_EXEC_TIMEOUT_MS = 120_000;
-const DEFAULT_PROCESS_LIMIT = 1024;
-const SANDBOX_HOME = '/tmp/home';
-const HIDDEN_DIRECTORIES = ['/root', '/home', '/run'];
-const HIDDEN_FILES = ['/etc/shadow', '/etc/gshadow', '/etc/ssh'];
 
+/** Options of `createLocalSandbox`. The app passes the host environment; nothing is read from `process.env` here. */
 export interface LocalSandboxOptions {
   /** Read-write workspace for commands and the file tools. Default: the current directory. */
   workspace?: string;
@@ -33,6 +29,7 @@ export interface LocalSandboxOptions {
   prlimitPath?: string;
   /** Shell running each command (default /bin/bash, else /bin/sh). */
   shell?: string;
+  /** Memory, CPU-time and process limits per command. */
   limits?: ProcessLimitOptions;
   /** Let commands write `.git` inside the workspace (default false: it is bound read-only). */
   gitWritable?: boolean;
@@ -48,30 +45,6 @@ export interface LocalSandboxOptions {
   gpu?: false | { probeDevices?: DeviceProbe; queryGpus?: () => Promise<GpuInfo[]> };
   /** Called once per isolation problem (e.g. bubblewrap missing), besides `describe().warnings`. */
   onWarning?: (message: string) => void;
-}
-
-interface Setup {
-  python: PythonInstallation | undefined;
-  devices: string[];
-  gpus: GpuInfo[];
-  pidsCgroup: string | undefined;
-}
-
-function existingDirectory(candidate: string): boolean {
-  try {
-    return lstatSync(candidate).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function existing(candidate: string): boolean {
-  try {
-    lstatSync(candidate);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function isWithin(child: string, parent: string): boolean {
@@ -112,90 +85,17 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): LocalSand
     warnings.push(message);
     options.onWarning?.(message);
   };
+  const configuration: LocalConfiguration = { options, workspace, hostEnv, bwrapPath, sandboxed, network, shell, runAsNobody, warn };
   if (!sandboxed) {
     warn(`bubblewrap was not found at ${bwrapPath}: commands run directly on this machine without a sandbox (no network, file system or process isolation), so every bash call asks for approval. Install bubblewrap to sandbox them.`);
   }
   if (!prlimitPath || !isExecutableFile(prlimitPath)) warn('prlimit (util-linux) was not found: memory and CPU-time limits are not applied, nor the process limit where no pids cgroup is available.');
+  let setupPromise: Promise<HostSetup> | undefined;
+  const setup = () => (setupPromise ??= probeHost(configuration));
 
-  let setupPromise: Promise<Setup> | undefined;
-  const setup = () => (setupPromise ??= runSetup());
-  async function runSetup(): Promise<Setup> {
-    const probeEnvironment = buildSandboxEnvironment(hostEnv, {}, { home: hostEnv.HOME ?? homedir(), tmp: tmpdir() });
-    const python = options.python === false ? undefined : await probePython(options.python ?? 'python3', probeEnvironment);
-    if (options.python !== false && !python) warn(`${options.python ?? 'python3'} was not found on the host PATH; Python scripts use whatever python3 the sandbox PATH provides.`);
-    let devices: string[] = [];
-    let gpus: GpuInfo[] = [];
-    if (options.gpu !== false) {
-      devices = selectNvidiaDevices((options.gpu?.probeDevices ?? readDeviceDirectory)());
-      if (devices.length > 0) {
-        gpus = await (options.gpu?.queryGpus ?? (() => queryNvidiaGpus(probeEnvironment)))().catch((error: Error) => {
-          warn(`NVIDIA devices exist but nvidia-smi failed (${error.message}); GPUs are bound but not described.`);
-          return [];
-        });
-      }
-    }
-    if (sandboxed) {
-      const failure = await selfTest(bwrapPath, runAsNobody);
-      if (failure) warn(`bubblewrap is installed but could not create a sandbox here (${failure}); commands will fail until this is fixed.`);
-    }
-    const pidsCgroup = options.limits?.processes === false ? undefined : findPidsCgroup();
-    if (runAsNobody && !pidsCgroup && options.limits?.processes !== false) {
-      warn('running as root without a usable pids cgroup: the kernel does not apply RLIMIT_NPROC to root, so a runaway fork is stopped only by the timeout.');
-    }
-    return { python, devices, gpus, pidsCgroup };
-  }
-
-  function limitsFor(state: Setup, timeoutMs: number): SandboxLimits {
-    const configured = options.limits ?? {};
-    const limits: SandboxLimits = {};
-    // CUDA reserves far more address space than it uses, so RLIMIT_AS would break GPU jobs.
-    const memory = configured.memoryMiB ?? (state.devices.length > 0 ? false : Math.floor((totalmem() * 0.75) / 2 ** 20));
-    if (memory !== false) limits.memoryMiB = memory;
-    const cpu = configured.cpuSeconds ?? Math.ceil(timeoutMs / 1000) * availableParallelism() + 5;
-    if (cpu !== false) limits.cpuSeconds = cpu;
-    const processes = configured.processes ?? DEFAULT_PROCESS_LIMIT;
-    if (processes !== false) {
-      limits.processes = processes;
-      limits.processLimitBy = state.pidsCgroup ? 'cgroup' : 'rlimit';
-    }
-    return limits;
-  }
-
-  function bubblewrapArguments(state: Setup, command: string, cwd: string): string[] {
-    const homes = [...HIDDEN_DIRECTORIES, ...(hostEnv.HOME ? [hostEnv.HOME] : []), ...(options.hiddenPaths ?? [])].map((entry) => path.resolve(entry));
-    const readOnlyPaths = [...(state.python?.prefixes ?? []), ...(options.readOnlyPaths ?? [])];
-    if (network) readOnlyPaths.push('/etc/resolv.conf');
-    const gitDirectory = path.join(workspace, '.git');
-    return buildBubblewrapArguments({
-      workspace,
-      cwd,
-      network,
-      runAsNobody,
-      hiddenDirectories: [...new Set(homes)].filter(existingDirectory),
-      hiddenFiles: [...HIDDEN_FILES, ...(options.hiddenPaths ?? [])].filter((entry) => existing(entry) && !existingDirectory(entry)),
-      // Resolved, so a resolv.conf symlink into the hidden /run still works with network on.
-      readOnlyPaths: readOnlyPaths.map((entry) => realpathSyncSafe(entry)).filter((entry): entry is string => entry !== undefined),
-      writablePaths: (options.writablePaths ?? []).filter(existing),
-      protectedPaths: options.gitWritable || !existing(gitDirectory) ? [] : [gitDirectory],
-      devices: state.devices,
-      home: SANDBOX_HOME,
-      shell,
-      command,
-    });
-  }
-
-  async function exec(command: string, execOptions: ExecOptions = {}): Promise<ExecResult> {
-    const state = await setup();
-    const cwd = path.resolve(workspace, execOptions.cwd ?? '.');
-    if (!isWithin(cwd, workspace)) throw new ToolExecutionError(`working directory ${cwd} is outside the workspace ${workspace}`);
-    const timeoutMs = execOptions.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS;
-    const limits = limitsFor(state, timeoutMs);
-    const environment = buildSandboxEnvironment(hostEnv, options.env ?? {}, {
-      home: sandboxed ? SANDBOX_HOME : (hostEnv.HOME ?? homedir()),
-      tmp: sandboxed ? '/tmp' : (hostEnv.TMPDIR ?? tmpdir()),
-      pathPrefix: state.python ? [state.python.binDirectory] : [],
-    });
-    let argv = sandboxed ? [bwrapPath, ...bubblewrapArguments(state, command, cwd)] : [shell, '-c', command];
+  /** bwrap (or the bare shell), under prlimit, joined to a fresh pids cgroup when there is one. */
+  function commandLine(state: HostSetup, command: string, cwd: string, limits: SandboxLimits): { argv: string[]; cgroup: PidsCgroup | undefined } {
+    let argv = sandboxed ? [bwrapPath, ...bubblewrapArgumentsFor(configuration, state, command, cwd)] : [shell, '-c', command];
     let cgroup: PidsCgroup | undefined;
     if (limits.processLimitBy === 'cgroup' && state.pidsCgroup && limits.processes !== undefined) {
       try {
@@ -209,7 +109,21 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): LocalSand
       const rlimits = { ...limits, ...(cgroup ? { processes: undefined } : {}) };
       argv = [prlimitPath, ...prlimitArguments(rlimits), '--', ...argv];
     }
-    if (cgroup) argv = cgroup.wrap(argv);
+    return { argv: cgroup ? cgroup.wrap(argv) : argv, cgroup };
+  }
+
+  async function exec(command: string, execOptions: ExecOptions = {}): Promise<ExecResult> {
+    const state = await setup();
+    const cwd = path.resolve(workspace, execOptions.cwd ?? '.');
+    if (!isWithin(cwd, workspace)) throw new ToolExecutionError(`working directory ${cwd} is outside the workspace ${workspace}`);
+    const timeoutMs = execOptions.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS;
+    const limits = limitsFor(options.limits, state, timeoutMs);
+    const environment = buildSandboxEnvironment(hostEnv, options.env ?? {}, {
+      home: sandboxed ? SANDBOX_HOME : (hostEnv.HOME ?? homedir()),
+      tmp: sandboxed ? '/tmp' : (hostEnv.TMPDIR ?? tmpdir()),
+      pathPrefix: state.python ? [state.python.binDirectory] : [],
+    });
+    const { argv, cgroup } = commandLine(state, command, cwd, limits);
     const collector = new OutputCollector({
       ...(execOptions.maxOutputChars === undefined ? {} : { maxChars: execOptions.maxOutputChars }),
       ...(execOptions.spillFile === undefined ? {} : { spillFile: execOptions.spillFile }),
@@ -244,7 +158,7 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): LocalSand
         : runAsNobody
           ? 'nobody (uid 65534) in a user namespace, no capabilities; only bound paths are reachable'
           : `uid ${process.getuid?.() ?? 'unknown'} in a user namespace, no capabilities`,
-      limits: limitsFor(state, DEFAULT_EXEC_TIMEOUT_MS),
+      limits: limitsFor(options.limits, state, DEFAULT_EXEC_TIMEOUT_MS),
       warnings,
     };
     if (state.gpus.length > 0) description.gpu = state.gpus;
@@ -266,22 +180,4 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): LocalSand
     realpath: realpathHost,
     describe,
   };
-}
-
-function realpathSyncSafe(entry: string): string | undefined {
-  try {
-    return realpathSync(entry);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Start an empty sandbox once, so a host without user namespaces is reported up front. */
-function selfTest(bwrapPath: string, runAsNobody: boolean): Promise<string | undefined> {
-  const args = ['--unshare-all', ...(runAsNobody ? ['--unshare-user', '--uid', '65534', '--gid', '65534'] : []), '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--', 'true'];
-  return new Promise((resolve) => {
-    execFile(bwrapPath, args, { timeout: 10_000, env: {} }, (error, _stdout, stderr) => {
-      resolve(error ? stderr.trim() || error.message : undefined);
-    });
-  });
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { collapseCarriageReturns, stripAnsi } from './ansi.js';
 
+/** Output characters `exec` keeps in memory by default (the model sees at most the router's 25k). */
 export const DEFAULT_EXEC_OUTPUT_CHARS = 200_000;
 /** A line longer than this is passed on in pieces, so one endless line cannot exhaust memory. */
 const MAX_PENDING_LINE_CHARS = 64_000;

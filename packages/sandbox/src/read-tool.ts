@@ -6,12 +6,14 @@ import type { ReadTracker } from './read-tracker.js';
 import { resolveWorkspacePath, type WorkspacePathPolicy } from './resolve-workspace-path.js';
 import type { Sandbox } from './sandbox.js';
 
+/** Lines shown by `read` when the model gives no `limit`. */
 export const DEFAULT_READ_LINES = 2_000;
 const MAX_LINE_CHARS = 2_000;
 /** Characters of numbered lines per call, under the router's 25k cap so nothing is cut mid-read. */
 const MAX_OUTPUT_CHARS = 24_000;
 const MAX_FILE_BYTES = 32 * 1024 * 1024;
 
+/** Options of the `read` tool: the sandbox, the session's read tracker and the allowed roots. */
 export interface ReadToolOptions extends WorkspacePathPolicy {
   sandbox: Sandbox;
   tracker: ReadTracker;

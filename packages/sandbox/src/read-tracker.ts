@@ -20,6 +20,7 @@ function hashOf(content: Uint8Array | string): string {
   return createHash('sha256').update(content).digest('hex');
 }
 
+/** A fresh tracker for one session. */
 export function createReadTracker(): ReadTracker {
   const hashes = new Map<string, string>();
   const queues = new Map<string, Promise<unknown>>();

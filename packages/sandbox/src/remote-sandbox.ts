@@ -27,6 +27,7 @@ export interface RemoteSandboxOptions {
   headers?: Record<string, string>;
 }
 
+/** A connected remote sandbox; `description` is what the host reported on connect. */
 export interface RemoteSandbox extends Sandbox {
   readonly description: SandboxDescription;
 }

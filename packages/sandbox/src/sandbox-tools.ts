@@ -7,6 +7,7 @@ import type { WorkspacePathPolicy } from './resolve-workspace-path.js';
 import type { Sandbox } from './sandbox.js';
 import { createWriteTool } from './write-tool.js';
 
+/** Options of the four-tool bundle: the sandbox, path policy, bash limits, and an optional shared tracker. */
 export interface SandboxToolsOptions extends WorkspacePathPolicy, Omit<BashToolOptions, 'sandbox'> {
   sandbox: Sandbox;
   /** Read-before-write memory; a new one per call by default, i.e. one per session. */

@@ -45,6 +45,7 @@ export interface SandboxDescription {
   warnings: string[];
 }
 
+/** Options of one `exec` call. */
 export interface ExecOptions {
   /** Working directory (absolute, inside the workspace). Defaults to the workspace. */
   cwd?: string;
@@ -60,6 +61,7 @@ export interface ExecOptions {
   spillFile?: string;
 }
 
+/** What a command did. A failing command is a result, not an exception. */
 export interface ExecResult {
   /** Exit status; `null` when the command was killed (timeout, abort) before it exited. */
   exitCode: number | null;
@@ -75,6 +77,7 @@ export interface ExecResult {
   spillPath?: string;
 }
 
+/** Type, size and modification time of a path. */
 export interface FileStat {
   type: 'file' | 'directory' | 'other';
   size: number;

@@ -5,6 +5,7 @@ import type { ReadTracker } from './read-tracker.js';
 import { resolveWorkspacePath, type WorkspacePathPolicy } from './resolve-workspace-path.js';
 import type { Sandbox } from './sandbox.js';
 
+/** Options of the `write` and `edit` tools. */
 export interface FileToolOptions extends WorkspacePathPolicy {
   sandbox: Sandbox;
   tracker: ReadTracker;
@@ -34,6 +35,7 @@ export async function assertWritable(sandbox: Sandbox, tracker: ReadTracker, tar
   return current;
 }
 
+/** Lines in `text`, a final newline not starting a new one. */
 export function lineCount(text: string): number {
   if (text === '') return 0;
   return text.split('\n').length - (text.endsWith('\n') ? 1 : 0);

@@ -1,0 +1,142 @@
+import { execFile } from 'node:child_process';
+import { lstatSync, realpathSync } from 'node:fs';
+import { availableParallelism, homedir, tmpdir, totalmem } from 'node:os';
+import path from 'node:path';
+import { buildBubblewrapArguments } from './bubblewrap-arguments.js';
+import { type PythonInstallation, probePython, queryNvidiaGpus, readDeviceDirectory, selectNvidiaDevices } from './host-probe.js';
+import { findPidsCgroup } from './process-limits.js';
+import type { GpuInfo, SandboxLimits } from './sandbox.js';
+import { buildSandboxEnvironment } from './sandbox-environment.js';
+import type { LocalSandboxOptions } from './local-sandbox.js';
+
+export const SANDBOX_HOME = '/tmp/home';
+const DEFAULT_PROCESS_LIMIT = 1024;
+// Home directories hold credentials (~/.cache/huggingface/token, ~/.ssh); /run holds sockets
+// (docker.sock, the D-Bus bus) that a network namespace does not cut off.
+const HIDDEN_DIRECTORIES = ['/root', '/home', '/run', '/var/run'];
+const HIDDEN_FILES = ['/etc/shadow', '/etc/gshadow', '/etc/ssh'];
+
+/** What the local sandbox decided at creation. */
+export interface LocalConfiguration {
+  options: LocalSandboxOptions;
+  workspace: string;
+  hostEnv: Readonly<Record<string, string | undefined>>;
+  bwrapPath: string;
+  sandboxed: boolean;
+  network: boolean;
+  shell: string;
+  runAsNobody: boolean;
+  warn(message: string): void;
+}
+
+/** What the sandbox learned from probing the host, once. */
+export interface HostSetup {
+  python: PythonInstallation | undefined;
+  devices: string[];
+  gpus: GpuInfo[];
+  pidsCgroup: string | undefined;
+}
+
+export function existingDirectory(candidate: string): boolean {
+  try {
+    return lstatSync(candidate).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function existing(candidate: string): boolean {
+  try {
+    lstatSync(candidate);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function realpathSyncSafe(entry: string): string | undefined {
+  try {
+    return realpathSync(entry);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Probe the interpreter, the GPUs, bubblewrap itself and the pids cgroup; warn about what is missing. */
+export async function probeHost(configuration: LocalConfiguration): Promise<HostSetup> {
+  const { options, hostEnv, warn } = configuration;
+  const probeEnvironment = buildSandboxEnvironment(hostEnv, {}, { home: hostEnv.HOME ?? homedir(), tmp: tmpdir() });
+  const python = options.python === false ? undefined : await probePython(options.python ?? 'python3', probeEnvironment);
+  if (options.python !== false && !python) warn(`${options.python ?? 'python3'} was not found on the host PATH; Python scripts use whatever python3 the sandbox PATH provides.`);
+  let devices: string[] = [];
+  let gpus: GpuInfo[] = [];
+  if (options.gpu !== false) {
+    devices = selectNvidiaDevices((options.gpu?.probeDevices ?? readDeviceDirectory)());
+    if (devices.length > 0) {
+      gpus = await (options.gpu?.queryGpus ?? (() => queryNvidiaGpus(probeEnvironment)))().catch((error: Error) => {
+        warn(`NVIDIA devices exist but nvidia-smi failed (${error.message}); GPUs are bound but not described.`);
+        return [];
+      });
+    }
+  }
+  if (configuration.sandboxed) {
+    const failure = await selfTest(configuration.bwrapPath, configuration.runAsNobody);
+    if (failure) warn(`bubblewrap is installed but could not create a sandbox here (${failure}); commands will fail until this is fixed.`);
+  }
+  const pidsCgroup = options.limits?.processes === false ? undefined : findPidsCgroup();
+  if (configuration.runAsNobody && !pidsCgroup && options.limits?.processes !== false) {
+    warn('running as root without a usable pids cgroup: the kernel does not apply RLIMIT_NPROC to root, so a runaway fork is stopped only by the timeout.');
+  }
+  return { python, devices, gpus, pidsCgroup };
+}
+
+/** The limits of one command: configured values, else defaults sized to this machine and call. */
+export function limitsFor(configured: LocalSandboxOptions['limits'] = {}, setup: HostSetup, timeoutMs: number): SandboxLimits {
+  const limits: SandboxLimits = {};
+  // CUDA reserves far more address space than it uses, so RLIMIT_AS would break GPU jobs.
+  const memory = configured.memoryMiB ?? (setup.devices.length > 0 ? false : Math.floor((totalmem() * 0.75) / 2 ** 20));
+  if (memory !== false) limits.memoryMiB = memory;
+  const cpu = configured.cpuSeconds ?? Math.ceil(timeoutMs / 1000) * availableParallelism() + 5;
+  if (cpu !== false) limits.cpuSeconds = cpu;
+  const processes = configured.processes ?? DEFAULT_PROCESS_LIMIT;
+  if (processes !== false) {
+    limits.processes = processes;
+    limits.processLimitBy = setup.pidsCgroup ? 'cgroup' : 'rlimit';
+  }
+  return limits;
+}
+
+/** bwrap arguments for one command, from the configuration and what exists on the host now. */
+export function bubblewrapArgumentsFor(configuration: LocalConfiguration, setup: HostSetup, command: string, cwd: string): string[] {
+  const { options, workspace, hostEnv, network } = configuration;
+  const homes = [...HIDDEN_DIRECTORIES, ...(hostEnv.HOME ? [hostEnv.HOME] : []), ...(options.hiddenPaths ?? [])].map((entry) => path.resolve(entry));
+  const readOnlyPaths = [...(setup.python?.prefixes ?? []), ...(options.readOnlyPaths ?? [])];
+  if (network) readOnlyPaths.push('/etc/resolv.conf');
+  const gitDirectory = path.join(workspace, '.git');
+  return buildBubblewrapArguments({
+    workspace,
+    cwd,
+    network,
+    runAsNobody: configuration.runAsNobody,
+    hiddenDirectories: [...new Set(homes)].filter((entry) => entry !== '/' && existingDirectory(entry)),
+    hiddenFiles: [...HIDDEN_FILES, ...(options.hiddenPaths ?? [])].filter((entry) => existing(entry) && !existingDirectory(entry)),
+    // Resolved, so a resolv.conf symlink into the hidden /run still works with network on.
+    readOnlyPaths: readOnlyPaths.map((entry) => realpathSyncSafe(entry)).filter((entry): entry is string => entry !== undefined),
+    writablePaths: (options.writablePaths ?? []).filter(existing),
+    protectedPaths: options.gitWritable || !existing(gitDirectory) ? [] : [gitDirectory],
+    devices: setup.devices,
+    home: SANDBOX_HOME,
+    shell: configuration.shell,
+    command,
+  });
+}
+
+/** Start an empty sandbox once, so a host without user namespaces is reported up front. */
+function selfTest(bwrapPath: string, runAsNobody: boolean): Promise<string | undefined> {
+  const args = ['--unshare-all', ...(runAsNobody ? ['--unshare-user', '--uid', '65534', '--gid', '65534'] : []), '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--', 'true'];
+  return new Promise((resolve) => {
+    execFile(bwrapPath, args, { timeout: 10_000, env: {} }, (error, _stdout, stderr) => {
+      resolve(error ? stderr.trim() || error.message : undefined);
+    });
+  });
+}
