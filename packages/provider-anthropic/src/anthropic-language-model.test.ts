@@ -141,7 +141,7 @@ describe('createAnthropicModel streaming', () => {
   it('counts tokens through /v1/messages/count_tokens with the same body minus max_tokens', async () => {
     await using fake = await startFakeAnthropic();
     const model = createAnthropicModel({ model: 'claude-test', apiKey: 'sk-ant-test', baseURL: fake.url });
-    const count = await model.countTokens!(ask('How many tokens is this?', [bashTool]));
+    const count = await model.countTokens(ask('How many tokens is this?', [bashTool]));
 
     expect(count).toBeGreaterThan(10);
     const [request] = fake.requests;

@@ -53,6 +53,11 @@ export interface AnthropicModelOptions extends AnthropicClientOptions, Anthropic
 /** Options of {@link anthropicModelFactory}: the route supplies the model and the catalog its info. */
 export type AnthropicFactoryOptions = AnthropicClientOptions & AnthropicModelSettings & { info?: Partial<ModelInfo> };
 
+/** A LanguageModel whose exact token count (`/v1/messages/count_tokens`) is always available. */
+export interface AnthropicLanguageModel extends LanguageModel {
+  countTokens(request: ModelRequest, options?: StreamOptions): Promise<number>;
+}
+
 const DEFAULT_COUNT_RETRIES = 2;
 
 function createClient(options: AnthropicClientOptions): Anthropic {
@@ -67,7 +72,7 @@ function createClient(options: AnthropicClientOptions): Anthropic {
 }
 
 /** A LanguageModel over the Anthropic Messages API (streaming, tools, thinking, prompt caching). */
-class AnthropicLanguageModel implements LanguageModel {
+class AnthropicMessagesModel implements AnthropicLanguageModel {
   readonly id: string;
   readonly info: ModelInfo;
   readonly #client: Anthropic;
@@ -133,8 +138,8 @@ class AnthropicLanguageModel implements LanguageModel {
  * Create a LanguageModel for one Claude model. The SDK is constructed with `maxRetries: 0`; wrap
  * calls in core's `streamWithRetry`, which acts on the ProviderError classification given here.
  */
-export function createAnthropicModel(options: AnthropicModelOptions): LanguageModel {
-  return new AnthropicLanguageModel(createClient(options), options);
+export function createAnthropicModel(options: AnthropicModelOptions): AnthropicLanguageModel {
+  return new AnthropicMessagesModel(createClient(options), options);
 }
 
 /**
@@ -146,6 +151,6 @@ export function anthropicModelFactory(options: AnthropicFactoryOptions = {}): Mo
   let client: Anthropic | undefined;
   return (route, info) => {
     client ??= createClient(options);
-    return new AnthropicLanguageModel(client, { ...options, model: route.model, id: route.id, info: { ...info, ...options.info } });
+    return new AnthropicMessagesModel(client, { ...options, model: route.model, id: route.id, info: { ...info, ...options.info } });
   };
 }

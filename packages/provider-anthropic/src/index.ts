@@ -2,6 +2,7 @@ export { DEFAULT_IDLE_TIMEOUT_MS, anthropicModelFactory, createAnthropicModel } 
 export type {
   AnthropicClientOptions,
   AnthropicFactoryOptions,
+  AnthropicLanguageModel,
   AnthropicModelOptions,
   AnthropicModelSettings,
 } from './anthropic-language-model.js';
