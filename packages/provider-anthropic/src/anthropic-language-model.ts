@@ -1,5 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { AbortError, lookupModelInfo, parseModelId } from '@ml-intern/core';
+import { AbortError, lookupModelInfo } from '@ml-intern/core';
 import type { LanguageModel, ModelFactory, ModelInfo, ModelRequest, ModelStreamPart, StreamOptions } from '@ml-intern/core';
 import { buildAnthropicRequest } from './build-anthropic-request.js';
 import type { AnthropicThinking, BuildRequestSettings } from './build-anthropic-request.js';
@@ -82,7 +82,7 @@ class AnthropicMessagesModel implements AnthropicLanguageModel {
 
   constructor(client: Anthropic, options: AnthropicModelOptions) {
     this.id = options.id ?? `anthropic/${options.model}`;
-    this.info = { ...lookupModelInfo(parseModelId(this.id)), ...options.info };
+    this.info = { ...lookupModelInfo({ provider: 'anthropic', id: this.id, model: options.model }), ...options.info };
     this.#client = client;
     this.#countRetries = options.maxRetries ?? DEFAULT_COUNT_RETRIES;
     this.#idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
