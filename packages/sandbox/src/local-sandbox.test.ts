@@ -141,21 +141,27 @@ describe.skipIf(!hasBubblewrap)('local sandbox with bubblewrap', () => {
   });
 
   it('passes only allow-listed variables, named secrets and fixed values', async () => {
-    const hostEnv = { ...process.env, FOO_TOKEN: 'fake-secret-1234', WANDB_API_KEY: 'wandb-secret-5678', LANG: 'C.UTF-8' };
-    const plain = await createLocalSandbox({ workspace: makeWorkspace(), hostEnv }).exec('env');
-    expect(plain.output).not.toContain('fake-secret-1234');
-    expect(plain.output).not.toContain('wandb-secret-5678');
-    expect(plain.output).toContain('LANG=C.UTF-8');
-    expect(plain.output).toContain('HOME=/tmp/home');
+    process.env.FOO_TOKEN = 'fake-secret-1234';
+    process.env.WANDB_API_KEY = 'wandb-secret-5678';
+    try {
+      const plain = await createLocalSandbox({ workspace: makeWorkspace(), hostEnv: process.env }).exec('env');
+      expect(plain.output).not.toContain('fake-secret-1234');
+      expect(plain.output).not.toContain('wandb-secret-5678');
+      expect(plain.output).toMatch(/^PATH=/m);
+      expect(plain.output).toContain('HOME=/tmp/home');
 
-    const configured = await createLocalSandbox({
-      workspace: makeWorkspace(),
-      hostEnv,
-      env: { passthrough: ['WANDB_API_KEY'], set: { HF_HUB_OFFLINE: '1' } },
-    }).exec('env');
-    expect(configured.output).toContain('WANDB_API_KEY=wandb-secret-5678');
-    expect(configured.output).toContain('HF_HUB_OFFLINE=1');
-    expect(configured.output).not.toContain('fake-secret-1234');
+      const configured = await createLocalSandbox({
+        workspace: makeWorkspace(),
+        hostEnv: process.env,
+        env: { passthrough: ['WANDB_API_KEY'], set: { HF_HUB_OFFLINE: '1' } },
+      }).exec('env');
+      expect(configured.output).toContain('WANDB_API_KEY=wandb-secret-5678');
+      expect(configured.output).toContain('HF_HUB_OFFLINE=1');
+      expect(configured.output).not.toContain('fake-secret-1234');
+    } finally {
+      delete process.env.FOO_TOKEN;
+      delete process.env.WANDB_API_KEY;
+    }
   });
 
   it('binds exactly the NVIDIA device nodes the probe reports and describes the GPU', async () => {
