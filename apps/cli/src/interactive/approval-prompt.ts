@@ -11,12 +11,18 @@ export interface ApprovalPromptOptions {
   ask(prompt: string): Promise<string | undefined>;
 }
 
-/** Arguments on one line when they fit, else indented JSON. */
+/**
+ * Arguments on one line when they fit; otherwise one line per argument, with multi-line strings
+ * (scripts, file contents) shown as text rather than as an escaped JSON string.
+ */
 function formatArguments(value: unknown, width: number): string {
   if (value === undefined) return '';
   try {
     const compact = JSON.stringify(value) ?? '';
-    return compact.length <= width ? compact : (JSON.stringify(value, null, 2) ?? '');
+    if (compact.length <= width || !value || typeof value !== 'object' || Array.isArray(value)) return compact;
+    return Object.entries(value)
+      .map(([name, item]) => (typeof item === 'string' && item.includes('\n') ? `${name}:\n${item.replace(/^/gm, '  ')}` : `${name}: ${JSON.stringify(item)}`))
+      .join('\n');
   } catch {
     return String(value);
   }
@@ -30,7 +36,7 @@ export function formatApprovalRequest(pending: PendingApproval, position: { inde
   if (summary) lines.push(`  ${summary}`);
   lines.push(`  ${style.dim('why:')} ${sanitizeTerminalText(pending.reason)}`);
   if (pending.estimated_cost_usd !== null) lines.push(`  ${style.dim('estimated cost:')} ${style.yellow(`$${pending.estimated_cost_usd.toFixed(2)}`)}`);
-  const args = collapseOutput(sanitizeTerminalText(formatArguments(pending.arguments, width - 15)), { maxLines: 8, width: width - 4 });
+  const args = collapseOutput(sanitizeTerminalText(formatArguments(pending.arguments, width - 15)), { maxLines: 10, width: width - 4 });
   if (args.lines.length === 1) lines.push(`  ${style.dim('arguments:')} ${style.dim(args.lines[0] ?? '')}`);
   else if (args.lines.length > 1) {
     lines.push(`  ${style.dim('arguments:')}`);

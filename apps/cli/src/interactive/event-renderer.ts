@@ -102,6 +102,13 @@ export class EventRenderer {
     this.#blocksWritten = 0;
   }
 
+  /** Something else was printed (an approval question): the next tool output names its call again. */
+  breakSection(): void {
+    this.finishStream();
+    this.#inToolSection = false;
+    this.#lastCallShown = undefined;
+  }
+
   /** The plan as last reported by the session (for `/plan`). */
   get plan(): readonly PlanItem[] {
     return this.#plan;

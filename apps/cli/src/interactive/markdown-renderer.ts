@@ -7,8 +7,8 @@ export type MarkdownRender = (markdown: string) => string;
 
 export interface MarkdownRendererOptions {
   style: TerminalStyle;
-  /** Terminal width in columns (paragraph wrapping, horizontal rules). */
-  width: number;
+  /** Terminal width in columns (paragraph wrapping, horizontal rules), read at each render. */
+  width: number | (() => number);
 }
 
 function indent(text: string, spaces: number): string {
@@ -24,7 +24,17 @@ function indent(text: string, spaces: number): string {
  * `NO_COLOR` and non-terminal output are honoured regardless of what chalk detects on stdout.
  */
 export function createMarkdownRenderer(options: MarkdownRendererOptions): MarkdownRender {
-  const { style } = options;
+  const columns = typeof options.width === 'function' ? options.width : () => options.width as number;
+  let current: { width: number; render: MarkdownRender } | undefined;
+  return (markdown) => {
+    const width = columns();
+    // Rebuilt only when the terminal was resized.
+    if (current?.width !== width) current = { width, render: createFixedWidthRenderer(options.style, width) };
+    return current.render(markdown);
+  };
+}
+
+function createFixedWidthRenderer(style: TerminalStyle, width: number): MarkdownRender {
   const plain = (text: string) => text;
   const terminalOptions = {
     code: style.yellow,
@@ -46,7 +56,7 @@ export function createMarkdownRenderer(options: MarkdownRendererOptions): Markdo
     emoji: false,
     // Wrap paragraphs at word boundaries (the terminal would cut words in two).
     reflowText: true,
-    width: Math.max(20, options.width - 2),
+    width: Math.max(20, width - 2),
     // Without colours, "## " is what still marks a heading.
     showSectionPrefix: !style.enabled,
     tab: 2,
@@ -68,7 +78,7 @@ export function createMarkdownRenderer(options: MarkdownRendererOptions): Markdo
         return text && text !== token.href ? `${text} (${href})` : href;
       },
       hr() {
-        return `${style.dim('─'.repeat(Math.max(3, Math.min(options.width, 80))))}\n\n`;
+        return `${style.dim('─'.repeat(Math.max(3, Math.min(width, 80))))}\n\n`;
       },
       // Without colours, skip syntax highlighting (it colours through chalk's own detection).
       code(token: Tokens.Code) {

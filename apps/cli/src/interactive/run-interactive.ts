@@ -56,7 +56,7 @@ export async function runInteractive(runtime: Runtime, io: InteractiveIO): Promi
   const terminal = io.input.isTTY === true && io.output.isTTY === true;
   const style = createTerminalStyle(shouldUseColor(io.output, env));
   const writer = new ScreenWriter(io.output);
-  const markdown = io.output.isTTY === true ? createMarkdownRenderer({ style, width: writer.columns }) : undefined;
+  const markdown = io.output.isTTY === true ? createMarkdownRenderer({ style, width: () => writer.columns }) : undefined;
   const renderer = new EventRenderer({ writer, style, ...(markdown ? { markdown } : {}) });
   const approvals = new ApprovalInbox();
   const quit = new AbortController();

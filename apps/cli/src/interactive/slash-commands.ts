@@ -6,7 +6,7 @@ import { formatPlan } from './format-plan.js';
 import type { ScreenWriter } from './screen-writer.js';
 import { formatCost, formatStatus } from './status-report.js';
 import { OPERATION_END, submitAndWait } from './submit-and-wait.js';
-import type { TerminalStyle } from './terminal-style.js';
+import { sanitizeTerminalText, truncateText, type TerminalStyle } from './terminal-style.js';
 
 /** Lists saved sessions, newest first (the JSONL session store does). */
 export interface SessionLister {
@@ -160,7 +160,7 @@ async function resume(argument: string, context: SlashCommandContext, print: (li
     }
     print([
       style.bold('Saved sessions'),
-      ...sessions.map((item, index) => `  ${style.cyan(String(index + 1).padStart(2))}  ${item.id.slice(0, 8)}  ${style.dim(item.modifiedAt.toISOString().slice(0, 16).replace('T', ' '))}  ${item.preview || style.dim('(empty)')}`),
+      ...sessions.map((item, index) => `  ${style.cyan(String(index + 1).padStart(2))}  ${item.id.slice(0, 8)}  ${style.dim(item.modifiedAt.toISOString().slice(0, 16).replace('T', ' '))}  ${sanitizeTerminalText(item.preview) || style.dim('(empty)')}`),
     ]);
     const answer = (await context.ask('Resume which? (number or id prefix, Enter to cancel) › '))?.trim();
     if (!answer) return;
@@ -172,6 +172,7 @@ async function resume(argument: string, context: SlashCommandContext, print: (li
   context.renderer.reset();
   const messages = session.history.messages;
   const lastUser = [...messages].reverse().find((message) => message.role === 'user');
-  print(`Resumed session ${style.bold(session.id)} (${messages.length} messages).`);
-  if (lastUser?.role === 'user') print(style.dim(`Last request: ${lastUser.content.replace(/\s+/g, ' ').slice(0, 120)}`));
+  const lines = [`Resumed session ${style.bold(session.id)} (${messages.length} messages).`];
+  if (lastUser?.role === 'user') lines.push(style.dim(`Last request: ${truncateText(sanitizeTerminalText(lastUser.content).replace(/\s+/g, ' '), 120)}`));
+  print(lines);
 }

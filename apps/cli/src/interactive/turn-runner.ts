@@ -104,7 +104,7 @@ export async function runTurn(text: string, options: TurnRunnerOptions): Promise
         return result;
       }
       if (next.kind === 'done') return next.result;
-      options.renderer.finishStream();
+      options.renderer.breakSection();
       if (options.terminal) {
         const discarded = reader.discardQueued();
         if (discarded > 0) writer.line(style.dim(`(ignored ${discarded} line${discarded === 1 ? '' : 's'} typed while the agent was working)`));
