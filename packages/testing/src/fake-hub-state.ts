@@ -139,3 +139,44 @@ export function splitRevision(rest: string): { revision: string; path: string } 
   if (segments[0] === 'refs') return { revision: segments.slice(0, 3).join('/'), path: decode(segments.slice(3)) };
   return { revision: decodeURIComponent(segments[0] ?? ''), path: decode(segments.slice(1)) };
 }
+
+export function singular(plural: string): FakeRepoType {
+  return plural.slice(0, -1) as FakeRepoType;
+}
+
+export function pagePrefix(type: FakeRepoType): string {
+  return type === 'model' ? '' : `${type}s/`;
+}
+
+export function branchOf(context: RouteContext, repo: FakeRepo, revision: string): FakeBranch | undefined {
+  const tag = repo.tags.get(revision);
+  const branch = repo.branches.get(tag ? tag.target : revision) ?? [...repo.branches.values()].find((one) => one.commit === revision);
+  if (!branch) sendError(context.response, 404, `Invalid rev id: ${revision}`, 'RevisionNotFound');
+  return branch;
+}
+
+export function parseBody(context: RouteContext): Record<string, unknown> {
+  if (context.request.json && typeof context.request.json === 'object') return context.request.json as Record<string, unknown>;
+  try {
+    return JSON.parse(context.request.body || '{}') as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+export function discussionUrl(context: RouteContext, repo: FakeRepo, num: number): string {
+  return `${context.baseUrl}/${pagePrefix(repo.seed.type)}${repo.seed.id}/discussions/${num}`;
+}
+
+export function newDiscussion(repo: FakeRepo, author: string, title: string, description: string, isPullRequest: boolean, base = 'main'): FakeDiscussion {
+  const num = repo.discussions.length + 1;
+  const now = new Date().toISOString();
+  const discussion: FakeDiscussion = { num, title, description, isPullRequest, status: 'open', author, createdAt: now, events: [], base };
+  if (description) discussion.events.push({ type: 'comment', author: { name: author }, createdAt: now, data: { latest: { raw: description } } });
+  if (isPullRequest) {
+    const from = repo.branches.get(base) as FakeBranch;
+    repo.branches.set(`refs/pr/${num}`, { files: new Map(from.files), commit: from.commit });
+  }
+  repo.discussions.push(discussion);
+  return discussion;
+}

@@ -7,6 +7,7 @@ import papersFixture from './__fixtures__/hub/papers.json' with { type: 'json' }
 import reposFixture from './__fixtures__/hub/repos.json' with { type: 'json' };
 import { contentRoutes, type FakeCollection, type FakeDocsLibrary, type FakePaper, type FakeViewerDataset } from './fake-hub-content.js';
 import { DEFAULT_JOB_SCRIPT, jobRoutes, type FakeJob, type FakeJobScript, type FakeJobsState, type FakeScheduledJob } from './fake-hub-jobs.js';
+import { gitRoutes } from './fake-hub-git.js';
 import { repoRoutes } from './fake-hub-repos.js';
 import { createRepo, repoKey, type FakeAuth, type FakeRepo, type FakeRepoSeed, type FakeRepoType, type FakeRoute, type FakeUser } from './fake-hub-state.js';
 import { startHttpFake, type HttpFake } from './http-fake.js';
@@ -111,6 +112,7 @@ export async function startFakeHub(options: FakeHubOptions = {}): Promise<FakeHu
   };
   const routes: FakeRoute[] = [
     ...repoRoutes(repos),
+    ...gitRoutes(repos),
     ...jobRoutes(jobsState),
     ...contentRoutes({
       user,

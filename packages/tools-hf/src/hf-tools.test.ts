@@ -2,7 +2,7 @@ import { ConfigError, createApprovalPolicy, createSession, type AgentEvent } fro
 import { ScriptedModel, textTurn, toolTurn, type ScriptedTurn } from '@ml-intern/testing';
 import { describe, expect, test } from 'vitest';
 import { HF_TOOL_NAMES, hfTools } from './hf-tools.js';
-import { startTestHub } from './test-hub.js';
+import { startTestHub } from './__fixtures__/test-hub.js';
 
 const TRAIN_SCRIPT = `# /// script
 # dependencies = ["trl", "datasets"]

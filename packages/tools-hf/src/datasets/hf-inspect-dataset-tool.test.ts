@@ -1,6 +1,6 @@
 import { runTool } from '@ml-intern/testing';
 import { describe, expect, test } from 'vitest';
-import { requestsTo, startTestHub } from '../test-hub.js';
+import { requestsTo, startTestHub } from '../__fixtures__/test-hub.js';
 import { createHfInspectDatasetTool } from './hf-inspect-dataset-tool.js';
 import { describeFeature, formatCell } from './dataset-viewer-format.js';
 

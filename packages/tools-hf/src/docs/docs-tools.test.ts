@@ -1,6 +1,6 @@
 import { runTool, sendJson, startHttpFake } from '@ml-intern/testing';
 import { describe, expect, test } from 'vitest';
-import { requestsTo, startTestHub } from '../test-hub.js';
+import { requestsTo, startTestHub } from '../__fixtures__/test-hub.js';
 import { createExploreHfDocsTool } from './explore-hf-docs-tool.js';
 import { createFetchHfDocsTool, resolveDocsUrl } from './fetch-hf-docs-tool.js';
 

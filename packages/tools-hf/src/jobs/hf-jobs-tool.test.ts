@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runTool } from '@ml-intern/testing';
 import { describe, expect, test, vi } from 'vitest';
-import { requestsTo, startTestHub } from '../test-hub.js';
+import { requestsTo, startTestHub } from '../__fixtures__/test-hub.js';
 import { createHfJobsTool } from './hf-jobs-tool.js';
 
 function decodeInlineScript(command: string[]): string {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runTool } from '@ml-intern/testing';
 import { describe, expect, test } from 'vitest';
-import { requestsTo, startTestHub } from '../test-hub.js';
+import { requestsTo, startTestHub } from '../__fixtures__/test-hub.js';
 import { createHfRepoFilesTool } from './hf-repo-files-tool.js';
 import { globToRegExp } from './repo-reference.js';
 

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startFakeHub, type FakeHub, type FakeHubOptions } from '@ml-intern/testing';
-import type { HfToolsBundleOptions } from './hf-tools.js';
+import type { HfToolsBundleOptions } from '../hf-tools.js';
 
 /** A fake Hub plus tool options pointing every endpoint at it (tests only). */
 export interface TestHub {

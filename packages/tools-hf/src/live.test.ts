@@ -1,0 +1,51 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { runTool } from '@ml-intern/testing';
+import { describe, expect, test } from 'vitest';
+import { hfTools, type HfToolName } from './hf-tools.js';
+
+// Read-only calls against the real Hub, arXiv and dataset viewer; opt in with ML_INTERN_LIVE=1 and HF_TOKEN.
+const live = process.env.ML_INTERN_LIVE === '1' && Boolean(process.env.HF_TOKEN);
+
+describe.skipIf(!live)('live Hugging Face tools (read-only)', () => {
+  const tools = hfTools({
+    token: process.env.HF_TOKEN,
+    ...(process.env.HF_ENDPOINT ? { hubUrl: process.env.HF_ENDPOINT } : {}),
+    cacheDir: mkdtempSync(path.join(tmpdir(), 'ml-intern-hf-live-')),
+  });
+  const tool = (name: HfToolName) => tools.find((one) => one.name === name) as (typeof tools)[number];
+  const call = async (name: HfToolName, args: Record<string, unknown>) => {
+    const result = await runTool(tool(name), args);
+    expect(result.isError, result.output).toBe(false);
+    expect(result.output).not.toContain(process.env.HF_TOKEN as string);
+    return result.output;
+  };
+
+  test('docs: list, search and fetch', { timeout: 180_000 }, async () => {
+    expect(await call('explore_hf_docs', { endpoint: 'trl' })).toMatch(/trl documentation \(\d+ pages\)/);
+    expect(await call('fetch_hf_docs', { url: 'https://huggingface.co/docs/trl/sft_trainer' })).toContain('SFT');
+  });
+
+  test('Hub API spec search', { timeout: 60_000 }, async () => {
+    expect(await call('find_hf_api', { query: 'list models' })).toContain('/api/models');
+  });
+
+  test('papers: search, details and a section of an arXiv paper', { timeout: 90_000 }, async () => {
+    expect(await call('hf_papers', { operation: 'search', query: 'direct preference optimization', limit: 3 })).toContain('arxiv_id');
+    expect(await call('hf_papers', { operation: 'paper_details', arxiv_id: '2305.18290' })).toContain('Direct Preference Optimization');
+    expect(await call('hf_papers', { operation: 'read_paper', arxiv_id: '2305.18290' })).toContain('## Sections');
+  });
+
+  test('dataset viewer', { timeout: 60_000 }, async () => {
+    const output = await call('hf_inspect_dataset', { dataset: 'stanfordnlp/imdb', sample_rows: 1 });
+    expect(output).toContain('## Schema');
+    expect(output).toContain('label');
+  });
+
+  test('repo files and refs', { timeout: 60_000 }, async () => {
+    expect(await call('hf_repo_files', { operation: 'list', repo_id: 'openai-community/gpt2' })).toContain('config.json');
+    expect(await call('hf_repo_files', { operation: 'read', repo_id: 'openai-community/gpt2', path: 'config.json' })).toContain('n_embd');
+    expect(await call('hf_repo_git', { operation: 'list_refs', repo_id: 'openai-community/gpt2' })).toContain('main');
+  });
+});
