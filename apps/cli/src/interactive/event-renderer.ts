@@ -109,11 +109,6 @@ export class EventRenderer {
     this.#lastCallShown = undefined;
   }
 
-  /** The plan as last reported by the session (for `/plan`). */
-  get plan(): readonly PlanItem[] {
-    return this.#plan;
-  }
-
   /** Forget per-session state (after `/new` or `/resume`). */
   reset(): void {
     this.finishStream();

@@ -13,11 +13,6 @@ export class MarkdownStream {
     this.#render = render;
   }
 
-  /** True when some text is waiting for its block to complete. */
-  get hasPending(): boolean {
-    return this.#pending.trim() !== '';
-  }
-
   /** Add streamed text; returns the rendering of the blocks it completed (often empty). */
   push(text: string): string {
     this.#pending += text.replace(/\r\n?/g, '\n');

@@ -33,6 +33,7 @@ describe('runInteractive over a pipe', () => {
     expect(text).toContain('The project has **6 entries**');
     expect(text).toContain('Plan (1/2 done)\n  [x] List the files\n  [~] Summarise them\n');
     expect(events.at(-1)?.type).toBe('shutdown');
+    expect(text).not.toContain('Paste a token');
   });
 
   it('adds the "always" rule and passes feedback text as a rejection', async () => {
@@ -58,7 +59,7 @@ describe('runInteractive over a pipe', () => {
   });
 
   it('runs the slash commands', async () => {
-    const { code, text, runtime } = await chat(['hello', '/undo', '/status', '/plan', '/cost', '/effort high', '/effort turbo', '/yolo', '/model openai/gpt-5.5', '/nope', '/help', 'exit', 'never sent']);
+    const { code, text, runtime } = await chat(['hello', '/undo', '/status', '/plan', '/cost', '/effort high', '/effort turbo', '/yolo', '/model', '/model openai/gpt-5.5', '/nope', '/help', 'exit', 'never sent']);
     expect(code).toBe(0);
     expect(text).toContain('You said: hello');
     expect(text).toContain('Undid the last turn (2 messages removed).');
@@ -68,6 +69,7 @@ describe('runInteractive over a pipe', () => {
     expect(text).toContain('Reasoning effort: high (from the next model call).');
     expect(text).toContain('Unknown effort "turbo"');
     expect(text).toContain('YOLO mode on');
+    expect(text).toContain('Model: scripted/demo\nSwitch with /model <id>. Accepted forms:\n  anthropic/<model>');
     expect(text).toContain('Cannot switch to openai/gpt-5.5: the demo has one model');
     expect(text).toContain('Unknown command /nope. Type /help for the list.');
     expect(text).toContain('/resume [id|prefix]');

@@ -7,7 +7,7 @@ import { loadInputHistory, saveInputHistory } from './input-history.js';
 import { LineReader } from './line-reader.js';
 import { createMarkdownRenderer } from './markdown-renderer.js';
 import { ScreenWriter, type TerminalOutput } from './screen-writer.js';
-import { runSlashCommand, type SessionLister } from './slash-commands.js';
+import { runSlashCommand, type SessionLister, type SlashCommandContext } from './slash-commands.js';
 import { describeRuntime } from './status-report.js';
 import { createTerminalStyle, shouldUseColor, type TerminalStyle } from './terminal-style.js';
 import { ApprovalInbox, runTurn, type TurnPhase } from './turn-runner.js';
@@ -51,121 +51,157 @@ function printBanner(runtime: Runtime, writer: ScreenWriter, style: TerminalStyl
  * quits and the runtime is closed.
  */
 export async function runInteractive(runtime: Runtime, io: InteractiveIO): Promise<number> {
-  const env = io.env ?? process.env;
-  const session = runtime.session;
-  const terminal = io.input.isTTY === true && io.output.isTTY === true;
-  const style = createTerminalStyle(shouldUseColor(io.output, env));
-  const writer = new ScreenWriter(io.output);
-  const markdown = io.output.isTTY === true ? createMarkdownRenderer({ style, width: () => writer.columns }) : undefined;
-  const renderer = new EventRenderer({ writer, style, ...(markdown ? { markdown } : {}) });
-  const approvals = new ApprovalInbox();
-  const quit = new AbortController();
-  const ctrlC = new DoublePress();
-  let exitCode = 0;
-  let phase: Phase = 'starting';
-  let cancelQuestion: AbortController | undefined;
+  return new InteractiveChat(runtime, io).run();
+}
 
-  const notify = (text: string) => writer.line(text);
-  const requestQuit = (code: number) => {
-    exitCode = code;
-    quit.abort();
-  };
-  const onInterrupt = () => {
-    if (ctrlC.press()) return requestQuit(EXIT_INTERRUPTED);
-    switch (phase) {
-      case 'turn':
-        renderer.finishStream();
-        session.submit({ type: 'interrupt' });
-        return notify(style.yellow('Cancelling the turn… (Ctrl-C again to quit)'));
-      case 'approval':
-        cancelQuestion?.abort();
-        session.submit({ type: 'interrupt' });
-        return notify(style.yellow('Approval cancelled; interrupting the turn… (Ctrl-C again to quit)'));
-      case 'prompt':
-        if (reader.currentLine) return reader.clearLine();
-        return notify(style.dim('(Ctrl-C again to quit, or type /quit)'));
-      default:
-        cancelQuestion?.abort();
-        return notify(style.dim('(Ctrl-C again to quit)'));
+class InteractiveChat {
+  readonly #runtime: Runtime;
+  readonly #io: InteractiveIO;
+  readonly #env: Record<string, string | undefined>;
+  readonly #terminal: boolean;
+  readonly #style: TerminalStyle;
+  readonly #writer: ScreenWriter;
+  readonly #renderer: EventRenderer;
+  readonly #reader: LineReader;
+  readonly #approvals = new ApprovalInbox();
+  readonly #quit = new AbortController();
+  readonly #ctrlC = new DoublePress();
+  #exitCode = 0;
+  #phase: Phase = 'starting';
+  #cancelQuestion: AbortController | undefined;
+
+  constructor(runtime: Runtime, io: InteractiveIO) {
+    this.#runtime = runtime;
+    this.#io = io;
+    this.#env = io.env ?? process.env;
+    this.#terminal = io.input.isTTY === true && io.output.isTTY === true;
+    this.#style = createTerminalStyle(shouldUseColor(io.output, this.#env));
+    this.#writer = new ScreenWriter(io.output);
+    const markdown = io.output.isTTY === true ? createMarkdownRenderer({ style: this.#style, width: () => this.#writer.columns }) : undefined;
+    this.#renderer = new EventRenderer({ writer: this.#writer, style: this.#style, ...(markdown ? { markdown } : {}) });
+    this.#reader = new LineReader({ input: io.input, writer: this.#writer, terminal: this.#terminal, history: loadInputHistory(io.historyFile), onInterrupt: this.#onInterrupt });
+  }
+
+  async run(): Promise<number> {
+    const session = this.#runtime.session;
+    process.on('SIGINT', this.#onInterrupt);
+    const unsubscribe = session.subscribe((event) => {
+      this.#renderer.handle(event);
+      if (event.type === 'approval_required') this.#approvals.push(event.tools);
+      // Closed from elsewhere (a fatal error, a signal handler): nothing more can run.
+      if (event.type === 'shutdown') this.#quit.abort();
+    });
+    try {
+      await this.#askHfToken();
+      printBanner(this.#runtime, this.#writer, this.#style);
+      await this.#loop();
+    } finally {
+      this.#phase = 'starting';
+      process.off('SIGINT', this.#onInterrupt);
+      this.#renderer.finishStream();
+      saveInputHistory(this.#io.historyFile, this.#reader.history);
+      this.#reader.close();
+      this.#writer.ensureLineStart();
+      try {
+        await this.#runtime.close();
+      } finally {
+        unsubscribe();
+        this.#writer.dispose();
+      }
     }
-  };
+    return this.#exitCode;
+  }
 
-  const reader = new LineReader({ input: io.input, writer, terminal, history: loadInputHistory(io.historyFile), onInterrupt });
-  process.on('SIGINT', onInterrupt);
-  const unsubscribe = session.subscribe((event) => {
-    renderer.handle(event);
-    if (event.type === 'approval_required') approvals.push(event.tools);
-  });
-
-  try {
-    if (io.askHfToken !== false && terminal && !findHfToken(env)) {
-      cancelQuestion = new AbortController();
-      const token = await askHfTokenQuestion({ reader, writer, style, env, signal: cancelQuestion.signal });
-      cancelQuestion = undefined;
-      if (token && io.onHfToken) await io.onHfToken(token);
-      else if (token) writer.line(style.dim('Tools started before this answer use it from the next start of ml-intern.'));
-    }
-    printBanner(runtime, writer, style);
-    while (!quit.signal.aborted) {
-      phase = 'prompt';
-      const line = await readInput(reader, style, quit.signal);
-      if (line === undefined) break;
+  async #loop(): Promise<void> {
+    while (!this.#quit.signal.aborted) {
+      this.#phase = 'prompt';
+      const line = await readInput(this.#reader, this.#style, this.#quit.signal);
+      if (line === undefined) return;
       const text = line.trim();
       if (!text) continue;
-      saveHistory(reader, io.historyFile);
-      if (text === 'exit' || text === 'quit') break;
+      saveInputHistory(this.#io.historyFile, this.#reader.history);
+      if (text === 'exit' || text === 'quit') return;
       if (text.startsWith('/')) {
-        phase = 'command';
-        const result = await runSlashCommand(text, {
-          runtime,
-          writer,
-          style,
-          renderer,
-          store: io.store ?? runtime.store,
-          signal: quit.signal,
-          ask: async (prompt) => {
-            cancelQuestion = new AbortController();
-            const answer = await reader.read(prompt, { signal: cancelQuestion.signal, remember: false });
-            cancelQuestion = undefined;
-            return answer;
-          },
-          clearScreen: () => {
-            if (io.output.isTTY) writer.write('\u001B[2J\u001B[3J\u001B[H');
-          },
-        });
-        if (result === 'quit') break;
+        this.#phase = 'command';
+        if ((await runSlashCommand(text, this.#commandContext())) === 'quit') return;
         continue;
       }
       await runTurn(line, {
-        session,
-        reader,
-        writer,
-        style,
-        renderer,
-        approvals,
-        terminal,
-        quitSignal: quit.signal,
-        onPhase: (next, cancel) => {
-          phase = next;
-          cancelQuestion = cancel;
+        session: this.#runtime.session,
+        reader: this.#reader,
+        writer: this.#writer,
+        style: this.#style,
+        renderer: this.#renderer,
+        approvals: this.#approvals,
+        terminal: this.#terminal,
+        quitSignal: this.#quit.signal,
+        onPhase: (phase, cancel) => {
+          this.#phase = phase;
+          this.#cancelQuestion = cancel;
         },
       });
     }
-  } finally {
-    phase = 'starting';
-    process.off('SIGINT', onInterrupt);
-    renderer.finishStream();
-    saveHistory(reader, io.historyFile);
-    reader.close();
-    writer.ensureLineStart();
+  }
+
+  #commandContext(): SlashCommandContext {
+    return {
+      runtime: this.#runtime,
+      writer: this.#writer,
+      style: this.#style,
+      renderer: this.#renderer,
+      store: this.#io.store ?? this.#runtime.store,
+      signal: this.#quit.signal,
+      ask: (prompt) => this.#ask(prompt, { remember: false }),
+      clearScreen: () => {
+        if (this.#io.output.isTTY) this.#writer.write('\u001B[2J\u001B[3J\u001B[H');
+      },
+    };
+  }
+
+  /** A question outside a turn; Ctrl-C cancels it (undefined). */
+  async #ask(prompt: string, options: { remember?: boolean; hidden?: boolean }): Promise<string | undefined> {
+    this.#cancelQuestion = new AbortController();
     try {
-      await runtime.close();
+      return await this.#reader.read(prompt, { ...options, signal: this.#cancelQuestion.signal });
     } finally {
-      unsubscribe();
-      writer.dispose();
+      this.#cancelQuestion = undefined;
     }
   }
-  return exitCode;
+
+  async #askHfToken(): Promise<void> {
+    if (this.#io.askHfToken === false || !this.#terminal || findHfToken(this.#env)) return;
+    this.#cancelQuestion = new AbortController();
+    const token = await askHfTokenQuestion({ reader: this.#reader, writer: this.#writer, style: this.#style, env: this.#env, signal: this.#cancelQuestion.signal });
+    this.#cancelQuestion = undefined;
+    if (token && this.#io.onHfToken) await this.#io.onHfToken(token);
+    else if (token) this.#writer.line(this.#style.dim('Tools started before this answer use it from the next start of ml-intern.'));
+  }
+
+  /** Ctrl-C: cancel what runs (turn, question) or clear the line; twice within a second quits. */
+  readonly #onInterrupt = (): void => {
+    const style = this.#style;
+    if (this.#ctrlC.press()) {
+      this.#exitCode = EXIT_INTERRUPTED;
+      this.#quit.abort();
+      return;
+    }
+    switch (this.#phase) {
+      case 'turn':
+        this.#renderer.finishStream();
+        this.#runtime.session.submit({ type: 'interrupt' });
+        return this.#writer.line(style.yellow('Cancelling the turn… (Ctrl-C again to quit)'));
+      case 'approval':
+        this.#cancelQuestion?.abort();
+        this.#runtime.session.submit({ type: 'interrupt' });
+        return this.#writer.line(style.yellow('Approval cancelled; interrupting the turn… (Ctrl-C again to quit)'));
+      case 'prompt':
+        if (this.#reader.currentLine) return this.#reader.clearLine();
+        return this.#writer.line(style.dim('(Ctrl-C again to quit, or type /quit)'));
+      default:
+        this.#cancelQuestion?.abort();
+        return this.#writer.line(style.dim('(Ctrl-C again to quit)'));
+    }
+  };
 }
 
 /** One input, joining lines that end with a backslash. */
@@ -177,8 +213,4 @@ async function readInput(reader: LineReader, style: TerminalStyle, signal: Abort
     line = `${line.slice(0, -1)}\n${more}`;
   }
   return line;
-}
-
-function saveHistory(reader: LineReader, file: string): void {
-  saveInputHistory(file, reader.history);
 }

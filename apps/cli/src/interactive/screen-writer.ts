@@ -55,10 +55,6 @@ export class ScreenWriter {
     return typeof columns === 'number' && columns > 0 ? columns : 80;
   }
 
-  get atLineStart(): boolean {
-    return this.#atLineStart;
-  }
-
   /** Let readline echo keys and draw its prompt (only while waiting for input). */
   setReadlineMuted(muted: boolean): void {
     this.#muted = muted;

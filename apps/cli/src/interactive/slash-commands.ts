@@ -48,90 +48,98 @@ export const SLASH_COMMANDS: readonly { name: string; usage: string; description
 
 const EFFORTS: readonly ReasoningEffort[] = ['minimal', 'low', 'medium', 'high', 'xhigh', 'max'];
 
+type Print = (lines: string | string[]) => void;
+/** A command's handler; it returns 'quit' to leave, nothing to stay. */
+type CommandHandler = (argument: string, context: SlashCommandContext, print: Print) => Promise<SlashCommandResult | void> | SlashCommandResult | void;
+
+const HANDLERS: Record<string, CommandHandler> = {
+  help: (_argument, { style }, print) => {
+    print([
+      style.bold('Commands'),
+      ...SLASH_COMMANDS.map((command) => `  ${style.cyan(command.usage.padEnd(20))} ${command.description}`),
+      style.dim('  Ctrl-C cancels a running turn; a line ending in \\ continues on the next line.'),
+    ]);
+  },
+  quit: () => 'quit',
+  exit: () => 'quit',
+  new: (_argument, context, print) => startNewSession(context, print, false),
+  clear: (_argument, context, print) => startNewSession(context, print, true),
+  undo: async (_argument, context) => {
+    await submitAndWait(context.runtime.session, { type: 'undo' }, OPERATION_END.undo, context.signal);
+  },
+  compact: async (_argument, context, print) => {
+    print(context.style.dim('Compacting…'));
+    await submitAndWait(context.runtime.session, { type: 'compact' }, OPERATION_END.compact, context.signal);
+  },
+  resume: async (argument, context, print) => {
+    await resume(argument, context, print);
+  },
+  model: (argument, context, print) => switchModel(argument, context, print),
+  effort: (argument, context, print) => setEffort(argument.toLowerCase(), context, print),
+  yolo: (_argument, { runtime, style }, print) => {
+    const policy = runtime.session.policy;
+    if (policy.mode === 'read-only') {
+      print(style.yellow('The session is read-only; /yolo cannot turn on auto-approval.'));
+      return;
+    }
+    policy.setMode(policy.mode === 'yolo' ? 'default' : 'yolo');
+    print(
+      policy.mode === 'yolo'
+        ? style.yellow('YOLO mode on: tool calls run without asking, except operations that always ask (scheduled HF jobs, budget overruns).')
+        : 'YOLO mode off: calls that need approval ask again.',
+    );
+  },
+  status: (_argument, { runtime, style }, print) => {
+    print(formatStatus({ session: runtime.session, description: runtime.description, budgetUsd: runtime.config?.budget_usd ?? null }, style));
+  },
+  plan: (_argument, { runtime, style }, print) => {
+    print(formatPlan(runtime.session.plan, style));
+  },
+  cost: (_argument, { runtime, style }, print) => {
+    print(formatCost(runtime.session, style));
+  },
+};
+
 /** Run one slash command typed at the prompt (`line` starts with `/`). */
 export async function runSlashCommand(line: string, context: SlashCommandContext): Promise<SlashCommandResult> {
   const [word = '', ...rest] = line.trim().slice(1).split(/\s+/);
-  const argument = rest.join(' ').trim();
-  const { writer, style, runtime } = context;
-  const session = runtime.session;
-  const print = (lines: string | string[]) => {
+  const { writer, style } = context;
+  const print: Print = (lines) => {
     writer.ensureBlankLine();
     for (const text of Array.isArray(lines) ? lines : [lines]) writer.line(text);
   };
-  switch (word.toLowerCase()) {
-    case 'help':
-      print([
-        style.bold('Commands'),
-        ...SLASH_COMMANDS.map((command) => `  ${style.cyan(command.usage.padEnd(20))} ${command.description}`),
-        style.dim('  Ctrl-C cancels a running turn; a line ending in \\ continues on the next line.'),
-      ]);
-      return 'continue';
-    case 'quit':
-    case 'exit':
-      return 'quit';
-    case 'new':
-    case 'clear': {
-      const event = await submitAndWait(session, { type: 'new' }, OPERATION_END.new, context.signal);
-      if (event?.type !== 'ready') return 'continue';
-      context.renderer.reset();
-      if (word.toLowerCase() === 'clear') context.clearScreen();
-      print(`New session ${style.bold(session.id)}.`);
-      return 'continue';
-    }
-    case 'undo':
-      await submitAndWait(session, { type: 'undo' }, OPERATION_END.undo, context.signal);
-      return 'continue';
-    case 'compact':
-      print(style.dim('Compacting…'));
-      await submitAndWait(session, { type: 'compact' }, OPERATION_END.compact, context.signal);
-      return 'continue';
-    case 'resume':
-      await resume(argument, context, print);
-      return 'continue';
-    case 'model':
-      if (!argument) {
-        print([`Model: ${style.bold(session.model.id)}`, style.dim('Switch with /model <id>. Accepted forms:'), ...ACCEPTED_MODEL_FORMS.map((form) => style.dim(`  ${form}`))]);
-        return 'continue';
-      }
-      try {
-        const id = await runtime.setModel(argument);
-        print(`Model switched to ${style.bold(id)}.`);
-      } catch (error) {
-        print(style.red(`Cannot switch to ${argument}: ${(error as Error).message}`));
-      }
-      return 'continue';
-    case 'effort':
-      return setEffort(argument.toLowerCase(), context, print);
-    case 'yolo': {
-      const policy = session.policy;
-      if (policy.mode === 'read-only') {
-        print(style.yellow('The session is read-only; /yolo cannot turn on auto-approval.'));
-        return 'continue';
-      }
-      policy.setMode(policy.mode === 'yolo' ? 'default' : 'yolo');
-      print(
-        policy.mode === 'yolo'
-          ? style.yellow('YOLO mode on: tool calls run without asking, except operations that always ask (scheduled HF jobs, budget overruns).')
-          : 'YOLO mode off: calls that need approval ask again.',
-      );
-      return 'continue';
-    }
-    case 'status':
-      print(formatStatus({ session, description: runtime.description, budgetUsd: runtime.config?.budget_usd ?? null }, style));
-      return 'continue';
-    case 'plan':
-      print(formatPlan(session.plan, style));
-      return 'continue';
-    case 'cost':
-      print(formatCost(session, style));
-      return 'continue';
-    default:
-      print(`Unknown command ${style.bold(`/${word}`)}. Type ${style.cyan('/help')} for the list.`);
-      return 'continue';
+  const handler = HANDLERS[word.toLowerCase()];
+  if (!handler) {
+    print(`Unknown command ${style.bold(`/${sanitizeTerminalText(word)}`)}. Type ${style.cyan('/help')} for the list.`);
+    return 'continue';
+  }
+  return (await handler(rest.join(' ').trim(), context, print)) ?? 'continue';
+}
+
+async function startNewSession(context: SlashCommandContext, print: Print, clearScreen: boolean): Promise<void> {
+  const session = context.runtime.session;
+  const event = await submitAndWait(session, { type: 'new' }, OPERATION_END.new, context.signal);
+  if (event?.type !== 'ready') return;
+  context.renderer.reset();
+  if (clearScreen) context.clearScreen();
+  print(`New session ${context.style.bold(session.id)}.`);
+}
+
+async function switchModel(argument: string, context: SlashCommandContext, print: Print): Promise<void> {
+  const { style, runtime } = context;
+  if (!argument) {
+    print([`Model: ${style.bold(runtime.session.model.id)}`, style.dim('Switch with /model <id>. Accepted forms:'), ...ACCEPTED_MODEL_FORMS.map((form) => style.dim(`  ${form}`))]);
+    return;
+  }
+  try {
+    const id = await runtime.setModel(argument);
+    print(`Model switched to ${style.bold(id)}.`);
+  } catch (error) {
+    print(style.red(`Cannot switch to ${argument}: ${(error as Error).message}`));
   }
 }
 
-function setEffort(argument: string, context: SlashCommandContext, print: (lines: string | string[]) => void): SlashCommandResult {
+function setEffort(argument: string, context: SlashCommandContext, print: Print): void {
   const { style } = context;
   const session = context.runtime.session;
   if (!argument) {
@@ -145,10 +153,9 @@ function setEffort(argument: string, context: SlashCommandContext, print: (lines
   } else {
     print(style.red(`Unknown effort "${argument}": use one of ${EFFORTS.join(', ')} or off.`));
   }
-  return 'continue';
 }
 
-async function resume(argument: string, context: SlashCommandContext, print: (lines: string | string[]) => void): Promise<void> {
+async function resume(argument: string, context: SlashCommandContext, print: Print): Promise<void> {
   const { style } = context;
   const session = context.runtime.session;
   let reference = argument;

@@ -100,11 +100,6 @@ export function sanitizeTerminalText(text: string): string {
     .replace(CONTROL_PATTERN, '');
 }
 
-/** Display width of text without its ANSI codes (one column per code point). */
-export function visibleLength(text: string): number {
-  return [...stripAnsi(text)].length;
-}
-
 /** Cut plain text to `width` columns, ending with an ellipsis when it was longer. */
 export function truncateText(text: string, width: number): string {
   const characters = [...text];
