@@ -36,8 +36,8 @@ export interface FakeViewerDataset {
 
 export interface FakeDocsLibrary {
   title: string;
-  /** `markdown: null` makes the page answer 500. */
-  pages: { slug: string; title: string; markdown: string | null }[];
+  /** `markdown: null` makes the page answer 500; a page with only `html` has no markdown rendering. */
+  pages: { slug: string; title: string; markdown: string | null; html?: string }[];
 }
 
 export interface FakeContentState {
@@ -136,9 +136,14 @@ export function contentRoutes(state: FakeContentState): FakeRoute[] {
       if (!docs) return html(context, 404, '<h1>404</h1>');
       html(context, 200, docsNavigation(library, docs));
     }),
+    route('GET', '/docs/([^/]+)/([^.]+)', (context) => {
+      const page = state.docs[context.match[1] as string]?.pages.find((one) => one.slug === context.match[2] && one.html !== undefined);
+      if (!page) return html(context, 404, '<h1>404</h1>');
+      html(context, 200, page.html as string);
+    }),
     route('GET', '/docs/([^/]+)/(.+)\\.md', (context) => {
       const page = state.docs[context.match[1] as string]?.pages.find((one) => one.slug === context.match[2]);
-      if (!page) return sendError(context.response, 404, 'Page not found');
+      if (!page || (page.markdown === null && page.html !== undefined)) return sendError(context.response, 404, 'Page not found');
       if (page.markdown === null) return sendError(context.response, 500, 'Internal error');
       context.response.writeHead(200, { 'content-type': 'text/markdown; charset=utf-8' });
       context.response.end(page.markdown);

@@ -38,6 +38,7 @@ export function createHubCall(config: HfConfig, signal?: AbortSignal): HubCall {
   let lastFailure: HubFailureRecord | undefined;
   const guardedFetch = createHubFetch({
     fetch: config.fetch,
+    token: config.token,
     tokenOrigins: config.tokenOrigins,
     ...(signal ? { signal } : {}),
     attempts: config.retry.attempts,

@@ -5,7 +5,7 @@ import { createHubFetch, HubNetworkError, parseRetryAfter } from './hub-fetch.js
 const TOKEN = 'hf_abcdefghijklmnopqrstuvwxyz0123456789';
 
 function hubFetch(tokenOrigin: string, extra: Partial<Parameters<typeof createHubFetch>[0]> = {}) {
-  return createHubFetch({ fetch: globalThis.fetch, tokenOrigins: new Set([tokenOrigin]), attempts: 3, baseDelayMs: 1, ...extra });
+  return createHubFetch({ fetch: globalThis.fetch, token: TOKEN, tokenOrigins: new Set([tokenOrigin]), attempts: 3, baseDelayMs: 1, ...extra });
 }
 
 describe('createHubFetch', () => {
@@ -28,6 +28,7 @@ describe('createHubFetch', () => {
     expect((await guarded(`${hub.url}/moved`, { headers })).status).toBe(200);
     expect(await (await guarded(`${hub.url}/local-move`, { headers })).json()).toEqual({ path: '/final' });
     await guarded(`${elsewhere.url}/direct`, { headers });
+    await guarded(`${elsewhere.url}/storage`, { headers: { authorization: 'Bearer xet-write-token' } });
 
     expect(hub.requests.map((request) => [request.path, request.headers.authorization])).toEqual([
       ['/moved', 'Bearer hf_abc…[redacted]'],
@@ -37,7 +38,11 @@ describe('createHubFetch', () => {
     expect(elsewhere.requests.map((request) => [request.path, request.headers.authorization])).toEqual([
       ['/landing', undefined],
       ['/direct', undefined],
+      ['/storage', 'Bearer xet-wr…[redacted]'],
     ]);
+    const anonymous = createHubFetch({ fetch: globalThis.fetch, tokenOrigins: new Set([hub.url]), attempts: 1, baseDelayMs: 1 });
+    await anonymous(`${elsewhere.url}/anonymous`, { headers });
+    expect(elsewhere.requests.at(-1)?.headers.authorization).toBeUndefined();
   });
 
   test('retries idempotent requests on 503 and connection errors, but not a POST that reached the server', async () => {

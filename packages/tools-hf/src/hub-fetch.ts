@@ -26,7 +26,9 @@ export class HubNetworkError extends Error {
 
 export interface HubFetchOptions {
   fetch: typeof fetch;
-  /** Origins allowed to receive an `Authorization` header; it is stripped everywhere else. */
+  /** The HF token; an `Authorization` header carrying it is stripped for any origin not in `tokenOrigins`. */
+  token?: string | undefined;
+  /** Origins allowed to receive the HF token. */
   tokenOrigins: ReadonlySet<string>;
   signal?: AbortSignal;
   attempts: number;
@@ -90,11 +92,12 @@ function requestUrl(input: RequestInfo | URL): string {
 }
 
 /**
- * A fetch for the Hub: strips the token from requests to any other origin (redirects are followed
- * by hand so every hop is checked), retries connection failures and 502/503/504 with a small
+ * A fetch for the Hub: strips the HF token from requests to any other origin (redirects are followed
+ * by hand so every hop is checked; without a configured token every `Authorization` header is stripped), retries connection failures and 502/503/504 with a small
  * bounded backoff, honours the tool call's abort signal, and records failure headers.
  */
 export function createHubFetch(options: HubFetchOptions): typeof fetch {
+  const carriesToken = (value: string | null) => value !== null && (options.token === undefined || value.includes(options.token));
   const hubFetch = async (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
     const signal = combineSignals(init.signal, options.signal);
     const baseHeaders = new Headers(init.headers ?? (input instanceof Request ? input.headers : undefined));
@@ -103,7 +106,8 @@ export function createHubFetch(options: HubFetchOptions): typeof fetch {
     let body = init.body;
     for (let hop = 0; ; hop += 1) {
       const headers = new Headers(baseHeaders);
-      if (!options.tokenOrigins.has(url.origin)) headers.delete('authorization');
+      // Other credentials (e.g. the short-lived Xet tokens the Hub library sends to its storage) pass.
+      if (!options.tokenOrigins.has(url.origin) && carriesToken(headers.get('authorization'))) headers.delete('authorization');
       const response = await sendWithRetry(url, { ...init, method, body, headers, signal, redirect: 'manual' }, signal);
       const location = response.headers.get('location');
       if (!REDIRECT_STATUS.has(response.status) || !location || hop >= MAX_REDIRECTS) {

@@ -104,11 +104,19 @@ describe('fetch_hf_docs', () => {
     expect(mirror.requests.at(-1)?.headers.authorization).toBeUndefined();
   });
 
+  test('reads the HTML page when there is no markdown rendering', async () => {
+    await using setup = await startTestHub();
+    const result = await runTool(createFetchHfDocsTool(setup.options), { url: '/docs/hub/html-only' });
+    expect(result.output).toContain(`Documentation from ${setup.hub.hubUrl}/docs/hub/html-only (characters`);
+    expect(result.output).toContain('# Spaces overview\n\nSpaces host **apps**.');
+    expect(result.output).not.toContain('sidebar');
+  });
+
   test('turns a missing page into a not-found message', async () => {
     await using setup = await startTestHub();
     const result = await runTool(createFetchHfDocsTool(setup.options), { url: '/docs/trl/nope' });
     expect(result.isError).toBe(true);
-    expect(result.output).toContain(`not found: docs page ${setup.hub.hubUrl}/docs/trl/nope.md`);
+    expect(result.output).toContain(`not found: docs page ${setup.hub.hubUrl}/docs/trl/nope.md; check the id.`);
   });
 
   test('resolves paths against the Hub and targets the markdown rendering', () => {

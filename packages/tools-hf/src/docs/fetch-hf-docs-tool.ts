@@ -2,6 +2,7 @@ import { defineTool, ToolExecutionError, type Tool } from '@ml-intern/core';
 import { z } from 'zod';
 import { resolveHfConfig, type HfToolsOptions } from '../hf-config.js';
 import { createHubCall } from '../hub-call.js';
+import { HubHttpError } from '../hub-error.js';
 import { htmlToMarkdown } from '../html-to-markdown.js';
 import { textWindow } from '../text-limits.js';
 
@@ -55,7 +56,16 @@ export function createFetchHfDocsTool(options: FetchHfDocsToolOptions = {}): Too
       }
       const call = createHubCall(config, ctx.signal);
       try {
-        const response = await call.send(url.href, { headers: { accept: 'text/markdown, text/plain;q=0.9, text/html;q=0.5' } });
+        let response: Response;
+        try {
+          response = await call.send(url.href, { headers: { accept: 'text/markdown, text/plain;q=0.9, text/html;q=0.5' } });
+        } catch (error) {
+          // Pages without a markdown rendering: read the HTML page instead.
+          const page = new URL(url.href.replace(/\.md$/, ''));
+          if (!(error instanceof HubHttpError) || error.status !== 404 || page.href === url.href) throw error;
+          response = await call.send(page.href, { headers: { accept: 'text/html' } });
+          url = page;
+        }
         const body = await response.text();
         const markdown = (response.headers.get('content-type') ?? '').includes('html') ? htmlToMarkdown(body) : body;
         const window = textWindow(markdown, input.offset, input.max_chars);

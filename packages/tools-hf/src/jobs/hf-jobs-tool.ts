@@ -87,6 +87,51 @@ interface JobsRuntime {
   namespace(call: HubCall, input: Input): Promise<string>;
 }
 
+async function runJobOperation(runtime: JobsRuntime, call: HubCall, input: Input, ctx: ToolContext, namespace: string): Promise<string> {
+  const { config, tracker } = runtime;
+  const timeoutSeconds = parseTimeout(input.timeout);
+  const spec = await buildJobSpec(input, { cwd: ctx.session.cwd, token: config.token, passToken: runtime.options.passTokenToJobs !== false });
+  await runtime.pricing.load();
+  const estimate = runtime.pricing.estimate(input.hardware_flavor, timeoutSeconds);
+  const job = await runJob({ ...call.library, namespace, dockerImage: spec.dockerImage, command: spec.command, environment: spec.environment, secrets: spec.secrets, flavor: input.hardware_flavor as SpaceHardwareFlavor, timeoutSeconds });
+  tracker.track(ctx, namespace, job.id);
+  const url = jobUrl(config.hubUrl, namespace, job.id);
+  ctx.log(`Started HF job ${job.id} on ${input.hardware_flavor}: ${url}`);
+  const lines = [
+    `Started job ${job.id} (${spec.kind}: ${spec.source}) on ${input.hardware_flavor}, timeout ${formatDuration(timeoutSeconds)}${estimate ? `, estimated cost up to $${estimate.usd.toFixed(2)} (${estimate.hourly.source})` : ''}.`,
+    `URL: ${url}`,
+  ];
+  if (input.wait_seconds === 0) {
+    lines.push(`The job runs in the background. Poll with hf_jobs logs or inspect (job_id "${job.id}"); stop it with hf_jobs cancel.`);
+    return lines.join('\n');
+  }
+  const logs = await collectJobLogs(call, { namespace, jobId: job.id, maxWaitMs: input.wait_seconds * 1000, keep: input.tail, onLine: (line) => ctx.log(line) });
+  const current = await getJob({ ...call.library, namespace, jobId: job.id });
+  if (isTerminal(current)) tracker.settle(job.id);
+  lines.push(`Status after waiting: ${current.status?.stage ?? 'UNKNOWN'}${current.status?.message ? ` (${current.status.message})` : ''}`, logsBlock(logs.lines, logs.total));
+  if (!isTerminal(current)) lines.push(`Still running. Poll with hf_jobs logs / inspect and job_id "${job.id}".`);
+  return lines.join('\n');
+}
+
+async function logsOperation(runtime: JobsRuntime, call: HubCall, input: Input, ctx: ToolContext, namespace: string, id: string): Promise<string> {
+  const following = input.follow_seconds > 0;
+  const logs = await collectJobLogs(call, {
+    namespace,
+    jobId: id,
+    maxWaitMs: following ? input.follow_seconds * 1000 : 30_000,
+    ...(following ? {} : { idleMs: runtime.options.logIdleMs ?? 2_000 }),
+    keep: input.tail,
+    ...(following ? { onLine: (line: string) => ctx.log(line) } : {}),
+  });
+  const job = await getJob({ ...call.library, namespace, jobId: id });
+  const terminal = isTerminal(job);
+  if (terminal) runtime.tracker.settle(id);
+  const lines = [`Job ${id}: ${job.status?.stage ?? 'UNKNOWN'}${job.status?.message ? ` (${job.status.message})` : ''} — ${jobUrl(runtime.config.hubUrl, namespace, id)}`, logsBlock(logs.lines, logs.total)];
+  if (logs.interruptedBy) lines.push(`(The log stream was cut: ${logs.interruptedBy}.)`);
+  if (!terminal) lines.push('The job is still running; call logs again later (follow_seconds streams new lines while waiting).');
+  return lines.join('\n');
+}
+
 async function runOperation(runtime: JobsRuntime, call: HubCall, input: Input, ctx: ToolContext): Promise<string> {
   const { config, tracker } = runtime;
   const namespace = await runtime.namespace(call, input);
@@ -95,30 +140,8 @@ async function runOperation(runtime: JobsRuntime, call: HubCall, input: Input, c
     return input.job_id;
   };
   switch (input.operation) {
-    case 'run': {
-      const timeoutSeconds = parseTimeout(input.timeout);
-      const spec = await buildJobSpec(input, { cwd: ctx.session.cwd, token: config.token, passToken: runtime.options.passTokenToJobs !== false });
-      await runtime.pricing.load();
-      const estimate = runtime.pricing.estimate(input.hardware_flavor, timeoutSeconds);
-      const job = await runJob({ ...call.library, namespace, dockerImage: spec.dockerImage, command: spec.command, environment: spec.environment, secrets: spec.secrets, flavor: input.hardware_flavor as SpaceHardwareFlavor, timeoutSeconds });
-      tracker.track(ctx, namespace, job.id);
-      const url = jobUrl(config.hubUrl, namespace, job.id);
-      ctx.log(`Started HF job ${job.id} on ${input.hardware_flavor}: ${url}`);
-      const lines = [
-        `Started job ${job.id} (${spec.kind}: ${spec.source}) on ${input.hardware_flavor}, timeout ${formatDuration(timeoutSeconds)}${estimate ? `, estimated cost up to $${estimate.usd.toFixed(2)} (${estimate.hourly.source})` : ''}.`,
-        `URL: ${url}`,
-      ];
-      if (input.wait_seconds > 0) {
-        const logs = await collectJobLogs(call, { namespace, jobId: job.id, maxWaitMs: input.wait_seconds * 1000, keep: input.tail, onLine: (line) => ctx.log(line) });
-        const current = await getJob({ ...call.library, namespace, jobId: job.id });
-        if (isTerminal(current)) tracker.settle(job.id);
-        lines.push(`Status after waiting: ${current.status?.stage ?? 'UNKNOWN'}${current.status?.message ? ` (${current.status.message})` : ''}`, logsBlock(logs.lines, logs.total));
-        if (!isTerminal(current)) lines.push(`Still running. Poll with hf_jobs logs / inspect and job_id "${job.id}".`);
-      } else {
-        lines.push(`The job runs in the background. Poll with hf_jobs logs or inspect (job_id "${job.id}"); stop it with hf_jobs cancel.`);
-      }
-      return lines.join('\n');
-    }
+    case 'run':
+      return runJobOperation(runtime, call, input, ctx, namespace);
     case 'ps': {
       let jobs = await listJobs({ ...call.library, namespace });
       if (!input.all) jobs = jobs.filter((job) => !isTerminal(job));
@@ -126,25 +149,8 @@ async function runOperation(runtime: JobsRuntime, call: HubCall, input: Input, c
       if (jobs.length === 0) return input.all ? `No jobs in ${namespace}.` : `No running jobs in ${namespace}. Pass all: true to include finished ones.`;
       return `# Jobs of ${namespace} (${jobs.length})\n\n${formatJobsTable(jobs.slice(0, 100))}${jobs.length > 100 ? `\n… ${jobs.length - 100} more` : ''}`;
     }
-    case 'logs': {
-      const id = jobId();
-      const following = input.follow_seconds > 0;
-      const logs = await collectJobLogs(call, {
-        namespace,
-        jobId: id,
-        maxWaitMs: following ? input.follow_seconds * 1000 : 30_000,
-        ...(following ? {} : { idleMs: runtime.options.logIdleMs ?? 2_000 }),
-        keep: input.tail,
-        ...(following ? { onLine: (line: string) => ctx.log(line) } : {}),
-      });
-      const job = await getJob({ ...call.library, namespace, jobId: id });
-      const terminal = isTerminal(job);
-      if (terminal) tracker.settle(id);
-      const lines = [`Job ${id}: ${job.status?.stage ?? 'UNKNOWN'}${job.status?.message ? ` (${job.status.message})` : ''} — ${jobUrl(config.hubUrl, namespace, id)}`, logsBlock(logs.lines, logs.total)];
-      if (logs.interruptedBy) lines.push(`(The log stream was cut: ${logs.interruptedBy}.)`);
-      if (!terminal) lines.push('The job is still running; call logs again later (follow_seconds streams new lines while waiting).');
-      return lines.join('\n');
-    }
+    case 'logs':
+      return logsOperation(runtime, call, input, ctx, namespace, jobId());
     case 'inspect': {
       const job = await getJob({ ...call.library, namespace, jobId: jobId() });
       if (isTerminal(job)) tracker.settle(job.id);
