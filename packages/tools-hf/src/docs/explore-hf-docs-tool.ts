@@ -1,6 +1,6 @@
 import { defineTool, type Tool } from '@ml-intern/core';
 import { z } from 'zod';
-import { createBm25Index, tokenize } from '../bm25-index.js';
+import { createBm25Index, tokenize, type Bm25Index } from '../bm25-index.js';
 import { resolveHfConfig, type HfToolsOptions } from '../hf-config.js';
 import { createHubCall } from '../hub-call.js';
 import { oneLine } from '../text-limits.js';
@@ -32,6 +32,7 @@ function glimpse(content: string, query: string): string {
 export function createExploreHfDocsTool(options: ExploreHfDocsToolOptions = {}): Tool<typeof inputSchema> {
   const config = resolveHfConfig(options);
   const catalog = createDocsCatalog(config);
+  const indexes = new Map<string, { parts: DocsPageContent[][]; index: Bm25Index }>();
   return defineTool({
     name: 'explore_hf_docs',
     description:
@@ -63,12 +64,16 @@ export function createExploreHfDocsTool(options: ExploreHfDocsToolOptions = {}):
           lines.push('', 'Read a page with fetch_hf_docs({ url }).');
           return call.redact(lines.join('\n'));
         }
-        const documents: DocsPageContent[] = [];
-        for (const section of sections) documents.push(...(await catalog.contents(call, section, (message) => ctx.log(message))));
-        const index = createBm25Index(
-          documents.map((page) => ({ id: page.url, fields: { title: page.title, content: page.content } })),
-          { title: 2, content: 1 },
-        );
+        const parts: DocsPageContent[][] = [];
+        for (const section of sections) parts.push(await catalog.contents(call, section, (message) => ctx.log(message)));
+        const documents = parts.flat();
+        // Rebuild the index only when the cached page contents changed (new section set or refreshed cache).
+        let cached = indexes.get(input.endpoint);
+        if (!cached || cached.parts.length !== parts.length || cached.parts.some((part, position) => part !== parts[position])) {
+          cached = { parts, index: createBm25Index(documents.map((page) => ({ id: page.url, fields: { title: page.title, content: page.content } })), { title: 2, content: 1 }) };
+          indexes.set(input.endpoint, cached);
+        }
+        const index = cached.index;
         const byUrl = new Map(documents.map((page) => [page.url, page]));
         const hits = index.search(query, input.max_results);
         const unreadable = documents.filter((page) => page.content === '').length;
