@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
-import { version } from '../package.json';
+import packageJson from '../package.json' with { type: 'json' };
 
 // Everything beyond argument parsing is imported lazily, so `--version` and `--help` stay fast.
 
@@ -16,7 +16,7 @@ function collectFlags(options: Record<string, unknown>): Record<string, unknown>
 const program = new Command()
   .name('ml-intern')
   .description('An autonomous ML engineering agent: research, write and run ML code, ship results to the Hugging Face Hub.')
-  .version(version, '-v, --version')
+  .version(packageJson.version, '-v, --version')
   .argument('[prompt...]', 'run one task and exit (use "-" to read it from stdin); without a prompt, start the interactive chat')
   .option('-m, --model <id>', 'model id, e.g. anthropic/claude-opus-4-6, openai/gpt-5.5, huggingface/<org>/<model>, ollama/<model>')
   .option('--max-iterations <n>', 'model calls per turn (-1 = unlimited)')

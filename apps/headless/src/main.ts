@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { version } from '../package.json';
+import packageJson from '../package.json' with { type: 'json' };
 
 const program = new Command()
   .name('ml-intern-headless')
   .description('Run ml-intern unattended (CI): JSONL events, a final result object, documented exit codes.')
-  .version(version, '-v, --version')
+  .version(packageJson.version, '-v, --version')
   .argument('[task...]', 'the task; "-" reads it from stdin')
   .option('--task-file <file>', 'read the task from a file')
   .option('--events <file>', 'write JSONL events to this file instead of stdout')

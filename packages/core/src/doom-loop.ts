@@ -33,6 +33,15 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+/**
+ * The part of a result that says what happened: durations and spill-file paths change on every
+ * call (`[exit code 0 · 12 ms]`), so they are masked; other numbers (job steps, losses) are kept,
+ * so polling whose output moves on is still not a loop.
+ */
+export function stableResult(result: string): string {
+  return result.replace(/\b\d+(?:\.\d+)? ?(?:ms|s|sec|seconds)\b/g, '<duration>').replace(/\S*\/spill\/\S+/g, '<spill>');
+}
+
 interface Signature {
   tool: string;
   key: string;
@@ -59,7 +68,7 @@ export class LoopGuard {
 
   record(tool: string, input: unknown, result: string): void {
     if (this.#options.exemptTools.has(tool)) return;
-    this.#tail.push({ tool, key: `${tool}:${hash(canonicalJson(input))}:${hash(result)}` });
+    this.#tail.push({ tool, key: `${tool}:${hash(canonicalJson(input))}:${hash(stableResult(result))}` });
     const keep = Math.max(this.#options.repeatThreshold, this.#options.maxCycle * this.#options.cycleRepeats);
     if (this.#tail.length > keep) this.#tail.splice(0, this.#tail.length - keep);
   }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ApprovalPolicy } from './approval-policy.js';
 import type { LanguageModel } from './model.js';
 import { createSession } from './session.js';
-import { defineTool, type AnyTool, type Tool } from './tool.js';
+import { defineTool, hasReadOnlyCalls, type AnyTool, type Tool } from './tool.js';
 
 const researchInput = z.object({
   task: z.string().min(1).describe('What to find out, with enough context to work alone'),
@@ -22,6 +22,24 @@ export interface ResearchToolOptions {
 
 const RESEARCH_PROMPT = `You are a research sub-agent of an ML engineering agent. Investigate the task with the read-only tools you have (documentation, papers, datasets, code examples, web). Do not guess: verify APIs and schemas in sources. Finish with a concise report: findings, exact references (URLs, repo paths, dataset ids), and recommended next steps. You cannot ask questions or change anything.`;
 
+/** The parent's policy, refusing every call that could change something. */
+function readOnlyPolicy(parent: ApprovalPolicy): ApprovalPolicy {
+  return {
+    get mode() {
+      return parent.mode;
+    },
+    get sessionRules() {
+      return parent.sessionRules;
+    },
+    setMode: (mode) => parent.setMode(mode),
+    addSessionRule: (rule) => parent.addSessionRule(rule),
+    decide(request, state) {
+      if (!request.readOnly) return { decision: 'deny', reason: 'the research sub-agent only reads; report what should be changed instead', neverAuto: false };
+      return parent.decide(request, state);
+    },
+  };
+}
+
 /**
  * `research`: run a sub-agent with its own call budget and the read-only subset of tools, and
  * return its report. Its progress is streamed to the parent as tool_log lines.
@@ -35,7 +53,7 @@ export function createResearchTool(options: ResearchToolOptions): Tool<typeof re
     readOnly: true,
     summarize: (input) => `research: ${input.task.slice(0, 80)}`,
     async execute(input, ctx) {
-      const tools = options.tools().filter((tool) => tool.readOnly === true && tool.name !== 'research' && tool.name !== 'plan_tool');
+      const tools = options.tools().filter((tool) => hasReadOnlyCalls(tool) && tool.name !== 'research' && tool.name !== 'plan_tool');
       const model = typeof options.model === 'function' ? options.model() : options.model;
       const session = createSession({
         model,
@@ -44,7 +62,7 @@ export function createResearchTool(options: ResearchToolOptions): Tool<typeof re
         cwd: ctx.session.cwd,
         dataDir: `${ctx.session.dataDir}/research-${ctx.toolCallId}`,
         maxIterations: options.maxIterations ?? 20,
-        policy: options.policy,
+        policy: readOnlyPolicy(options.policy),
         planTool: false,
         ...(options.redact ? { redact: options.redact } : {}),
       });

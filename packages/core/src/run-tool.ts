@@ -10,6 +10,8 @@ export interface RunToolOptions {
   signal?: AbortSignal;
   session?: Partial<ToolSessionInfo>;
   maxOutputChars?: number;
+  /** Called with each `tool_log` line as the tool writes it (they are also collected in `logs`). */
+  onLog?: (message: string, level: ToolLogLevel) => void;
 }
 
 export interface RunToolResult extends ToolRunResult {
@@ -30,7 +32,10 @@ export async function runTool(tool: AnyTool, args: Record<string, unknown> | str
   const dataDir = options.session?.dataDir ?? mkdtempSync(path.join(tmpdir(), 'ml-intern-tool-'));
   const result = await router.run(prepared, {
     signal: options.signal ?? new AbortController().signal,
-    log: (message, level = 'info') => logs.push({ message, level }),
+    log: (message, level = 'info') => {
+      logs.push({ message, level });
+      options.onLog?.(message, level);
+    },
     session: {
       id: 'test-session',
       cwd: options.cwd ?? process.cwd(),

@@ -2,7 +2,7 @@ import type { ToolCallPart, ToolResultMessage } from '@ml-intern/context';
 import type { ApprovalDecision, PendingApproval } from '@ml-intern/events';
 import type { ApprovalPolicy, ApprovalRule } from './approval-policy.js';
 import { describeRule } from './approval-policy.js';
-import type { ToolLogLevel, ToolSessionInfo } from './tool.js';
+import { isReadOnlyCall, type ToolLogLevel, type ToolSessionInfo } from './tool.js';
 import type { PreparedCall, ToolRouter, ToolRunResult } from './tool-router.js';
 import type { LoopGuard } from './doom-loop.js';
 
@@ -66,7 +66,7 @@ export async function runToolBatch(host: ToolBatchHost, calls: ToolCallPart[], s
     host.emitCall(call, prepared.input, summary);
     const hint = host.router.approvalHint(prepared);
     const outcome = host.policy.decide(
-      { tool: call.name, input: prepared.input, ...(hint ? { hint } : {}), readOnly: prepared.tool.readOnly === true },
+      { tool: call.name, input: prepared.input, ...(hint ? { hint } : {}), readOnly: isReadOnlyCall(prepared.tool, prepared.input) },
       { spentUsd: host.spentUsd() },
     );
     if (outcome.decision === 'deny') {

@@ -50,8 +50,11 @@ export interface ToolDefinition<Schema extends z.ZodObject = z.ZodObject> {
   description: string;
   inputSchema: Schema;
   execute(input: z.output<Schema>, ctx: ToolContext): Promise<string | ToolResult> | string | ToolResult;
-  /** True for tools that only read (allowed in read-only mode and the research sub-agent). */
-  readOnly?: boolean;
+  /**
+   * True for tools that only read (allowed in read-only mode and the research sub-agent). Tools
+   * with reading and writing operations decide per call.
+   */
+  readOnly?: boolean | ((input: z.output<Schema>) => boolean);
   /** Default approval for a call; omitted means allow. User policy rules are applied on top. */
   approval?(input: z.output<Schema>): ApprovalHint;
   /** One-line summary of a call for the UI and approval prompts. */
@@ -63,6 +66,23 @@ export interface ToolDefinition<Schema extends z.ZodObject = z.ZodObject> {
   jsonSchema?: JsonSchema;
   /** Wall-clock limit for one call in ms (default: the router's). May depend on the input. */
   timeoutMs?: number | ((input: z.output<Schema>) => number);
+}
+
+/** Whether one call of a tool only reads. */
+export function isReadOnlyCall(tool: AnyTool, input: Record<string, unknown>): boolean {
+  if (typeof tool.readOnly === 'function') {
+    try {
+      return tool.readOnly(input) === true;
+    } catch {
+      return false;
+    }
+  }
+  return tool.readOnly === true;
+}
+
+/** Whether a tool has any read-only calls. */
+export function hasReadOnlyCalls(tool: AnyTool): boolean {
+  return typeof tool.readOnly === 'function' || tool.readOnly === true;
 }
 
 /** A defined tool: the definition plus the JSON Schema derived once from its zod schema. */

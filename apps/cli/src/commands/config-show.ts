@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig, loadDotEnv, maskSecrets } from '@ml-intern/core';
-import builtin from '../../../../configs/cli_agent_config.json';
+import builtin from '../../../../configs/cli_agent_config.json' with { type: 'json' };
 
 /** `ml-intern config show`: the merged config with secrets masked, and its layers. */
 export function showConfig(options: { config?: string }): number {

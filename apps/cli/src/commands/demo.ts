@@ -38,8 +38,8 @@ function writeDataset(workspace: string): void {
   const lines = ['x1,x2,label'];
   for (let index = 0; index < 200; index += 1) {
     const label = index % 2;
-    const x1 = (label ? 1.5 : -1.5) + (random() - 0.5) * 3;
-    const x2 = (label ? -1 : 1) + (random() - 0.5) * 3;
+    const x1 = (label ? 0.8 : -0.8) + (random() - 0.5) * 4;
+    const x2 = (label ? -0.5 : 0.5) + (random() - 0.5) * 4;
     lines.push(`${x1.toFixed(3)},${x2.toFixed(3)},${label}`);
   }
   writeFileSync(path.join(workspace, 'data', 'train.csv'), `${lines.join('\n')}\n`);

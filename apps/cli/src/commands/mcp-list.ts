@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig, loadDotEnv } from '@ml-intern/core';
-import builtin from '../../../../configs/cli_agent_config.json';
+import builtin from '../../../../configs/cli_agent_config.json' with { type: 'json' };
 
 /** `ml-intern mcp list`: start each configured server, print its status and tools, stop them. */
 export async function listMcp(options: { config?: string }): Promise<number> {
@@ -22,7 +22,7 @@ export async function listMcp(options: { config?: string }): Promise<number> {
   }
   const { connectMcpServers, formatMcpStatus } = await import('@ml-intern/tools-mcp');
   const hfToken = env.HF_TOKEN || env.HUGGING_FACE_HUB_TOKEN;
-  const servers = await connectMcpServers(config.mcpServers, { cwd, ...(hfToken ? { hfToken } : {}), log: (message: string) => process.stderr.write(`${message}\n`) });
+  const servers = await connectMcpServers(config.mcpServers as Parameters<typeof connectMcpServers>[0], { cwd, ...(hfToken ? { hfToken } : {}), log: (message: string) => process.stderr.write(`${message}\n`) });
   try {
     process.stdout.write(`${formatMcpStatus(servers.status())}\n`);
     return servers.status().some((server) => server.state === 'failed') ? 1 : 0;

@@ -15,9 +15,9 @@ import {
   type LanguageModel,
   type ModelCatalog,
 } from '@ml-intern/core';
-import builtinCli from '../../../../configs/cli_agent_config.json';
-import builtinHeadless from '../../../../configs/headless_agent_config.json';
-import modelCatalog from '../../../../configs/models.json';
+import builtinCli from '../../../../configs/cli_agent_config.json' with { type: 'json' };
+import builtinHeadless from '../../../../configs/headless_agent_config.json' with { type: 'json' };
+import modelCatalog from '../../../../configs/models.json' with { type: 'json' };
 import { readStoredHfToken } from '../interactive/hf-token.js';
 import { createToolFamilies } from './create-tools.js';
 import { hasCredentials, noCredentialsMessage } from './credentials.js';
@@ -80,12 +80,12 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     workspace: options.cwd,
     hostEnv: env,
     network: config.sandbox.network,
-    writableGit: config.sandbox.git_writable,
+    gitWritable: config.sandbox.git_writable,
     env: { passthrough: config.sandbox.env_passthrough },
     onWarning: warn,
   });
   const description = await sandbox.describe();
-  const runtimeDescription = { runtime: description.runtime, network: description.network, gpu: description.gpus ?? [] };
+  const runtimeDescription = { runtime: description.runtime, network: description.network, gpu: description.gpu ?? [] };
 
   const redact = createRedactor({ secrets: [...secretsFromEnv(env), hfToken] });
   const messaging = resolveMessagingConfig(config.messaging, env);
@@ -95,7 +95,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     model: model.id,
   });
   const builtins = await createToolFamilies({ config, env, cwd: options.cwd, mode: options.mode, hfToken, sandbox });
-  const mcp = await connectMcpServers(config.mcpServers, {
+  // connectMcpServers validates each entry and throws a ConfigError naming mcpServers.<name>.
+  const mcp = await connectMcpServers(config.mcpServers as Parameters<typeof connectMcpServers>[0], {
     log: (message: string) => warn(redact(message)),
     ...(hfToken ? { hfToken } : {}),
     reservedNames: [...builtins.map((tool) => tool.name), 'plan_tool', 'notify', 'research'],
@@ -160,6 +161,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     redact,
   });
   const active = session;
+  if (options.onEvent) active.subscribe(options.onEvent);
 
   return {
     session: active,

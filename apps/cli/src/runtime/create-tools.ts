@@ -25,7 +25,12 @@ export async function createToolFamilies(options: ToolFamiliesOptions): Promise<
   ]);
   const hubUrl = env.HF_ENDPOINT || undefined;
   return [
-    ...sandboxTools({ sandbox: options.sandbox, maxTimeoutMs: config.sandbox.max_timeout_s * 1000, defaultTimeoutMs: config.sandbox.timeout_s * 1000 }),
+    ...sandboxTools({
+      sandbox: options.sandbox,
+      gitWritable: config.sandbox.git_writable,
+      defaultTimeoutSeconds: config.sandbox.timeout_s,
+      maxTimeoutSeconds: config.sandbox.max_timeout_s,
+    }),
     ...hfTools({
       ...(hubUrl ? { hubUrl } : {}),
       ...(hfToken ? { token: hfToken } : {}),
@@ -37,8 +42,8 @@ export async function createToolFamilies(options: ToolFamiliesOptions): Promise<
       ...(env.GITHUB_API_URL ? { apiUrl: env.GITHUB_API_URL } : {}),
     }),
     ...webTools({
-      search: { ...(config.web.search_url ? { url: config.web.search_url } : {}) },
-      fetch: { ...(config.web.allow_private_network ? { allowPrivateNetwork: true } : {}) },
+      webSearch: { ...(config.web.search_url ? { searchUrl: config.web.search_url } : {}) },
+      webFetch: { ...(config.web.allow_private_network ? { allowPrivateNetwork: true } : {}) },
     }),
   ];
 }

@@ -27,7 +27,6 @@ export async function runUnattended(options: UnattendedOptions): Promise<{ resul
     throw error;
   }
   const { session } = runtime;
-  const off = options.onEvent ? session.subscribe(options.onEvent) : undefined;
   const interrupt = () => session.submit({ type: 'interrupt' });
   options.signal?.addEventListener('abort', interrupt, { once: true });
   try {
@@ -37,6 +36,5 @@ export async function runUnattended(options: UnattendedOptions): Promise<{ resul
   } finally {
     options.signal?.removeEventListener('abort', interrupt);
     await runtime.close();
-    off?.();
   }
 }

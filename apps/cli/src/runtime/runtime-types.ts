@@ -1,5 +1,6 @@
 import type { AgentConfig, ApprovalPolicy, LanguageModel, Session } from '@ml-intern/core';
 import type { JsonlSessionStore } from '@ml-intern/context';
+import type { AgentEvent } from '@ml-intern/events';
 
 export type RunMode = 'interactive' | 'oneshot' | 'headless';
 
@@ -16,6 +17,8 @@ export interface RuntimeOptions {
   resume?: string;
   /** Where `tool_log`-like notices about the runtime go before the session exists (stderr). */
   warn?: (message: string) => void;
+  /** Subscribed before the session emits anything, so `session_started` is seen. */
+  onEvent?: (event: AgentEvent) => void;
   /** Replace the model (offline demo, tests). */
   model?: LanguageModel;
 }

@@ -1,6 +1,6 @@
 import type { AnyTool } from '@ml-intern/core';
 import template from '../../../../configs/system_prompt.md';
-import sections from '../../../../configs/system_prompt_sections.json';
+import sections from '../../../../configs/system_prompt_sections.json' with { type: 'json' };
 import type { RunMode, RuntimeDescription } from './runtime-types.js';
 
 function firstSentence(text: string): string {
