@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createApprovalPolicy, type AnyTool, type ApprovalMode } from '@ml-intern/core';
+import { createApprovalPolicy, isReadOnlyCall, type AnyTool, type ApprovalMode } from '@ml-intern/core';
 import { describe, expect, test } from 'vitest';
 import { hfTools } from './hf-tools.js';
 
@@ -61,9 +61,17 @@ describe('approval defaults (SPEC section 3)', () => {
     }
   });
 
-  test('read-only tools are marked so; tools that can write are not', () => {
-    const readOnly = [...tools.values()].filter((tool) => tool.readOnly).map((tool) => tool.name);
+  test('read-only tools are marked so; mixed tools are read-only only for their reading operations', () => {
+    const readOnly = [...tools.values()].filter((tool) => tool.readOnly === true).map((tool) => tool.name);
     expect(readOnly).toEqual(['explore_hf_docs', 'fetch_hf_docs', 'find_hf_api', 'hf_papers', 'hf_inspect_dataset']);
+    const reads = (name: string, input: Record<string, unknown>) => isReadOnlyCall(tools.get(name) as AnyTool, input);
+    expect(reads('hf_repo_files', { operation: 'read' })).toBe(true);
+    expect(reads('hf_repo_files', { operation: 'upload' })).toBe(false);
+    expect(reads('hf_repo_git', { operation: 'list_refs' })).toBe(true);
+    expect(reads('hf_repo_git', { operation: 'merge_pr' })).toBe(false);
+    expect(reads('hf_jobs', { operation: 'logs' })).toBe(true);
+    expect(reads('hf_jobs', { operation: 'run' })).toBe(false);
+    expect(reads('hf_jobs', { operation: 'scheduled delete' })).toBe(false);
   });
 
   test('the job cost estimate reaches the policy: auto-approval stops at the session budget', () => {

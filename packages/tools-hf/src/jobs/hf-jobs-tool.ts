@@ -202,7 +202,7 @@ export function createHfJobsTool(options: HfJobsToolOptions = {}): Tool<typeof i
       '`logs` (last lines; follow_seconds to stream) and `inspect`, and `cancel` if needed. Cost = hourly price × timeout. ' +
       'Scheduled jobs (cron) have their own operations. Runs and scheduled changes need approval.',
     inputSchema,
-    readOnly: false,
+    readOnly: (input) => ['ps', 'logs', 'inspect', 'scheduled ps', 'scheduled inspect'].includes(input.operation),
     timeoutMs: (input) => (input.operation === 'run' ? input.wait_seconds * 1000 : input.operation === 'logs' ? Math.max(input.follow_seconds * 1000, 30_000) : 0) + 120_000,
     approval(input) {
       if (input.operation === 'run' || input.operation === 'scheduled run') {

@@ -140,7 +140,7 @@ export function createHfRepoFilesTool(options: HfRepoFilesToolOptions = {}): Too
       'upload a file from text content or a workspace file (optionally as a pull request), delete files by path or glob ' +
       'patterns. Upload and delete change the repo and need approval.',
     inputSchema,
-    readOnly: false,
+    readOnly: (input) => input.operation === 'list' || input.operation === 'read',
     timeoutMs: 600_000,
     approval(input) {
       if (input.operation === 'upload' || input.operation === 'delete') {

@@ -143,7 +143,7 @@ export function createHfRepoGitTool(options: HfRepoGitToolOptions = {}): Tool<ty
       'Git-level operations on a Hub repo: list refs, create/delete branches and tags, list/read/open/comment/merge/close ' +
       'pull requests and discussions, create a repo (private by default) and update its visibility or gating.',
     inputSchema,
-    readOnly: false,
+    readOnly: (input) => input.operation.startsWith('list') || input.operation.startsWith('get'),
     timeoutMs: 120_000,
     approval(input) {
       if (!HF_REPO_GIT_APPROVAL_OPERATIONS.includes(input.operation)) return { decision: 'allow' };
