@@ -26,6 +26,22 @@ const done = (finalText: string, reason: 'done' | 'budget_exceeded' | 'max_itera
   unpriced: false,
 });
 
+/** What a terminal shows after `text`, for the one cursor movement the renderer uses (up N rows, erase below). */
+function terminalScreen(text: string): string {
+  const lines: string[] = [''];
+  for (const part of text.split(/(\u001B\[\d+A\r\u001B\[J)/)) {
+    const erase = /^\u001B\[(\d+)A/.exec(part);
+    if (erase) {
+      lines.splice(lines.length - 1 - Number(erase[1]), Number(erase[1]));
+      continue;
+    }
+    const [first = '', ...rest] = part.split('\n');
+    lines[lines.length - 1] += first;
+    lines.push(...rest);
+  }
+  return lines.join('\n');
+}
+
 describe('EventRenderer', () => {
   it('shows a tool call with its summary and a collapsed view of its output', () => {
     const text = render([
@@ -44,8 +60,52 @@ describe('EventRenderer', () => {
       ],
       { color: true },
     );
-    expect(text).toContain('\u001B[2mhf_jobs: job queued\u001B[22m');
+    expect(text).toContain('    \u001B[2mjob queued\u001B[22m\n');
     expect(text).toContain('\u001B[31mquota exceeded\u001B[39m');
+  });
+
+  it('keeps the progress of a running tool to a few lines when output is not a terminal', () => {
+    const log = (message: string): EventPayload => ({ type: 'tool_log', tool_call_id: 'c1', tool: 'bash', level: 'info', message });
+    const text = render([
+      { type: 'tool_call', tool_call_id: 'c1', tool: 'bash', arguments: {}, summary: 'bash: pip install trl' },
+      log('Collecting trl\nDownloading trl.whl'),
+      log('Collecting torch\nDownloading torch.whl'),
+      log('Installing collected packages'),
+      { type: 'tool_log', tool_call_id: 'c1', tool: 'bash', level: 'warn', message: 'Not sandboxed' },
+      { type: 'tool_output', tool_call_id: 'c1', tool: 'bash', output: 'Successfully installed trl', is_error: false, truncated: false, duration_ms: 9 },
+    ]);
+    expect(text).toBe(
+      [
+        '● bash pip install trl',
+        '    Collecting trl',
+        '    Downloading trl.whl',
+        '    Collecting torch',
+        '    … (more output; the result follows)',
+        '    bash: Not sandboxed',
+        '  ⎿ Successfully installed trl',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('redraws the last progress lines in place on a terminal and removes them when the tool ends', () => {
+    const output = new CaptureOutput({ isTTY: true });
+    const writer = new ScreenWriter(output);
+    const renderer = new EventRenderer({ writer, style: createTerminalStyle(false), liveProgress: true });
+    const log = (message: string): EventPayload => ({ type: 'tool_log', tool_call_id: 'c1', tool: 'bash', level: 'info', message });
+    const [call, first, second, result] = toEvents(
+      { type: 'tool_call', tool_call_id: 'c1', tool: 'bash', arguments: {}, summary: 'bash: train' },
+      log('epoch 1\nepoch 2'),
+      log('epoch 3\nepoch 4'),
+      { type: 'tool_output', tool_call_id: 'c1', tool: 'bash', output: 'accuracy 0.93', is_error: false, truncated: false, duration_ms: 9 },
+    );
+    renderer.handle(call!);
+    renderer.handle(first!);
+    expect(terminalScreen(output.text)).toBe('● bash train\n    epoch 1\n    epoch 2\n');
+    renderer.handle(second!);
+    expect(terminalScreen(output.text)).toBe('● bash train\n    … 1 earlier line\n    epoch 2\n    epoch 3\n    epoch 4\n');
+    renderer.handle(result!);
+    expect(terminalScreen(output.text)).toBe('● bash train\n  ⎿ accuracy 0.93\n');
   });
 
   it('repeats which call an output belongs to when parallel calls were announced first', () => {

@@ -1,6 +1,7 @@
 import type { AgentEvent, EventOf, PlanItem } from '@ml-intern/events';
 import { collapseOutput } from './collapse-output.js';
 import { formatPlan } from './format-plan.js';
+import { LiveTail } from './live-tail.js';
 import type { MarkdownRender } from './markdown-renderer.js';
 import { MarkdownStream } from './markdown-stream.js';
 import type { ScreenWriter } from './screen-writer.js';
@@ -13,6 +14,8 @@ export interface EventRendererOptions {
   markdown?: MarkdownRender;
   /** Lines of tool output shown before "… N more lines" (default 3). */
   outputLines?: number;
+  /** Redraw a running tool's progress lines in place (a terminal); otherwise print the first few. */
+  liveProgress?: boolean;
 }
 
 const TOOL_MARK = '●';
@@ -27,6 +30,7 @@ export class EventRenderer {
   readonly #style: TerminalStyle;
   readonly #markdown: MarkdownRender | undefined;
   readonly #outputLines: number;
+  readonly #progress: LiveTail;
   #stream: MarkdownStream | undefined;
   #blocksWritten = 0;
   #streamedThisCall = false;
@@ -44,6 +48,7 @@ export class EventRenderer {
     this.#style = options.style;
     this.#markdown = options.markdown;
     this.#outputLines = options.outputLines ?? 3;
+    this.#progress = new LiveTail(options.writer, options.style, { live: options.liveProgress ?? false, maxLines: this.#outputLines });
   }
 
   /** Print one event. Events that need an answer (approvals) are shown by their prompt instead. */
@@ -156,7 +161,8 @@ export class EventRenderer {
   #toolCall(event: EventOf<'tool_call'>): void {
     this.finishStream();
     const summary = sanitizeTerminalText(event.summary).replace(/\s+/g, ' ').trim();
-    const detail = summary.startsWith(event.tool) ? summary.slice(event.tool.length).trim() : summary;
+    // Summaries often start with the tool's name ("bash: ls"), which the line already shows.
+    const detail = summary.startsWith(event.tool) ? summary.slice(event.tool.length).replace(/^[\s:]+/, '') : summary;
     const width = this.#writer.columns - event.tool.length - 3;
     const line = `${this.#style.cyan(TOOL_MARK)} ${this.#style.bold(event.tool)}${detail ? ` ${this.#style.dim(truncateText(detail, width))}` : ''}`;
     this.#toolLines.set(event.tool_call_id, line);
@@ -167,11 +173,8 @@ export class EventRenderer {
 
   #toolOutput(event: EventOf<'tool_output'>): void {
     const style = this.#style;
-    if (this.#lastCallShown !== event.tool_call_id) {
-      // Parallel calls: their outputs arrive after all the call lines, so repeat which call this is.
-      this.#startToolSection();
-      this.#writer.line(this.#toolLines.get(event.tool_call_id) ?? `${style.cyan(TOOL_MARK)} ${style.bold(event.tool)}`);
-    }
+    this.#progress.finish(event.tool_call_id);
+    this.#showCall(event.tool_call_id, event.tool);
     const paint = event.is_error ? style.red : (text: string) => text;
     const collapsed = collapseOutput(sanitizeTerminalText(event.output), { maxLines: this.#outputLines, width: this.#writer.columns - 4 });
     const lines = collapsed.lines.length > 0 ? collapsed.lines.map(paint) : [style.dim('(no output)')];
@@ -182,6 +185,14 @@ export class EventRenderer {
     this.#toolLines.delete(event.tool_call_id);
   }
 
+  /** Print the call's line again unless it is the last call shown (parallel calls, an approval in between). */
+  #showCall(callId: string, tool: string): void {
+    if (this.#lastCallShown === callId) return;
+    this.#startToolSection();
+    this.#writer.line(this.#toolLines.get(callId) ?? `${this.#style.cyan(TOOL_MARK)} ${this.#style.bold(tool)}`);
+    this.#lastCallShown = callId;
+  }
+
   #startToolSection(): void {
     if (!this.#inToolSection) this.#writer.ensureBlankLine();
     this.#inToolSection = true;
@@ -190,6 +201,10 @@ export class EventRenderer {
   #toolLog(event: EventOf<'tool_log'>): void {
     // A log between streamed deltas (a retried stream) must not split a half-rendered block.
     if (!event.tool_call_id) this.finishStream();
+    if (event.tool_call_id && event.level === 'info') {
+      this.#showCall(event.tool_call_id, event.tool ?? '');
+      return this.#progress.add(event.tool_call_id, sanitizeTerminalText(event.message));
+    }
     const style = this.#style;
     const text = sanitizeTerminalText(`${event.tool ? `${event.tool}: ` : ''}${event.message}`);
     const paint = event.level === 'error' ? style.red : event.level === 'warn' ? style.yellow : style.dim;

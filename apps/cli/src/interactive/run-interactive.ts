@@ -78,7 +78,7 @@ class InteractiveChat {
     this.#style = createTerminalStyle(shouldUseColor(io.output, this.#env));
     this.#writer = new ScreenWriter(io.output);
     const markdown = io.output.isTTY === true ? createMarkdownRenderer({ style: this.#style, width: () => this.#writer.columns }) : undefined;
-    this.#renderer = new EventRenderer({ writer: this.#writer, style: this.#style, ...(markdown ? { markdown } : {}) });
+    this.#renderer = new EventRenderer({ writer: this.#writer, style: this.#style, liveProgress: io.output.isTTY === true, ...(markdown ? { markdown } : {}) });
     this.#reader = new LineReader({ input: io.input, writer: this.#writer, terminal: this.#terminal, history: loadInputHistory(io.historyFile), onInterrupt: this.#onInterrupt });
   }
 

@@ -14,6 +14,13 @@ export interface PromptGuard {
   redraw(): void;
 }
 
+/** Lines printed by `ScreenWriter.printErasable`. */
+export interface ErasableBlock {
+  readonly rows: number;
+  readonly writesAfter: number;
+  readonly blankLineBefore: boolean;
+}
+
 /**
  * Everything printed goes through one writer, which knows whether the cursor is at the start
  * of a line. readline writes through `readlineOutput`, which is silent while no prompt is shown:
@@ -26,6 +33,8 @@ export class ScreenWriter {
   #blankLine = true;
   #muted = true;
   #prompt: { guard: PromptGuard; blankLineBefore: boolean } | undefined;
+  #writes = 0;
+  #newlines = 0;
   readonly #onResize: () => void;
 
   constructor(output: TerminalOutput) {
@@ -87,6 +96,8 @@ export class ScreenWriter {
   #writeRaw(text: string): void {
     if (!text) return;
     this.output.write(text);
+    this.#writes += 1;
+    for (const character of text) if (character === '\n') this.#newlines += 1;
     this.#blankLine = text.endsWith('\n\n') || (this.#atLineStart && text === '\n');
     this.#atLineStart = text.endsWith('\n');
   }
@@ -96,6 +107,27 @@ export class ScreenWriter {
     this.#releasePrompt();
     this.ensureLineStart();
     if (!this.#blankLine) this.write('\n');
+  }
+
+  /**
+   * Print whole lines that can be taken back with `erase` as long as nothing else is printed
+   * after them (live progress that is replaced rather than scrolled).
+   */
+  printErasable(lines: readonly string[]): ErasableBlock {
+    this.ensureLineStart();
+    const blankLineBefore = this.#blankLine;
+    const newlinesBefore = this.#newlines;
+    for (const line of lines) this.write(`${line}\n`);
+    return { rows: this.#newlines - newlinesBefore, writesAfter: this.#writes, blankLineBefore };
+  }
+
+  /** Erase a block printed by `printErasable` if it is still the last output; true when erased. */
+  erase(block: ErasableBlock): boolean {
+    if (block.writesAfter !== this.#writes || block.rows === 0) return false;
+    this.#writeRaw(`\u001B[${block.rows}A\r\u001B[J`);
+    this.#atLineStart = true;
+    this.#blankLine = block.blankLineBefore;
+    return true;
   }
 
   /** Move to the start of a line unless already there. */

@@ -114,6 +114,7 @@ export async function runTurn(text: string, options: TurnRunnerOptions): Promise
       options.onPhase('approval', cancel);
       const decisions = await askForApprovals(next.tools, { writer, style, ask: (prompt) => reader.read(prompt, { signal: stop.signal, remember: false }) });
       stop.dispose();
+      options.renderer.breakSection();
       options.onPhase('turn');
       if (decisions) session.submit({ type: 'exec_approval', decisions });
       else if (!stop.signal.aborted) session.submit({ type: 'exec_approval', decisions: rejectAll(next.tools, 'No answer: the input ended before the user decided.') });

@@ -61,7 +61,14 @@ export function createDemoRuntime(options: DemoRuntimeOptions = {}): Runtime {
     inputSchema: z.object({ command: z.string() }),
     approval: () => ({ decision: 'ask', reason: 'shell commands can change files' }),
     summarize: (input) => `$ ${input.command}`,
-    execute: () => DEMO_LISTING,
+    // Streams its lines as progress first, as the sandbox's bash does.
+    async execute(_input, context) {
+      for (const line of DEMO_LISTING.split('\n')) {
+        context.log(line);
+        await new Promise((resolve) => setTimeout(resolve, 40));
+      }
+      return DEMO_LISTING;
+    },
   });
   const model = new ScriptedModel({ id: 'scripted/demo', turns: (request) => respond(request, slowDelayMs) });
   const store = new JsonlSessionStore(path.join(dataDir, 'sessions'));
