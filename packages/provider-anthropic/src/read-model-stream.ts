@@ -1,9 +1,9 @@
 import { AbortError, ProviderError } from '@ml-intern/core';
 import type { ModelStreamPart } from '@ml-intern/core';
+import type { EventSourceMessage } from 'eventsource-parser';
 import { AnthropicStreamMapper } from './anthropic-stream-mapper.js';
 import { parseStreamEvent } from './parse-stream-event.js';
-import { SseDecoder } from './sse-decoder.js';
-import type { SseMessage } from './sse-decoder.js';
+import { readServerSentEvents } from './server-sent-events.js';
 import { fromStreamErrorEvent } from './to-provider-error.js';
 
 /** Nothing arrived for too long: treated like a dropped connection. */
@@ -13,22 +13,6 @@ function idleError(idleTimeoutMs: number, requestId: string | undefined): Provid
     isRetryable: true,
     ...(requestId ? { requestId } : {}),
   });
-}
-
-/**
- * One read that fails after `ms` of silence. The clock only runs while waiting for the network, not
- * while the consumer is busy with what was already handed over.
- */
-async function readWithin<T>(reader: ReadableStreamDefaultReader<T>, ms: number, error: () => Error): Promise<ReadableStreamReadResult<T>> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const idle = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(error()), ms);
-  });
-  try {
-    return await Promise.race([reader.read(), idle]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /**
@@ -42,11 +26,8 @@ async function readWithin<T>(reader: ReadableStreamDefaultReader<T>, ms: number,
 export async function* readModelStream(response: Response, signal?: AbortSignal, idleTimeoutMs = 0): AsyncGenerator<ModelStreamPart> {
   const requestId = response.headers.get('request-id') ?? undefined;
   if (!response.body) throw new ProviderError('Anthropic answered a streaming request without a body', { errorType: 'invalid_response', isRetryable: true });
-  const reader = response.body.getReader();
-  const text = new TextDecoder();
-  const sse = new SseDecoder();
   const mapper = new AnthropicStreamMapper();
-  const mapAll = (messages: SseMessage[]): ModelStreamPart[] => {
+  const mapAll = (messages: EventSourceMessage[]): ModelStreamPart[] => {
     const parts: ModelStreamPart[] = [];
     for (const message of messages) {
       if (message.event === 'ping' || message.data === '') continue;
@@ -57,18 +38,10 @@ export async function* readModelStream(response: Response, signal?: AbortSignal,
     if (signal?.aborted) throw new AbortError();
     return parts;
   };
-  let done = false;
-  try {
-    for (;;) {
-      const chunk = idleTimeoutMs > 0 ? await readWithin(reader, idleTimeoutMs, () => idleError(idleTimeoutMs, requestId)) : await reader.read();
-      if (chunk.done) break;
-      for (const part of mapAll(sse.push(text.decode(chunk.value, { stream: true })))) yield part;
-    }
-    done = true;
-    for (const part of mapAll(sse.end())) yield part;
-  } finally {
-    // The consumer stopped early or something failed: stop the download too.
-    if (!done) await reader.cancel().catch(() => undefined);
+  const idle = idleTimeoutMs > 0 ? { ms: idleTimeoutMs, error: () => idleError(idleTimeoutMs, requestId) } : undefined;
+  // Leaving this loop early (consumer stopped, mapping failed) cancels the download.
+  for await (const messages of readServerSentEvents(response.body, idle)) {
+    for (const part of mapAll(messages)) yield part;
   }
   if (mapper.finished) return;
   if (signal?.aborted) throw new AbortError();

@@ -146,6 +146,18 @@ describe('retries through core streamWithRetry', () => {
     await vi.waitFor(() => expect(fake.activeStreams).toBe(0));
   });
 
+  test('does not count the time a slow consumer spends between parts as silence', async () => {
+    await using fake = await startFakeOpenAI({ steps: [{ text: 'Several reads of text.', textChunks: 6, delayMs: 2 }] });
+    const model = createOpenAIModel({ model: 'gpt-4.1', baseURL: fake.baseURL, apiKey: 'k', idleTimeoutMs: 40 });
+    let text = '';
+    for await (const part of model.stream(userRequest('a'))) {
+      if (part.type !== 'text-delta') continue;
+      text += part.text;
+      await new Promise((resolve) => setTimeout(resolve, 60));
+    }
+    expect(text).toBe('Several reads of text.');
+  });
+
   test('gives up after maxAttempts with the last error', async () => {
     await using fake = await startFakeOpenAI({ steps: Array(5).fill({ failure: { kind: 'server_error' } }) });
     const model = createOpenAIModel({ model: 'gpt-4.1', baseURL: fake.baseURL, apiKey: 'k' });

@@ -155,7 +155,7 @@ class OpenAICompatibleModel implements OpenAILanguageModel {
 
   /**
    * Run one streamed request. The SDK sends it and turns HTTP failures into its error classes; the
-   * body is read here with a lean SSE parser (the same rules as the SDK's: `[DONE]` ends the
+   * body is framed here by `eventsource-parser` and read with the SDK's rules (`[DONE]` ends the
    * stream, a frame with an `error` field is an API error) so a fast stream costs one part per
    * network read rather than several promise hops per token.
    */

@@ -1,64 +1,82 @@
-import type { ModelStreamPart } from '@ml-intern/core';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, test } from 'vitest';
-import { mergeDeltas } from './merge-deltas.js';
-import { ServerSentEventParser, readServerSentEvents, type ServerSentEvent } from './server-sent-events.js';
+import { readServerSentEvents } from './server-sent-events.js';
+import type { IdleTimeout } from './server-sent-events.js';
 
-function parse(...chunks: string[]): ServerSentEvent[] {
-  const parser = new ServerSentEventParser();
-  const events: ServerSentEvent[] = [];
-  for (const chunk of chunks) parser.push(chunk, events);
-  return events;
-}
+const encoder = new TextEncoder();
 
-function bodyOf(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
+/** A body that delivers each chunk in its own read. */
+function bodyOf(chunks: Array<string | Uint8Array>): ReadableStream<Uint8Array> {
   return new ReadableStream({
     start(controller) {
-      for (const chunk of chunks) controller.enqueue(chunk);
+      for (const chunk of chunks) controller.enqueue(typeof chunk === 'string' ? encoder.encode(chunk) : chunk);
       controller.close();
     },
   });
 }
 
-describe('ServerSentEventParser', () => {
-  test('reads data-only frames and event-named frames', () => {
-    expect(parse('data: {"a":1}\n\ndata: [DONE]\n\n')).toEqual([
-      { event: undefined, data: '{"a":1}' },
-      { event: undefined, data: '[DONE]' },
-    ]);
-    expect(parse('event: response.created\ndata: {"type":"response.created"}\n\n')).toEqual([{ event: 'response.created', data: '{"type":"response.created"}' }]);
-  });
+async function batchesOf(body: ReadableStream<Uint8Array>, idleTimeout?: IdleTimeout) {
+  const batches: Array<Array<{ event: string | undefined; data: string }>> = [];
+  for await (const batch of readServerSentEvents(body, idleTimeout)) batches.push(batch.map(({ event, data }) => ({ event, data })));
+  return batches;
+}
 
-  test('handles frames split anywhere, CRLF and lone CR line ends, comments and multi-line data', () => {
-    const stream = ': keep-alive\r\n\r\nevent: x\r\ndata: line one\r\ndata:line two\r\n\r\ndata: third\r\rdata: {"b":2}\n\n';
-    const whole = parse(stream);
-    expect(whole).toEqual([
-      { event: 'x', data: 'line one\nline two' },
-      { event: undefined, data: 'third' },
-      { event: undefined, data: '{"b":2}' },
-    ]);
-    for (let cut = 1; cut < stream.length; cut += 1) expect(parse(stream.slice(0, cut), stream.slice(cut))).toEqual(whole);
-  });
-
-  test('never dispatches an unfinished frame', () => {
-    expect(parse('data: {"partial":')).toEqual([]);
-    expect(parse('data: {"a":1}\n')).toEqual([]);
-  });
-});
+async function messagesOf(chunks: string[]) {
+  return (await batchesOf(bodyOf(chunks))).flat();
+}
 
 describe('readServerSentEvents', () => {
-  test('decodes UTF-8 split across network reads and yields one batch per read', async () => {
-    const bytes = new TextEncoder().encode('data: {"text":"héllo 🚀"}\n\ndata: {"text":"x"}\n\n');
+  const stream = 'data: {"a":1}\n\nevent: response.created\ndata: {"type":"response.created"}\n\ndata: [DONE]\n\n';
+  const expected = [
+    { event: undefined, data: '{"a":1}' },
+    { event: 'response.created', data: '{"type":"response.created"}' },
+    { event: undefined, data: '[DONE]' },
+  ];
+
+  test('frames the same messages however the bytes are split', async () => {
+    expect(await messagesOf([stream])).toEqual(expected);
+    for (let cut = 1; cut < stream.length; cut += 1) expect(await messagesOf([stream.slice(0, cut), stream.slice(cut)])).toEqual(expected);
+    expect(await messagesOf([...stream])).toEqual(expected);
+  });
+
+  test('accepts CRLF and CR line ends, a CRLF split across reads and a CR as the very last byte', async () => {
+    const crlf = stream.replaceAll('\n', '\r\n');
+    expect(await messagesOf([crlf])).toEqual(expected);
+    expect(await messagesOf([...crlf])).toEqual(expected);
+    expect(await messagesOf([stream.replaceAll('\n', '\r')])).toEqual(expected);
+  });
+
+  test('joins multi-line data, skips comments, ids, retry fields and a leading BOM, and keeps data-only messages', async () => {
+    const bom = new Uint8Array([0xef, 0xbb, 0xbf]);
+    const batches = await batchesOf(bodyOf([bom, ': keep-alive\n\nretry: 10\nid: 7\nevent: x\ndata: one\ndata: two\n\ndata:tight\n\n']));
+    expect(batches.flat()).toEqual([
+      { event: 'x', data: 'one\ntwo' },
+      { event: undefined, data: 'tight' },
+    ]);
+  });
+
+  test('hands over one batch per network read and decodes UTF-8 split across reads', async () => {
+    const bytes = encoder.encode('data: {"text":"héllo 🚀"}\n\ndata: {"text":"x"}\n\n');
     const emoji = bytes.indexOf(0xf0);
-    const batches: ServerSentEvent[][] = [];
-    for await (const batch of readServerSentEvents(bodyOf([bytes.slice(0, emoji + 2), bytes.slice(emoji + 2)]))) batches.push(batch);
-    expect(batches).toEqual([[{ event: undefined, data: '{"text":"héllo 🚀"}' }, { event: undefined, data: '{"text":"x"}' }]]);
+    expect(await batchesOf(bodyOf([bytes.slice(0, emoji + 2), bytes.slice(emoji + 2), 'data: 3\n\n']))).toEqual([
+      [
+        { event: undefined, data: '{"text":"héllo 🚀"}' },
+        { event: undefined, data: '{"text":"x"}' },
+      ],
+      [{ event: undefined, data: '3' }],
+    ]);
+  });
+
+  test('drops a message whose blank line never came', async () => {
+    expect(await messagesOf(['data: {"a":1}\n'])).toEqual([]);
+    expect(await messagesOf(['data: {"partial":'])).toEqual([]);
   });
 
   test('cancels the body when the consumer stops early', async () => {
     let cancelled = false;
     const body = new ReadableStream<Uint8Array>({
       pull(controller) {
-        controller.enqueue(new TextEncoder().encode('data: {}\n\n'));
+        controller.enqueue(encoder.encode('data: {}\n\n'));
       },
       cancel() {
         cancelled = true;
@@ -70,33 +88,40 @@ describe('readServerSentEvents', () => {
     }
     expect(cancelled).toBe(true);
   });
-});
 
-describe('mergeDeltas', () => {
-  test('merges neighbouring deltas of one kind and one tool call, keeping everything else in order', () => {
-    const parts: ModelStreamPart[] = [
-      { type: 'reasoning-delta', text: 'a' },
-      { type: 'reasoning-delta', text: 'b' },
-      { type: 'text-delta', text: 'Hel' },
-      { type: 'text-delta', text: 'lo' },
-      { type: 'tool-call-start', id: 'c1', name: 'bash' },
-      { type: 'tool-call-delta', id: 'c1', argumentsDelta: '{"x"' },
-      { type: 'tool-call-delta', id: 'c1', argumentsDelta: ':1}' },
-      { type: 'tool-call-start', id: 'c2', name: 'bash' },
-      { type: 'tool-call-delta', id: 'c2', argumentsDelta: '{}' },
-      { type: 'tool-call-end', id: 'c1' },
-      { type: 'tool-call-end', id: 'c2' },
-    ];
-    mergeDeltas(parts);
-    expect(parts).toEqual([
-      { type: 'reasoning-delta', text: 'ab' },
-      { type: 'text-delta', text: 'Hello' },
-      { type: 'tool-call-start', id: 'c1', name: 'bash' },
-      { type: 'tool-call-delta', id: 'c1', argumentsDelta: '{"x":1}' },
-      { type: 'tool-call-start', id: 'c2', name: 'bash' },
-      { type: 'tool-call-delta', id: 'c2', argumentsDelta: '{}' },
-      { type: 'tool-call-end', id: 'c1' },
-      { type: 'tool-call-end', id: 'c2' },
-    ]);
+  test('fails with the idle error and cancels the body when a read waits too long', async () => {
+    let cancelled = false;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(encoder.encode('data: first\n\n'));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const silent = new Error('silent');
+    await expect(batchesOf(body, { ms: 20, error: () => silent })).rejects.toBe(silent);
+    expect(cancelled).toBe(true);
+  });
+
+  test('does not count the time the consumer spends on a batch as silence', async () => {
+    let sent = 0;
+    // Answers each read after a few milliseconds; the consumer is slower than the idle timeout.
+    const body = new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          await sleep(2);
+          if (sent === 3) controller.close();
+          else controller.enqueue(encoder.encode(`data: ${(sent += 1)}\n\n`));
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    const received: string[] = [];
+    for await (const batch of readServerSentEvents(body, { ms: 40, error: () => new Error('silent') })) {
+      received.push(...batch.map((message) => message.data));
+      await sleep(60);
+    }
+    expect(received).toEqual(['1', '2', '3']);
   });
 });

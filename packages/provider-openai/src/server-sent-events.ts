@@ -1,56 +1,5 @@
-/** One Server-Sent Events message: its `event:` name (if any) and its `data:` lines joined. */
-export interface ServerSentEvent {
-  event: string | undefined;
-  data: string;
-}
-
-/**
- * Incremental Server-Sent Events parser (WHATWG rules: `\n`, `\r\n` or `\r` line ends, `:` comment
- * lines, multi-line `data:`, a blank line dispatches). Messages without data are dropped; an
- * unfinished message at the end of the stream is never dispatched.
- */
-export class ServerSentEventParser {
-  #pending = '';
-  #data: string[] = [];
-  #event: string | undefined;
-  /** The previous chunk ended in `\r`: a `\n` starting the next one belongs to that line end. */
-  #afterCarriageReturn = false;
-
-  /** Parse `text` (the next decoded piece of the body) and append the complete messages to `events`. */
-  push(text: string, events: ServerSentEvent[]): void {
-    let input = text;
-    if (this.#afterCarriageReturn && input.startsWith('\n')) input = input.slice(1);
-    this.#afterCarriageReturn = input.endsWith('\r');
-    if (input.includes('\r')) input = input.replace(/\r\n?/g, '\n');
-    input = this.#pending + input;
-    let start = 0;
-    for (let end = input.indexOf('\n', start); end !== -1; end = input.indexOf('\n', start)) {
-      this.#line(input.slice(start, end), events);
-      start = end + 1;
-    }
-    this.#pending = start === 0 ? input : input.slice(start);
-  }
-
-  #line(line: string, events: ServerSentEvent[]): void {
-    if (line.startsWith('data: ')) {
-      this.#data.push(line.slice(6));
-      return;
-    }
-    if (line === '') {
-      if (this.#data.length > 0) events.push({ event: this.#event, data: this.#data.length === 1 ? (this.#data[0] as string) : this.#data.join('\n') });
-      this.#data = [];
-      this.#event = undefined;
-      return;
-    }
-    if (line.startsWith(':')) return;
-    const colon = line.indexOf(':');
-    const field = colon === -1 ? line : line.slice(0, colon);
-    let value = colon === -1 ? '' : line.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'data') this.#data.push(value);
-    else if (field === 'event') this.#event = value;
-  }
-}
+import { createParser } from 'eventsource-parser';
+import type { EventSourceMessage } from 'eventsource-parser';
 
 /** Give up on a body that sends nothing for `ms` milliseconds, failing with `error()`. */
 export interface IdleTimeout {
@@ -59,39 +8,56 @@ export interface IdleTimeout {
 }
 
 /**
- * Read a response body as Server-Sent Events, one batch per network read (so callers can merge
- * what arrived together). Cancels the body when the consumer stops early or the body goes idle.
+ * One read that fails after `ms` of silence. Each read starts its own clock, so the time the
+ * consumer spends on what was already handed over never counts as silence.
  */
-export async function* readServerSentEvents(body: ReadableStream<Uint8Array>, idleTimeout?: IdleTimeout): AsyncGenerator<ServerSentEvent[]> {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  const parser = new ServerSentEventParser();
-  let finished = false;
+async function readWithin<T>(reader: ReadableStreamDefaultReader<T>, idleTimeout: IdleTimeout | undefined): Promise<ReadableStreamReadResult<T>> {
+  if (!idleTimeout) return reader.read();
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let idle: Promise<never> | undefined;
-  if (idleTimeout) {
-    idle = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(idleTimeout.error()), idleTimeout.ms);
-    });
-    idle.catch(() => undefined);
-  }
+  const idle = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(idleTimeout.error()), idleTimeout.ms);
+  });
   try {
-    for (;;) {
-      timer?.refresh();
-      const { done, value } = idle ? await Promise.race([reader.read(), idle]) : await reader.read();
-      if (done) {
-        finished = true;
-        const events: ServerSentEvent[] = [];
-        parser.push(decoder.decode(), events);
-        if (events.length > 0) yield events;
-        return;
-      }
-      const events: ServerSentEvent[] = [];
-      parser.push(decoder.decode(value, { stream: true }), events);
-      if (events.length > 0) yield events;
-    }
+    return await Promise.race([reader.read(), idle]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * Read a response body as Server-Sent Events, framed by `eventsource-parser`, one batch per
+ * network read (so the caller can map and merge everything that arrived together). A message whose
+ * closing blank line never came is dropped. Cancels the body when the consumer stops early, a read
+ * fails or the body stays silent for `idleTimeout.ms`.
+ */
+export async function* readServerSentEvents(body: ReadableStream<Uint8Array>, idleTimeout?: IdleTimeout): AsyncGenerator<EventSourceMessage[]> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let batch: EventSourceMessage[] = [];
+  const parser = createParser({ onEvent: (event) => batch.push(event) });
+  let endsWithCarriageReturn = false;
+  const feed = (text: string): void => {
+    if (text === '') return;
+    endsWithCarriageReturn = text.endsWith('\r');
+    parser.feed(text);
+  };
+  let finished = false;
+  try {
+    for (;;) {
+      const { done, value } = await readWithin(reader, idleTimeout);
+      if (done) break;
+      feed(decoder.decode(value, { stream: true }));
+      if (batch.length === 0) continue;
+      const events = batch;
+      batch = [];
+      yield events;
+    }
+    finished = true;
+    feed(decoder.decode());
+    // The parser holds back a final `\r` as a possible half of `\r\n`; at the end it is a line end.
+    if (endsWithCarriageReturn) parser.feed('\n');
+    if (batch.length > 0) yield batch;
+  } finally {
     if (!finished) await reader.cancel().catch(() => undefined);
     reader.releaseLock();
   }
