@@ -4,6 +4,7 @@ import { collapseOutput } from './collapse-output.js';
 import type { ScreenWriter } from './screen-writer.js';
 import { sanitizeTerminalText, type TerminalStyle } from './terminal-style.js';
 
+/** Where approval questions are printed and how an answer is read. */
 export interface ApprovalPromptOptions {
   writer: ScreenWriter;
   style: TerminalStyle;

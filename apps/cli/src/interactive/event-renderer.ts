@@ -7,6 +7,7 @@ import { MarkdownStream } from './markdown-stream.js';
 import type { ScreenWriter } from './screen-writer.js';
 import { sanitizeTerminalText, truncateText, type TerminalStyle } from './terminal-style.js';
 
+/** Where and how the event renderer prints. */
 export interface EventRendererOptions {
   writer: ScreenWriter;
   style: TerminalStyle;

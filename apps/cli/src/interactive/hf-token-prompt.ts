@@ -5,12 +5,14 @@ import { createTerminalStyle, shouldUseColor, type TerminalStyle } from './termi
 
 type Env = Record<string, string | undefined>;
 
+/** The terminal and environment for the standalone token question. */
 export interface HfTokenPromptOptions {
   input: NodeJS.ReadableStream & { isTTY?: boolean };
   output: TerminalOutput;
   env: Env;
 }
 
+/** The token question inside a running chat (its reader and writer). */
 export interface HfTokenQuestion {
   reader: LineReader;
   writer: ScreenWriter;

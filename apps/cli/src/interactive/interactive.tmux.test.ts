@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,7 @@ class TmuxTerminal {
   readonly socket = `ml-intern-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
   start(env: Record<string, string>, unset: string[] = []): void {
-    const directory = mkdtempSync(path.join(tmpdir(), 'tmux-test-'));
+    const directory = temporaryDirectory();
     const config = path.join(directory, 'tmux.conf');
     // Keep the pane after the program exits so its last words can be read.
     writeFileSync(config, 'set -g history-limit 5000\nset -g remain-on-exit on\n');
@@ -56,6 +56,8 @@ class TmuxTerminal {
     } catch {
       // Already gone.
     }
+    // tmux leaves the socket file of a -L socket behind.
+    rmSync(path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, this.socket), { force: true });
   }
 
   #tmux(args: string[]): string {
@@ -64,9 +66,17 @@ class TmuxTerminal {
 }
 
 const terminals: TmuxTerminal[] = [];
+const directories: string[] = [];
 afterEach(() => {
   for (const terminal of terminals.splice(0)) terminal.kill();
+  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
 });
+
+function temporaryDirectory(): string {
+  const directory = mkdtempSync(path.join(tmpdir(), 'interactive-tmux-'));
+  directories.push(directory);
+  return directory;
+}
 
 function openTerminal(): TmuxTerminal {
   const terminal = new TmuxTerminal();
@@ -76,7 +86,7 @@ function openTerminal(): TmuxTerminal {
 
 describe.skipIf(!existsSync(TMUX))('interactive chat in a terminal (tmux)', () => {
   it('asks for the HF token, runs a turn with an approval, /undo, /compact, Ctrl-C and /quit', async () => {
-    const home = mkdtempSync(path.join(tmpdir(), 'interactive-tmux-'));
+    const home = temporaryDirectory();
     const terminal = openTerminal();
     terminal.start({ HF_HOME: path.join(home, 'hf'), DEMO_DATA_DIR: home, DEMO_HISTORY_FILE: path.join(home, 'history'), DEMO_SLOW_DELAY_MS: '300' }, ['HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN', 'NO_COLOR']);
 
@@ -142,7 +152,7 @@ describe.skipIf(!existsSync(TMUX))('interactive chat in a terminal (tmux)', () =
   });
 
   it('quits with code 130 on Ctrl-C twice during a turn', async () => {
-    const home = mkdtempSync(path.join(tmpdir(), 'interactive-tmux-'));
+    const home = temporaryDirectory();
     const terminal = openTerminal();
     terminal.start({ HF_TOKEN: 'hf_set', DEMO_DATA_DIR: home, DEMO_SLOW_DELAY_MS: '300' });
     await terminal.waitFor('Describe a task.');

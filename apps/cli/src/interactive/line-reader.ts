@@ -1,6 +1,7 @@
 import { createInterface, type Interface } from 'node:readline/promises';
 import type { PromptGuard, ScreenWriter } from './screen-writer.js';
 
+/** Input stream, writer and readline settings of a `LineReader`. */
 export interface LineReaderOptions {
   input: NodeJS.ReadableStream & { isTTY?: boolean };
   writer: ScreenWriter;
@@ -13,6 +14,7 @@ export interface LineReaderOptions {
   onInterrupt?: () => void;
 }
 
+/** Options of one `LineReader.read`. */
 export interface ReadOptions {
   signal?: AbortSignal;
   /** Keep the line in the arrow-up history (default true; false for approval answers). */
@@ -61,11 +63,6 @@ export class LineReader {
       this.#settle(undefined);
     });
     this.#readline.on('SIGINT', () => options.onInterrupt?.());
-  }
-
-  /** Input has ended (EOF, Ctrl-D) and no line is left in the queue. */
-  get finished(): boolean {
-    return this.#closed && this.#queue.length === 0;
   }
 
   /** Inputs remembered for arrow-up, newest first. */

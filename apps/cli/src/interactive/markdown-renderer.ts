@@ -5,6 +5,7 @@ import type { TerminalStyle } from './terminal-style.js';
 /** Turns a piece of markdown into text for the terminal. */
 export type MarkdownRender = (markdown: string) => string;
 
+/** Colours and width of the markdown renderer. */
 export interface MarkdownRendererOptions {
   style: TerminalStyle;
   /** Terminal width in columns (paragraph wrapping, horizontal rules), read at each render. */

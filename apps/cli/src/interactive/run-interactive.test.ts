@@ -1,16 +1,22 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { AgentEvent } from '@ml-intern/events';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { CaptureOutput } from './__fixtures__/capture-output.js';
 import { createDemoRuntime } from './__fixtures__/demo-runtime.js';
 import { runInteractive } from './run-interactive.js';
 
+const directories: string[] = [];
+afterEach(() => {
+  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
+});
+
 /** Run the chat over a pipe: every line is written up front, then input ends. */
 async function chat(lines: string[], options: { dataDir?: string } = {}) {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'run-interactive-test-'));
+  directories.push(dataDir);
   const runtime = createDemoRuntime({ dataDir, slowDelayMs: 1 });
   const events: AgentEvent[] = [];
   runtime.session.subscribe((event) => events.push(event));

@@ -13,6 +13,7 @@ export interface SessionLister {
   list(): SessionSummary[];
 }
 
+/** What a slash command can use: the runtime, the screen, a way to ask a follow-up question. */
 export interface SlashCommandContext {
   runtime: Runtime;
   writer: ScreenWriter;
@@ -27,6 +28,7 @@ export interface SlashCommandContext {
   signal?: AbortSignal;
 }
 
+/** Whether the chat goes on after a command. */
 export type SlashCommandResult = 'continue' | 'quit';
 
 /** The commands of SPEC section 11, in `/help` order. */

@@ -19,6 +19,7 @@ function rows(entries: [string, string][], style: TerminalStyle): string[] {
   return entries.map(([label, value]) => `  ${style.dim(label.padEnd(width))}  ${value}`);
 }
 
+/** What `/status` reports on. */
 export interface StatusInput {
   session: Session;
   description: RuntimeDescription;

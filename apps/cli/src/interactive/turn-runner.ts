@@ -33,8 +33,10 @@ export class ApprovalInbox {
   }
 }
 
+/** What a running turn waits for: the agent, or the user's approval. */
 export type TurnPhase = 'turn' | 'approval';
 
+/** The session, terminal and signals one turn needs. */
 export interface TurnRunnerOptions {
   session: Session;
   reader: LineReader;
