@@ -35,6 +35,9 @@ export async function runCli(words: string[], options: Record<string, unknown>, 
     }
     return runOneShot(prompt, { ...common, stream: options.stream !== false, format: (options.outputFormat as 'text' | 'json' | 'stream-json') ?? 'text' });
   }
+  // Ask for a missing HF token before composing the runtime, so this session's Hub tools get it.
+  const { promptForHfToken } = await import('../interactive/hf-token-prompt.js');
+  await promptForHfToken({ input: process.stdin, output: process.stdout, env: process.env });
   let runtime;
   try {
     runtime = await createRuntime({ ...common, mode: 'interactive' });
@@ -50,5 +53,5 @@ export async function runCli(words: string[], options: Record<string, unknown>, 
     throw error;
   }
   const [{ runInteractive }, { defaultHistoryFile }] = await Promise.all([import('../interactive/run-interactive.js'), import('./paths.js')]);
-  return runInteractive(runtime, { input: process.stdin, output: process.stdout, historyFile: defaultHistoryFile(process.env) });
+  return runInteractive(runtime, { input: process.stdin, output: process.stdout, historyFile: defaultHistoryFile(process.env), askHfToken: false });
 }
