@@ -187,6 +187,12 @@ export class Session implements AsyncIterable<AgentEvent> {
     return { usage: usageTotals(this.#usage), costUsd: this.#llmCostUsd + this.#jobCostUsd, llmCostUsd: this.#llmCostUsd, jobCostUsd: this.#jobCostUsd, unpriced: this.#unpriced };
   }
 
+  /** Estimated input tokens of the next call (history, system prompt and tool specs) and the compaction limit. */
+  get context(): { tokens: number; limit: number; window: number } {
+    const fixed = this.#compactor.fixedTokens(this.#system, this.#toolSpecs);
+    return { tokens: this.history.estimatedTokens + fixed, limit: this.#compactor.limit(), window: this.#options.compaction?.contextWindow ?? this.#model.info.contextWindow };
+  }
+
   get logLocation(): string | undefined {
     return this.#writer?.location;
   }

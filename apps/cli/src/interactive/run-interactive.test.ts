@@ -71,7 +71,7 @@ describe('runInteractive over a pipe', () => {
     expect(code).toBe(0);
     expect(text).toContain('You said: hello');
     expect(text).toContain('Undid the last turn (2 messages removed).');
-    expect(text).toMatch(/Status\n {2}model {6}scripted\/demo\n {2}effort {5}provider default\n {2}runtime {4}local \(demo, no sandbox\) · network off · GPU: none\n {2}session {4}[0-9a-f-]{36}\n {2}log {8}\S+\.jsonl\n {2}approvals {2}default\n {2}turns {6}0\n {2}context {4}0 \/ 200,000 tokens \(0%\)\n/);
+    expect(text).toMatch(/Status\n {2}model {6}scripted\/demo\n {2}effort {5}provider default\n {2}runtime {4}local \(demo, no sandbox\) · network off · GPU: none\n {2}session {4}[0-9a-f-]{36}\n {2}log {8}\S+\.jsonl\n {2}approvals {2}default\n {2}turns {6}0\n {2}context {4}[\d,]+ \/ 200,000 tokens \(0%; compaction at [\d,]+\)\n/);
     expect(text).toContain('No plan yet');
     expect(text).toContain('Cost this session');
     expect(text).toContain('Reasoning effort: high (from the next model call).');

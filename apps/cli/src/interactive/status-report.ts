@@ -29,8 +29,7 @@ export interface StatusInput {
 /** `/status`: model, effort, runtime, session, log, approvals, turns, context use, cost. */
 export function formatStatus(input: StatusInput, style: TerminalStyle): string[] {
   const { session } = input;
-  const window = session.model.info.contextWindow;
-  const tokens = session.history.estimatedTokens;
+  const { tokens, limit, window } = session.context;
   const percent = window > 0 ? Math.round((tokens / window) * 100) : 0;
   const turns = session.history.messages.filter((message) => message.role === 'user').length;
   const rules = session.policy.sessionRules.length;
@@ -43,7 +42,7 @@ export function formatStatus(input: StatusInput, style: TerminalStyle): string[]
     ['log', session.logLocation ?? 'not saved'],
     ['approvals', `${session.policy.mode}${rules > 0 ? ` · ${rules} session rule${rules === 1 ? '' : 's'}` : ''}`],
     ['turns', String(turns)],
-    ['context', `${number(tokens)} / ${number(window)} tokens (${percent}%)`],
+    ['context', `${number(tokens)} / ${number(window)} tokens (${percent}%; compaction at ${number(limit)})`],
     ['cost', `${usd(totals.costUsd)}${totals.unpriced ? style.yellow(' (some calls unpriced)') : ''}`],
   ];
   if (input.budgetUsd) entries.push(['budget', usd(input.budgetUsd)]);
