@@ -38,6 +38,8 @@ export {
 export type { LocalProvider, ModelCatalog, ModelCatalogEntry, ModelFactory, ModelProvider, ModelRoute, ResolveModelOptions } from './model-id.js';
 export { backoffDelay, streamWithRetry } from './retry.js';
 export type { RetryNotice, RetryOptions } from './retry.js';
+export { readServerSentEvents } from './server-sent-events.js';
+export type { IdleTimeout, ServerSentEvent } from './server-sent-events.js';
 export { defineTool, hasReadOnlyCalls, isReadOnlyCall, toModelJsonSchema } from './tool.js';
 export type { AnyTool, ApprovalHint, Tool, ToolContext, ToolDefinition, ToolLogLevel, ToolResult, ToolSessionInfo } from './tool.js';
 export { DEFAULT_TOOL_TIMEOUT_MS, INTERRUPTED_TOOL, ToolRouter } from './tool-router.js';

@@ -1,9 +1,7 @@
-import { AbortError, ProviderError } from '@ml-intern/core';
-import type { ModelStreamPart } from '@ml-intern/core';
-import type { EventSourceMessage } from 'eventsource-parser';
+import { AbortError, ProviderError, readServerSentEvents } from '@ml-intern/core';
+import type { ModelStreamPart, ServerSentEvent } from '@ml-intern/core';
 import { AnthropicStreamMapper } from './anthropic-stream-mapper.js';
 import { parseStreamEvent } from './parse-stream-event.js';
-import { readServerSentEvents } from './server-sent-events.js';
 import { fromStreamErrorEvent } from './to-provider-error.js';
 
 /** Nothing arrived for too long: treated like a dropped connection. */
@@ -27,7 +25,7 @@ export async function* readModelStream(response: Response, signal?: AbortSignal,
   const requestId = response.headers.get('request-id') ?? undefined;
   if (!response.body) throw new ProviderError('Anthropic answered a streaming request without a body', { errorType: 'invalid_response', isRetryable: true });
   const mapper = new AnthropicStreamMapper();
-  const mapAll = (messages: EventSourceMessage[]): ModelStreamPart[] => {
+  const mapAll = (messages: ServerSentEvent[]): ModelStreamPart[] => {
     const parts: ModelStreamPart[] = [];
     for (const message of messages) {
       if (message.event === 'ping' || message.data === '') continue;

@@ -9,6 +9,7 @@ import {
   type ModelStreamPart,
   type ReasoningEffort,
   type StreamOptions,
+  readServerSentEvents,
 } from '@ml-intern/core';
 import OpenAI, { APIError, OpenAIError } from 'openai';
 import { ChatStreamAssembler, buildChatRequest } from './chat-completion-stream.js';
@@ -16,7 +17,6 @@ import { streamIdleError, toProviderError, type EndpointDescription } from './op
 import { acceptsReasoningEffort, isOpenAIReasoningModel, wireReasoningEffort } from './reasoning-models.js';
 import type { RequestSettings } from './request-settings.js';
 import { mergeDeltas } from './merge-deltas.js';
-import { readServerSentEvents } from './server-sent-events.js';
 import type { StreamAssembler } from './stream-assembler.js';
 import { ResponsesStreamAssembler, buildResponsesRequest } from './responses-stream.js';
 
@@ -155,7 +155,7 @@ class OpenAICompatibleModel implements OpenAILanguageModel {
 
   /**
    * Run one streamed request. The SDK sends it and turns HTTP failures into its error classes; the
-   * body is framed here by `eventsource-parser` and read with the SDK's rules (`[DONE]` ends the
+   * body is framed by `readServerSentEvents` and read with the SDK's rules (`[DONE]` ends the
    * stream, a frame with an `error` field is an API error) so a fast stream costs one part per
    * network read rather than several promise hops per token.
    */

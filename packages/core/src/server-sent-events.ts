@@ -1,6 +1,9 @@
 import { createParser } from 'eventsource-parser';
 import type { EventSourceMessage } from 'eventsource-parser';
 
+/** One Server-Sent Events message: `event` (absent for data-only messages), `data` (multi-line data joined by `\n`), `id`. */
+export type ServerSentEvent = EventSourceMessage;
+
 /** Give up on a body that sends nothing for `ms` milliseconds, failing with `error()`. */
 export interface IdleTimeout {
   ms: number;
@@ -30,10 +33,10 @@ async function readWithin<T>(reader: ReadableStreamDefaultReader<T>, idleTimeout
  * closing blank line never came is dropped. Cancels the body when the consumer stops early, a read
  * fails or the body stays silent for `idleTimeout.ms`.
  */
-export async function* readServerSentEvents(body: ReadableStream<Uint8Array>, idleTimeout?: IdleTimeout): AsyncGenerator<EventSourceMessage[]> {
+export async function* readServerSentEvents(body: ReadableStream<Uint8Array>, idleTimeout?: IdleTimeout): AsyncGenerator<ServerSentEvent[]> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
-  let batch: EventSourceMessage[] = [];
+  let batch: ServerSentEvent[] = [];
   const parser = createParser({ onEvent: (event) => batch.push(event) });
   let endsWithCarriageReturn = false;
   const feed = (text: string): void => {

@@ -25,13 +25,25 @@ async function messagesOf(chunks: string[]) {
   return (await batchesOf(bodyOf(chunks))).flat();
 }
 
-describe('readServerSentEvents', () => {
-  const stream = 'event: message_start\ndata: {"a":1}\n\nevent: ping\ndata: {"type":"ping"}\n\n';
-  const expected = [
-    { event: 'message_start', data: '{"a":1}' },
-    { event: 'ping', data: '{"type":"ping"}' },
-  ];
-
+describe.each([
+  {
+    framing: 'named events (Anthropic)',
+    stream: 'event: message_start\ndata: {"a":1}\n\nevent: ping\ndata: {"type":"ping"}\n\n',
+    expected: [
+      { event: 'message_start', data: '{"a":1}' },
+      { event: 'ping', data: '{"type":"ping"}' },
+    ],
+  },
+  {
+    framing: 'data-only frames ending in [DONE] (OpenAI)',
+    stream: 'data: {"a":1}\n\nevent: response.created\ndata: {"type":"response.created"}\n\ndata: [DONE]\n\n',
+    expected: [
+      { event: undefined, data: '{"a":1}' },
+      { event: 'response.created', data: '{"type":"response.created"}' },
+      { event: undefined, data: '[DONE]' },
+    ],
+  },
+])('readServerSentEvents with $framing', ({ stream, expected }) => {
   it('frames the same messages however the bytes are split', async () => {
     expect(await messagesOf([stream])).toEqual(expected);
     for (let cut = 1; cut < stream.length; cut += 1) expect(await messagesOf([stream.slice(0, cut), stream.slice(cut)])).toEqual(expected);
@@ -44,7 +56,9 @@ describe('readServerSentEvents', () => {
     expect(await messagesOf([...crlf])).toEqual(expected);
     expect(await messagesOf([stream.replaceAll('\n', '\r')])).toEqual(expected);
   });
+});
 
+describe('readServerSentEvents', () => {
   it('joins multi-line data, skips comments, ids, retry fields and a leading BOM, and keeps data-only messages', async () => {
     const bom = new Uint8Array([0xef, 0xbb, 0xbf]);
     const batches = await batchesOf(bodyOf([bom, ': keep-alive\n\nretry: 10\nid: 7\nevent: x\ndata: one\ndata: two\n\ndata:tight\n\n']));
@@ -68,6 +82,7 @@ describe('readServerSentEvents', () => {
 
   it('drops a message whose blank line never came', async () => {
     expect(await messagesOf(['event: message_stop\ndata: {}\n'])).toEqual([]);
+    expect(await messagesOf(['data: {"a":1}\n'])).toEqual([]);
     expect(await messagesOf(['data: {"partial":'])).toEqual([]);
   });
 
