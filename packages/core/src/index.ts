@@ -38,6 +38,8 @@ export {
 export type { LocalProvider, ModelCatalog, ModelCatalogEntry, ModelFactory, ModelProvider, ModelRoute, ResolveModelOptions } from './model-id.js';
 export { backoffDelay, streamWithRetry } from './retry.js';
 export type { RetryNotice, RetryOptions } from './retry.js';
+export { parseRetryAfter } from './retry-after.js';
+export type { HeaderSource } from './retry-after.js';
 export { readServerSentEvents } from './server-sent-events.js';
 export type { IdleTimeout, ServerSentEvent } from './server-sent-events.js';
 export { defineTool, hasReadOnlyCalls, isReadOnlyCall, toModelJsonSchema } from './tool.js';

@@ -18,15 +18,6 @@ export class DeliveryFailure extends Error {
   }
 }
 
-/** Parse a `Retry-After` header (seconds or an HTTP date) into ms. */
-export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
 /** The innermost readable reason of a network error (`ECONNREFUSED`, `fetch failed`, …). */
 export function describeNetworkError(error: unknown): string {
   let current: unknown = error;

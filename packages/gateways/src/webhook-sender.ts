@@ -1,4 +1,5 @@
-import { DeliveryFailure, type NotificationSender, describeNetworkError, parseRetryAfter } from './delivery-failure.js';
+import { parseRetryAfter } from '@ml-intern/core';
+import { DeliveryFailure, type NotificationSender, describeNetworkError } from './delivery-failure.js';
 import type { ResolvedWebhookDestination } from './messaging-config.js';
 import type { Notification } from './notification.js';
 

@@ -1,5 +1,5 @@
 import { AnthropicError, APIConnectionError, APIConnectionTimeoutError, APIError } from '@anthropic-ai/sdk';
-import { AbortError, ContextOverflowError, ProviderError, isAbortError } from '@ml-intern/core';
+import { AbortError, ContextOverflowError, ProviderError, isAbortError, parseRetryAfter } from '@ml-intern/core';
 
 /** Statuses worth another attempt: timeout, lock conflict, rate limit, every 5xx (529 overloaded included). */
 function isRetryableStatus(status: number): boolean {
@@ -24,21 +24,6 @@ function isContextOverflow(error: APIError): boolean {
   if (error.errorCode && OVERFLOW_CODES.has(error.errorCode)) return true;
   if (error.status !== 400 || error.type !== 'invalid_request_error') return false;
   return /prompt is too long|input is too long|exceeds? the (?:model's )?context window/i.test(error.apiMessage ?? '');
-}
-
-/** `retry-after-ms`, then `retry-after` (seconds or an HTTP date), as the SDK itself reads them. */
-export function retryAfterMs(headers: Headers | undefined): number | undefined {
-  const milliseconds = headers?.get('retry-after-ms');
-  if (milliseconds) {
-    const value = Number.parseFloat(milliseconds);
-    if (Number.isFinite(value) && value >= 0) return value;
-  }
-  const retryAfter = headers?.get('retry-after');
-  if (!retryAfter) return undefined;
-  const seconds = Number.parseFloat(retryAfter);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(retryAfter);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
 function describe(error: APIError, fallbackType: string): string {
@@ -84,7 +69,7 @@ function fromApiError(error: APIError): ProviderError {
   if (isContextOverflow(error)) return new ContextOverflowError(describe(error, errorType), { ...base, errorType });
   const shouldRetry = error.headers?.get('x-should-retry');
   const isRetryable = shouldRetry === 'true' ? true : shouldRetry === 'false' ? false : isRetryableStatus(error.status);
-  const delay = retryAfterMs(error.headers);
+  const delay = parseRetryAfter(error.headers);
   return new ProviderError(describe(error, errorType), {
     ...base,
     errorType,

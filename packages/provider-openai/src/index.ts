@@ -5,5 +5,7 @@ export type { OpenAIEndpoint, OpenAIEnvironment, OpenAIModelFactoryOptions } fro
 export { acceptsReasoningEffort, isOpenAIReasoningModel, wireReasoningEffort } from './reasoning-models.js';
 export { toChatMessages, toChatTools } from './chat-messages.js';
 export { toResponsesInput, toResponsesTools, RESPONSES_REASONING_PROVIDER } from './responses-input.js';
-export { parseRetryAfter, toProviderError } from './openai-error.js';
+export { toProviderError } from './openai-error.js';
+/** Kept for callers of this package; the parser lives in `@ml-intern/core`. */
+export { parseRetryAfter } from '@ml-intern/core';
 export type { EndpointDescription } from './openai-error.js';

@@ -1,4 +1,4 @@
-import { AbortError, ContextOverflowError, MlInternError, ProviderError, isAbortError } from '@ml-intern/core';
+import { AbortError, ContextOverflowError, MlInternError, ProviderError, isAbortError, parseRetryAfter } from '@ml-intern/core';
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 
 /** Who is being called, for error messages. */
@@ -34,21 +34,6 @@ const NETWORK_ERROR_CODES = new Set([
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
 ]);
-
-/** Milliseconds from `retry-after-ms`, else `retry-after` (seconds or an HTTP date). */
-export function parseRetryAfter(headers: Headers | undefined): number | undefined {
-  const milliseconds = headers?.get('retry-after-ms');
-  if (milliseconds) {
-    const value = Number.parseFloat(milliseconds);
-    if (Number.isFinite(value) && value >= 0) return value;
-  }
-  const retryAfter = headers?.get('retry-after');
-  if (!retryAfter) return undefined;
-  const seconds = Number(retryAfter);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(retryAfter);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
 
 function errorCodeOf(error: unknown): string | undefined {
   let current: unknown = error;

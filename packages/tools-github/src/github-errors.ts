@@ -1,4 +1,4 @@
-import { ToolExecutionError, isAbortError } from '@ml-intern/core';
+import { ToolExecutionError, isAbortError, parseRetryAfter } from '@ml-intern/core';
 import { GraphqlResponseError } from '@octokit/graphql';
 
 type Headers = Record<string, string | number | undefined>;
@@ -34,13 +34,13 @@ export function describeRateLimit(headers: Headers | undefined, now: number = Da
   const resource = header(headers, 'x-ratelimit-resource');
   const limit = header(headers, 'x-ratelimit-limit');
   const reset = Number(header(headers, 'x-ratelimit-reset'));
-  const retryAfter = Number(header(headers, 'retry-after'));
+  const retryAfterMs = headers === undefined ? undefined : parseRetryAfter(headers, now);
   const which = `GitHub API rate limit exceeded${resource ? ` for the "${resource}" resource` : ''}${limit ? ` (limit ${limit})` : ''}.`;
   if (Number.isFinite(reset) && reset > 0) {
     return `${which} It resets at ${describeWait(reset * 1000, now)}. Wait until then or use another tool meanwhile; an authenticated token has higher limits.`;
   }
-  if (Number.isFinite(retryAfter) && retryAfter > 0) {
-    return `${which} GitHub asks to retry after ${retryAfter} seconds, at ${describeWait(now + retryAfter * 1000, now)}.`;
+  if (retryAfterMs !== undefined && retryAfterMs > 0) {
+    return `${which} GitHub asks to retry after ${Math.ceil(retryAfterMs / 1000)} seconds, at ${describeWait(now + retryAfterMs, now)}.`;
   }
   return `${which} Try again later.`;
 }

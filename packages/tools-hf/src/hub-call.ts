@@ -1,7 +1,7 @@
 import { ToolExecutionError, isAbortError } from '@ml-intern/core';
 import type { HfConfig } from './hf-config.js';
 import { describeHubFailure, HubHttpError, serverMessageOf, type FailureSubject } from './hub-error.js';
-import { createHubFetch, parseRetryAfter, type HubFailureRecord } from './hub-fetch.js';
+import { createHubFetch, readRetryAfterSeconds, type HubFailureRecord } from './hub-fetch.js';
 
 /** Parameters spread into every `@huggingface/hub` call. */
 export interface HubLibraryParams {
@@ -70,7 +70,7 @@ export function createHubCall(config: HfConfig, signal?: AbortSignal): HubCall {
     }
     const serverMessage = serverMessageOf(body);
     const errorCode = response.headers.get('x-error-code') ?? undefined;
-    const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'));
+    const retryAfterSeconds = readRetryAfterSeconds(response.headers);
     throw new HubHttpError({
       status: response.status,
       url: response.url || url,

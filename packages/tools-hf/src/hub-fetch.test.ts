@@ -1,6 +1,6 @@
 import { sendJson, startHttpFake } from '@ml-intern/testing';
 import { describe, expect, test } from 'vitest';
-import { createHubFetch, HubNetworkError, parseRetryAfter } from './hub-fetch.js';
+import { createHubFetch, HubNetworkError, readRetryAfterSeconds } from './hub-fetch.js';
 
 const TOKEN = 'hf_abcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -91,10 +91,11 @@ describe('createHubFetch', () => {
     await expect(pending).rejects.toMatchObject({ name: expect.stringMatching(/AbortError/) });
   });
 
-  test('parses Retry-After seconds and dates', () => {
-    expect(parseRetryAfter('30')).toBe(30);
-    expect(parseRetryAfter(null)).toBeUndefined();
-    expect(parseRetryAfter(new Date(Date.now() + 61_000).toUTCString())).toBeGreaterThanOrEqual(59);
-    expect(parseRetryAfter('soon')).toBeUndefined();
+  test('reads Retry-After seconds and dates as whole seconds', () => {
+    expect(readRetryAfterSeconds(new Headers({ 'retry-after': '30' }))).toBe(30);
+    expect(readRetryAfterSeconds(new Headers({ 'retry-after': '0.2' }))).toBe(1);
+    expect(readRetryAfterSeconds(new Headers())).toBeUndefined();
+    expect(readRetryAfterSeconds(new Headers({ 'retry-after': new Date(Date.now() + 61_000).toUTCString() }))).toBeGreaterThanOrEqual(59);
+    expect(readRetryAfterSeconds(new Headers({ 'retry-after': 'soon' }))).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { AbortError } from '@ml-intern/core';
+import { AbortError, parseRetryAfter } from '@ml-intern/core';
 
 /** Details of a failed response that the Hub library's errors do not keep (headers). */
 export interface HubFailureRecord {
@@ -56,13 +56,10 @@ function isNetworkError(error: unknown): boolean {
   return error instanceof TypeError || errorCode(error) !== undefined;
 }
 
-/** Parse `Retry-After` (delta seconds or an HTTP date). */
-export function parseRetryAfter(value: string | null): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+/** A response's `Retry-After` (delay-seconds or an HTTP date) in whole seconds, as the Hub's error messages show it. */
+export function readRetryAfterSeconds(headers: Headers): number | undefined {
+  const milliseconds = parseRetryAfter(headers.get('retry-after'));
+  return milliseconds === undefined ? undefined : Math.ceil(milliseconds / 1000);
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -112,11 +109,12 @@ export function createHubFetch(options: HubFetchOptions): typeof fetch {
       const location = response.headers.get('location');
       if (!REDIRECT_STATUS.has(response.status) || !location || hop >= MAX_REDIRECTS) {
         if (!response.ok && !REDIRECT_STATUS.has(response.status)) {
+          const retryAfter = readRetryAfterSeconds(response.headers);
           options.onFailure?.({
             url: url.href,
             status: response.status,
             ...(response.headers.get('x-error-code') ? { errorCode: response.headers.get('x-error-code') as string } : {}),
-            ...(parseRetryAfter(response.headers.get('retry-after')) === undefined ? {} : { retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after')) }),
+            ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }),
           });
         }
         return response;
