@@ -14,6 +14,7 @@ import {
   type Gateway,
   type LanguageModel,
   type ModelCatalog,
+  type SessionStore,
 } from '@ml-intern/core';
 import builtinCli from '../../../../configs/cli_agent_config.json' with { type: 'json' };
 import builtinHeadless from '../../../../configs/headless_agent_config.json' with { type: 'json' };
@@ -126,6 +127,16 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     id = previous.header.id;
   }
 
+  let sessionStore: SessionStore | undefined = store;
+  if (config.share_traces) {
+    if (!store) warn('share_traces is on but save_sessions is off, so no session trace is uploaded.');
+    else if (!hfToken) warn('share_traces is on but no Hugging Face token is set (HF_TOKEN), so no session trace is uploaded.');
+    else {
+      const { withHfSessionUpload } = await import('@ml-intern/tools-hf');
+      sessionStore = withHfSessionUpload(store, { token: hfToken, hubUrl: env.HF_ENDPOINT, repo: config.session_dataset_repo ?? undefined, redact, report: warn });
+    }
+  }
+
   session = createSession({
     model,
     tools,
@@ -144,7 +155,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     },
     interactive: options.mode === 'interactive',
     toolTimeoutMs: config.tool_timeout_s * 1000,
-    ...(store ? { store } : {}),
+    ...(sessionStore ? { store: sessionStore } : {}),
     ...(history ? { history, resumed: true } : {}),
     configDigest: loaded.digest,
     runtime: description.runtime,
