@@ -101,7 +101,6 @@ function createUploadingWriter(inner: SessionWriter, header: SessionHeader, cont
   let inFlight: Promise<void> | undefined;
   let closed = false;
 
-  const describeTarget = () => (context.dataset.id ? `dataset ${context.dataset.id}` : 'the Hugging Face Hub');
   const upload = (): Promise<void> | undefined => {
     if (inFlight) return inFlight;
     if (context.disabled || transcript.version === uploadedVersion || transcript.messages.length === 0) return undefined;
@@ -121,11 +120,7 @@ function createUploadingWriter(inner: SessionWriter, header: SessionHeader, cont
           uploadedVersion = version;
         },
         (error: unknown) => {
-          if (isAbortError(error) || controller.signal.aborted) return;
-          const permanent = !(error instanceof SessionUploadError) || !error.retryable;
-          if (permanent) context.disabled = true;
-          const message = error instanceof Error ? error.message : String(error);
-          context.fail(`Session traces could not be uploaded to ${describeTarget()}: ${message}${permanent ? '' : ' Retrying in the background.'} The local session log is unaffected.`);
+          if (!isAbortError(error) && !controller.signal.aborted) reportFailure(error, context);
         },
       )
       .finally(() => {
@@ -150,29 +145,46 @@ function createUploadingWriter(inner: SessionWriter, header: SessionHeader, cont
       try {
         await inner.close();
       } finally {
-        await finalUpload();
+        // The last changes, after any upload in flight; bounded so quitting never hangs on the network.
+        const finished = await settlesWithin(
+          (async () => {
+            await inFlight;
+            await upload();
+          })(),
+          context.closeTimeoutMs,
+        );
+        if (!finished) {
+          controller.abort();
+          context.fail(
+            `Session traces: the final upload to ${describeTarget(context)} did not finish within ${Math.round(context.closeTimeoutMs / 100) / 10} s and was cancelled; the latest changes of this session are only in the local session log.`,
+          );
+        }
       }
     },
   };
+}
 
-  /** The last changes, after any upload in flight; bounded so quitting never hangs on the network. */
-  async function finalUpload(): Promise<void> {
-    let bound: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      bound = setTimeout(() => resolve('timeout'), context.closeTimeoutMs);
-    });
-    const final = (async () => {
-      await inFlight;
-      await upload();
-      return 'done' as const;
-    })();
-    const outcome = await Promise.race([final, timedOut]);
-    clearTimeout(bound);
-    if (outcome === 'timeout') {
-      controller.abort();
-      context.fail(
-        `Session traces: the final upload to ${describeTarget()} did not finish within ${Math.round(context.closeTimeoutMs / 100) / 10} s and was cancelled; the latest changes of this session are only in the local session log.`,
-      );
-    }
+function describeTarget(context: UploadContext): string {
+  return context.dataset.id ? `dataset ${context.dataset.id}` : 'the Hugging Face Hub';
+}
+
+/** Permanent failures (no access, a public dataset, a bug) stop later uploads; all are reported once. */
+function reportFailure(error: unknown, context: UploadContext): void {
+  const permanent = !(error instanceof SessionUploadError) || !error.retryable;
+  if (permanent) context.disabled = true;
+  const message = error instanceof Error ? error.message : String(error);
+  context.fail(`Session traces could not be uploaded to ${describeTarget(context)}: ${message}${permanent ? '' : ' Retrying in the background.'} The local session log is unaffected.`);
+}
+
+/** Whether `work` settles within `ms` (it keeps running otherwise; the caller cancels it). */
+async function settlesWithin(work: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([work.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
