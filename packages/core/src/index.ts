@@ -41,6 +41,7 @@ export type { RetryNotice, RetryOptions } from './retry.js';
 export { parseRetryAfter } from './retry-after.js';
 export type { HeaderSource } from './retry-after.js';
 export { readServerSentEvents } from './server-sent-events.js';
+export { sleep } from './sleep.js';
 export type { IdleTimeout, ServerSentEvent } from './server-sent-events.js';
 export { defineTool, hasReadOnlyCalls, isReadOnlyCall, toModelJsonSchema } from './tool.js';
 export type { AnyTool, ApprovalHint, Tool, ToolContext, ToolDefinition, ToolLogLevel, ToolResult, ToolSessionInfo } from './tool.js';

@@ -1,5 +1,6 @@
-import { AbortError, ProviderError, isAbortError } from './errors.js';
+import { ProviderError, isAbortError } from './errors.js';
 import type { LanguageModel, ModelRequest, ModelStreamPart } from './model.js';
+import { sleep } from './sleep.js';
 
 export interface RetryOptions {
   /** Total attempts including the first (default 4). */
@@ -30,21 +31,6 @@ export function backoffDelay(attempt: number, error: ProviderError, options: Ret
   const exponential = base * 2 ** (attempt - 1);
   const jitter = exponential * 0.25 * Math.random();
   return Math.min(max, exponential + jitter);
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new AbortError());
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new AbortError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { AbortError, ModelBehaviorError } from './errors.js';
 import type { FinishReason, LanguageModel, ModelInfo, ModelRequest, ModelStreamPart, ModelUsage, StreamOptions } from './model.js';
+import { sleep } from './sleep.js';
 
 export interface ScriptedToolCall {
   name: string;
@@ -34,21 +35,6 @@ export interface ScriptedModelOptions {
   info?: Partial<ModelInfo>;
   /** A fixed script, or a function of the request (for long or adaptive runs). */
   turns: ScriptedTurn[] | ScriptedResponder;
-}
-
-function wait(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new AbortError());
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(new AbortError());
-      },
-      { once: true },
-    );
-  });
 }
 
 function split(text: string, chunks: number | undefined): string[] {
@@ -88,7 +74,7 @@ export class ScriptedModel implements LanguageModel {
     if (!turn) throw new ModelBehaviorError(`ScriptedModel has no turn ${index + 1} (script has ${(this.#turns as ScriptedTurn[]).length})`);
     const { signal } = options;
     const pause = async () => {
-      if (turn.delayMs) await wait(turn.delayMs, signal);
+      if (turn.delayMs) await sleep(turn.delayMs, signal);
       if (signal?.aborted) throw new AbortError();
     };
 
@@ -104,7 +90,7 @@ export class ScriptedModel implements LanguageModel {
     }
     if (turn.error) throw turn.error;
     if (turn.hang) {
-      await wait(2 ** 31 - 1, signal);
+      await sleep(2 ** 31 - 1, signal);
     }
     for (const call of turn.toolCalls ?? []) {
       await pause();

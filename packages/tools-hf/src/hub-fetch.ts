@@ -1,4 +1,4 @@
-import { AbortError, parseRetryAfter } from '@ml-intern/core';
+import { AbortError, parseRetryAfter, sleep } from '@ml-intern/core';
 
 /** Details of a failed response that the Hub library's errors do not keep (headers). */
 export interface HubFailureRecord {
@@ -60,21 +60,6 @@ function isNetworkError(error: unknown): boolean {
 export function readRetryAfterSeconds(headers: Headers): number | undefined {
   const milliseconds = parseRetryAfter(headers.get('retry-after'));
   return milliseconds === undefined ? undefined : Math.ceil(milliseconds / 1000);
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new AbortError());
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new AbortError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 function combineSignals(first: AbortSignal | null | undefined, second: AbortSignal | undefined): AbortSignal | undefined {
