@@ -1,22 +1,12 @@
 import { runTool } from '@ml-intern/core/testing';
-import { type FakeGitHub, startFakeGitHub } from '@ml-intern/testing';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { REPOSITORIES, TOKEN } from './__fixtures__/github-repositories.js';
+import { startFakeGitHub } from '@ml-intern/testing';
+import { describe, expect, it } from 'vitest';
+import { TOKEN } from './__fixtures__/github-repositories.js';
+import { startFixtureGitHub } from './__fixtures__/start-fixture-github.js';
 import { describeRateLimit } from './github-errors.js';
 import { githubTools } from './github-tools.js';
 
-let github: FakeGitHub;
-
-beforeAll(async () => {
-  github = await startFakeGitHub({ repositories: REPOSITORIES, token: TOKEN });
-});
-afterAll(async () => {
-  await github.close();
-});
-beforeEach(() => {
-  github.setRateLimit(undefined);
-  github.requests.length = 0;
-});
+const github = await startFixtureGitHub();
 
 const ARGUMENTS: Record<string, Record<string, unknown>> = {
   github_find_examples: { repo: 'trl', keyword: 'sft' },

@@ -1,21 +1,10 @@
 import { runTool } from '@ml-intern/core/testing';
-import { type FakeGitHub, startFakeGitHub } from '@ml-intern/testing';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { REPOSITORIES, TOKEN } from './__fixtures__/github-repositories.js';
+import { describe, expect, it } from 'vitest';
+import { TOKEN } from './__fixtures__/github-repositories.js';
+import { startFixtureGitHub } from './__fixtures__/start-fixture-github.js';
 import { createGitHubListReposTool } from './list-repos-tool.js';
 
-let github: FakeGitHub;
-
-beforeAll(async () => {
-  github = await startFakeGitHub({ repositories: REPOSITORIES, token: TOKEN });
-});
-afterAll(async () => {
-  await github.close();
-});
-beforeEach(() => {
-  github.setRateLimit(undefined);
-  github.requests.length = 0;
-});
+const github = await startFixtureGitHub();
 
 const tool = () => createGitHubListReposTool({ token: TOKEN, apiUrl: github.url });
 

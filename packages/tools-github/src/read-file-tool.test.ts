@@ -1,22 +1,11 @@
 import { runTool } from '@ml-intern/core/testing';
-import { type FakeGitHub, startFakeGitHub } from '@ml-intern/testing';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { REPOSITORIES, SFT_SCRIPT, TOKEN } from './__fixtures__/github-repositories.js';
+import { describe, expect, it } from 'vitest';
+import { SFT_SCRIPT, TOKEN } from './__fixtures__/github-repositories.js';
+import { startFixtureGitHub } from './__fixtures__/start-fixture-github.js';
 import { createGitHubReadFileTool } from './read-file-tool.js';
 
-let github: FakeGitHub;
-
-beforeAll(async () => {
-  // A small GraphQL text limit makes big_module.py (about 30 KB) come back truncated, as GitHub does for large blobs.
-  github = await startFakeGitHub({ repositories: REPOSITORIES, token: TOKEN, blobTextLimit: 20_000 });
-});
-afterAll(async () => {
-  await github.close();
-});
-beforeEach(() => {
-  github.setRateLimit(undefined);
-  github.requests.length = 0;
-});
+// A small GraphQL text limit makes big_module.py (about 30 KB) come back truncated, as GitHub does for large blobs.
+const github = await startFixtureGitHub({ blobTextLimit: 20_000 });
 
 const tool = () => createGitHubReadFileTool({ token: TOKEN, apiUrl: github.url });
 
