@@ -7,19 +7,47 @@ export interface OneShotOptions extends Omit<RuntimeOptions, 'mode'> {
   format: 'text' | 'json' | 'stream-json';
 }
 
-function textRenderer(stream: boolean): (event: AgentEvent) => void {
-  let midLine = false;
+/** On a terminal, answers are rendered as markdown block by block; piped output stays raw text. */
+async function createAnswerWriter(): Promise<{ push(text: string): void; end(): void }> {
+  if (!process.stdout.isTTY) {
+    let midLine = false;
+    return {
+      push(text) {
+        process.stdout.write(text);
+        midLine = !text.endsWith('\n');
+      },
+      end() {
+        if (midLine) process.stdout.write('\n');
+        midLine = false;
+      },
+    };
+  }
+  const [{ MarkdownStream }, { createMarkdownRenderer }, { createTerminalStyle, shouldUseColor }] = await Promise.all([
+    import('../interactive/markdown-stream.js'),
+    import('../interactive/markdown-renderer.js'),
+    import('../interactive/terminal-style.js'),
+  ]);
+  const style = createTerminalStyle(shouldUseColor(process.stdout, process.env));
+  const markdown = new MarkdownStream(createMarkdownRenderer({ style, width: () => process.stdout.columns ?? 100 }));
+  return {
+    push(text) {
+      process.stdout.write(markdown.push(text));
+    },
+    end() {
+      const rest = markdown.flush();
+      if (rest) process.stdout.write(rest.endsWith('\n') ? rest : `${rest}\n`);
+    },
+  };
+}
+
+function textRenderer(stream: boolean, answer: { push(text: string): void; end(): void }): (event: AgentEvent) => void {
   return (event) => {
     switch (event.type) {
       case 'assistant_chunk':
-        if (stream) {
-          process.stdout.write(event.text);
-          midLine = !event.text.endsWith('\n');
-        }
+        if (stream) answer.push(event.text);
         return;
       case 'assistant_stream_end':
-        if (stream && midLine) process.stdout.write('\n');
-        midLine = false;
+        if (stream) answer.end();
         return;
       case 'tool_call':
         process.stderr.write(`→ ${event.summary}\n`);
@@ -55,7 +83,8 @@ export async function runOneShot(prompt: string, options: OneShotOptions): Promi
     controller.abort();
   };
   process.on('SIGINT', onSigint);
-  const render = options.format === 'stream-json' ? (event: AgentEvent) => process.stdout.write(`${JSON.stringify(event)}\n`) : options.format === 'text' ? textRenderer(options.stream) : undefined;
+  const answer = options.format === 'text' ? await createAnswerWriter() : undefined;
+  const render = options.format === 'stream-json' ? (event: AgentEvent) => process.stdout.write(`${JSON.stringify(event)}\n`) : answer ? textRenderer(options.stream, answer) : undefined;
   try {
     const { result, exitCode, message } = await runUnattended({ ...options, mode: 'oneshot', task: prompt, signal: controller.signal, ...(render ? { onEvent: render } : {}) });
     if (!result) {
@@ -64,7 +93,10 @@ export async function runOneShot(prompt: string, options: OneShotOptions): Promi
     }
     if (options.format === 'json' || options.format === 'stream-json') process.stdout.write(`${JSON.stringify(result)}\n`);
     else {
-      if (!options.stream && result.final_text) process.stdout.write(`${result.final_text}\n`);
+      if (!options.stream && result.final_text && answer) {
+        answer.push(`${result.final_text}\n`);
+        answer.end();
+      }
       if (result.status !== 'done') process.stderr.write(`[${result.status}] ${result.error?.message ?? ''}\n`);
     }
     return exitCode;

@@ -1,8 +1,18 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, MlInternError } from '@ml-intern/core';
-import { MissingCredentialsError, createRuntime } from '../runtime/index.js';
+import { MissingCredentialsError, createRuntime, hasCredentials, loadRuntimeConfig } from '../runtime/index.js';
 import { runOneShot } from './one-shot.js';
+
+async function confirm(question: string): Promise<boolean> {
+  const { createInterface } = await import('node:readline/promises');
+  const readline = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await readline.question(question)).trim());
+  } finally {
+    readline.close();
+  }
+}
 
 function readPrompt(words: string[]): string | undefined {
   if (words.length === 0) return undefined;
@@ -35,15 +45,28 @@ export async function runCli(words: string[], options: Record<string, unknown>, 
     }
     return runOneShot(prompt, { ...common, stream: options.stream !== false, format: (options.outputFormat as 'text' | 'json' | 'stream-json') ?? 'text' });
   }
-  // Ask for a missing HF token before composing the runtime, so this session's Hub tools get it.
-  const { promptForHfToken } = await import('../interactive/hf-token-prompt.js');
-  await promptForHfToken({ input: process.stdin, output: process.stdout, env: process.env });
+  // Ask for a missing HF token before composing the runtime, so this session's Hub tools get it —
+  // but only once a model is usable (or the model itself needs the token).
+  try {
+    const { env, loaded } = loadRuntimeConfig({ ...common, mode: 'interactive' });
+    const modelId = loaded.config.model_name;
+    if (modelId.startsWith('huggingface/') || hasCredentials(modelId, env, undefined)) {
+      const { promptForHfToken } = await import('../interactive/hf-token-prompt.js');
+      await promptForHfToken({ input: process.stdin, output: process.stdout, env });
+    }
+  } catch {
+    // Config problems are reported by createRuntime below, with their exit code.
+  }
   let runtime;
   try {
     runtime = await createRuntime({ ...common, mode: 'interactive' });
   } catch (error) {
     if (error instanceof MissingCredentialsError) {
       process.stderr.write(`${error.message}\n`);
+      if (process.stdin.isTTY && process.stdout.isTTY && (await confirm('\nRun the offline demo now? [y/N] '))) {
+        const { runDemo } = await import('./demo.js');
+        return runDemo({});
+      }
       return 2;
     }
     if (error instanceof ConfigError || MlInternError.isInstance(error)) {

@@ -54,19 +54,25 @@ function approvalMode(options: RuntimeOptions, config: AgentConfig): ApprovalMod
   return options.mode === 'interactive' ? 'default' : 'headless';
 }
 
-/** Compose config, model, tools, policy, gateways and the session log into a running session. */
-export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
-  const warn = options.warn ?? ((message: string) => process.stderr.write(`${message}\n`));
+/** `.env` plus the layered config for a run mode (the same for the runtime and its pre-checks). */
+export function loadRuntimeConfig(options: Pick<RuntimeOptions, 'mode' | 'cwd' | 'env' | 'configFile' | 'flags'>) {
   const env = loadDotEnv(options.cwd, options.env);
-  const builtin = options.mode === 'interactive' ? builtinCli : builtinHeadless;
+  const interactive = options.mode === 'interactive';
   const loaded = loadConfig({
-    builtin,
-    builtinSource: options.mode === 'interactive' ? 'configs/cli_agent_config.json' : 'configs/headless_agent_config.json',
+    builtin: interactive ? builtinCli : builtinHeadless,
+    builtinSource: interactive ? 'configs/cli_agent_config.json' : 'configs/headless_agent_config.json',
     cwd: options.cwd,
     env,
     ...(options.configFile ? { configFile: options.configFile } : {}),
     ...(options.flags ? { flags: options.flags } : {}),
   });
+  return { env, loaded };
+}
+
+/** Compose config, model, tools, policy, gateways and the session log into a running session. */
+export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const warn = options.warn ?? ((message: string) => process.stderr.write(`${message}\n`));
+  const { env, loaded } = loadRuntimeConfig(options);
   const { config } = loaded;
   const hfToken = env.HF_TOKEN || env.HUGGING_FACE_HUB_TOKEN || readStoredHfToken(env);
   const model = options.model ?? (await createModel(config.model_name, config, env, hfToken));

@@ -1,4 +1,4 @@
-export { MissingCredentialsError, createModel, createRuntime } from './create-runtime.js';
+export { MissingCredentialsError, createModel, createRuntime, loadRuntimeConfig } from './create-runtime.js';
 export { hasCredentials, noCredentialsMessage } from './credentials.js';
 export { EXIT_CODES, buildResult, exitCodeOf, statusOf } from './run-result.js';
 export type { RunResult, RunStatus } from './run-result.js';
