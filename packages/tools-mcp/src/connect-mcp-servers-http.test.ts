@@ -1,23 +1,10 @@
-import { type AnyTool, INTERRUPTED_TOOL, type ToolLogLevel } from '@ml-intern/core';
+import { INTERRUPTED_TOOL, type ToolLogLevel } from '@ml-intern/core';
 import { runTool } from '@ml-intern/core/testing';
 import type { HttpFake, RecordedRequest } from '@ml-intern/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toolNamed, waitUntil } from './__fixtures__/mcp-test-helpers.js';
 import { type EverythingHttpServer, startEverythingHttp, startRecordingProxy } from './__fixtures__/reference-servers.js';
 import { type McpServers, connectMcpServers } from './connect-mcp-servers.js';
-
-function toolNamed(mcp: McpServers, name: string): AnyTool {
-  const tool = mcp.tools.find((candidate) => candidate.name === name);
-  if (!tool) throw new Error(`no tool ${name}; have ${mcp.tools.map((candidate) => candidate.name).join(', ')}`);
-  return tool;
-}
-
-async function waitUntil(predicate: () => boolean, what: string): Promise<void> {
-  for (let attempt = 0; attempt < 400; attempt += 1) {
-    if (predicate()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
 
 function methodOf(request: RecordedRequest): string {
   return (request.json as { method?: string } | undefined)?.method ?? `${request.method} (no JSON-RPC body)`;

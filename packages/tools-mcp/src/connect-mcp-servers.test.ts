@@ -2,9 +2,10 @@ import { mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type AnyTool, ConfigError, INTERRUPTED_TOOL, type ToolLogLevel, createApprovalPolicy } from '@ml-intern/core';
+import { ConfigError, INTERRUPTED_TOOL, type ToolLogLevel, createApprovalPolicy } from '@ml-intern/core';
 import { runTool } from '@ml-intern/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toolNamed, waitUntil } from './__fixtures__/mcp-test-helpers.js';
 import { everythingEntry, filesystemEntry, quirkyEntry } from './__fixtures__/reference-servers.js';
 import { type McpServers, connectMcpServers } from './connect-mcp-servers.js';
 
@@ -16,20 +17,6 @@ interface LogLine {
 function collector(): { lines: LogLine[]; log: (message: string, level: ToolLogLevel) => void } {
   const lines: LogLine[] = [];
   return { lines, log: (message, level) => lines.push({ message, level }) };
-}
-
-function toolNamed(mcp: McpServers, name: string): AnyTool {
-  const tool = mcp.tools.find((candidate) => candidate.name === name);
-  if (!tool) throw new Error(`no tool ${name}; have ${mcp.tools.map((candidate) => candidate.name).join(', ')}`);
-  return tool;
-}
-
-async function waitUntil(predicate: () => boolean, what: string): Promise<void> {
-  for (let attempt = 0; attempt < 400; attempt += 1) {
-    if (predicate()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`gave up waiting for ${what}`);
 }
 
 function isAlive(pid: number): boolean {
