@@ -1,17 +1,19 @@
 import { sendJson } from './http-fake.js';
 import {
+  REPO_ID_PATTERN,
+  REPO_TYPE_PATTERN,
   branchOf,
   canWrite,
   createRepo,
   discussionUrl,
   newDiscussion,
+  pagePrefix,
   parseBody,
   readRepo,
   repoKey,
   sendError,
   sha,
   singular,
-  pagePrefix,
   type FakeBranch,
   type FakeRepo,
   type FakeRepoType,
@@ -19,15 +21,12 @@ import {
   type RouteContext,
 } from './fake-hub-state.js';
 
-const TYPE = '(models|datasets|spaces)';
-const ID = '([^/]+/[^/]+)';
-
 /** Branches, tags, discussions and pull requests, repo creation and settings. */
 export function gitRoutes(repos: Map<string, FakeRepo>): FakeRoute[] {
   const route = (method: string, pattern: string, handle: FakeRoute['handle']): FakeRoute => ({ method, pattern: new RegExp(`^${pattern}$`), handle });
   const writable = (context: RouteContext) => readRepo(context, repos, singular(context.match[1] as string), context.match[2] as string, { write: true });
   return [
-    route('POST', `/api/${TYPE}/${ID}/branch/(.+)`, (context) => {
+    route('POST', `/api/${REPO_TYPE_PATTERN}/${REPO_ID_PATTERN}/branch/(.+)`, (context) => {
       const repo = writable(context);
       if (!repo) return;
       const name = decodeURIComponent(context.match[3] as string);
@@ -38,7 +37,7 @@ export function gitRoutes(repos: Map<string, FakeRepo>): FakeRoute[] {
       repo.branches.set(name, { files: new Map(from.files), commit: from.commit });
       sendJson(context.response, 200, {});
     }),
-    route('DELETE', `/api/${TYPE}/${ID}/branch/(.+)`, (context) => {
+    route('DELETE', `/api/${REPO_TYPE_PATTERN}/${REPO_ID_PATTERN}/branch/(.+)`, (context) => {
       const repo = writable(context);
       if (!repo) return;
       const name = decodeURIComponent(context.match[3] as string);
@@ -46,7 +45,7 @@ export function gitRoutes(repos: Map<string, FakeRepo>): FakeRoute[] {
       if (!repo.branches.delete(name)) return sendError(context.response, 404, `Branch not found: ${name}`, 'RevisionNotFound');
       sendJson(context.response, 200, {});
     }),
-    route('POST', `/api/${TYPE}/${ID}/tag/(.+)`, (context) => {
+    route('POST', `/api/${REPO_TYPE_PATTERN}/${REPO_ID_PATTERN}/tag/(.+)`, (context) => {
       const repo = writable(context);
       if (!repo) return;
       const revision = decodeURIComponent(context.match[3] as string);
@@ -58,14 +57,14 @@ export function gitRoutes(repos: Map<string, FakeRepo>): FakeRoute[] {
       repo.tags.set(tag, { target: revision, ...(body.message ? { message: String(body.message) } : {}) });
       sendJson(context.response, 200, {});
     }),
-    route('DELETE', `/api/${TYPE}/${ID}/tag/(.+)`, (context) => {
+    route('DELETE', `/api/${REPO_TYPE_PATTERN}/${REPO_ID_PATTERN}/tag/(.+)`, (context) => {
       const repo = writable(context);
       if (!repo) return;
       const tag = decodeURIComponent(context.match[3] as string);
       if (!repo.tags.delete(tag)) return sendError(context.response, 404, `Tag not found: ${tag}`, 'RevisionNotFound');
       sendJson(context.response, 200, {});
     }),
-    route('GET', `/api/${TYPE}/${ID}/discussions`, (context) => {
+    route('GET', `/api/${REPO_TYPE_PATTERN}/${REPO_ID_PATTERN}/discussions`, (context) => {
       const repo = readRepo(context, repos, singular(context.match[1] as string), context.match[2] as string);
       if (!repo) return;
       const type = context.query.get('type') ?? 'all';
@@ -80,7 +79,7 @@ export function gitRoutes(repos: Map<string, FakeRepo>): FakeRoute[] {
         numClosedDiscussions: repo.discussions.filter((one) => one.status !== 'open').length,
       });
     }),
-    route('POST', `/api/${TYPE}/${ID}/discussions`, (context) => {
+    route('POST', `/api/${REPO_TYPE_PATTERN}/${REPO_ID_PATTERN}/discussions`, (context) => {
       const repo = readRepo(context, repos, singular(context.match[1] as string), context.match[2] as string);
       if (!repo) return;
       if (!context.auth.valid) return sendError(context.response, 401, 'You must be authenticated to open a discussion');
@@ -88,7 +87,7 @@ export function gitRoutes(repos: Map<string, FakeRepo>): FakeRoute[] {
       const discussion = newDiscussion(repo, context.auth.user?.name ?? 'anonymous', String(body.title ?? ''), String(body.description ?? ''), body.pullRequest === true);
       sendJson(context.response, 200, { num: discussion.num, pullRequest: discussion.isPullRequest, url: discussionUrl(context, repo, discussion.num) });
     }),
-    route('GET', `/api/${TYPE}/${ID}/discussions/(\\d+)`, (context) => {
+    route('GET', `/api/${REPO_TYPE_PATTERN}/${REPO_ID_PATTERN}/discussions/(\\d+)`, (context) => {
       const repo = readRepo(context, repos, singular(context.match[1] as string), context.match[2] as string);
       if (!repo) return;
       const discussion = repo.discussions[Number(context.match[3]) - 1];
@@ -107,7 +106,7 @@ export function gitRoutes(repos: Map<string, FakeRepo>): FakeRoute[] {
         ...(discussion.isPullRequest ? { changes: { base: `refs/heads/${discussion.base}` }, diff: changed.map((path) => `diff --git a/${path} b/${path}`).join('\n'), conflictingFiles: [] } : {}),
       });
     }),
-    route('POST', `/api/${TYPE}/${ID}/discussions/(\\d+)/(comment|status|merge)`, (context) => {
+    route('POST', `/api/${REPO_TYPE_PATTERN}/${REPO_ID_PATTERN}/discussions/(\\d+)/(comment|status|merge)`, (context) => {
       const repo = readRepo(context, repos, singular(context.match[1] as string), context.match[2] as string);
       if (!repo) return;
       const discussion = repo.discussions[Number(context.match[3]) - 1];
@@ -141,7 +140,7 @@ export function gitRoutes(repos: Map<string, FakeRepo>): FakeRoute[] {
       repos.set(repoKey(type, id), createRepo({ type, id, private: isPrivate, files: { '.gitattributes': '*.bin filter=lfs\n' }, ...(body.sdk ? { sdk: String(body.sdk) } : {}) }));
       sendJson(context.response, 200, { url: `${context.baseUrl}/${pagePrefix(type)}${id}`, id });
     }),
-    route('PUT', `/api/${TYPE}/${ID}/settings`, (context) => {
+    route('PUT', `/api/${REPO_TYPE_PATTERN}/${REPO_ID_PATTERN}/settings`, (context) => {
       const repo = writable(context);
       if (!repo) return;
       const body = parseBody(context);

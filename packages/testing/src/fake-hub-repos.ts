@@ -1,5 +1,7 @@
 import { sendJson } from './http-fake.js';
 import {
+  REPO_ID_PATTERN,
+  REPO_TYPE_PATTERN,
   branchOf,
   discussionUrl,
   newDiscussion,
@@ -17,9 +19,6 @@ import {
   type FakeRoute,
   type RouteContext,
 } from './fake-hub-state.js';
-
-const TYPE = '(models|datasets|spaces)';
-const ID = '([^/]+/[^/]+)';
 
 function info(repo: FakeRepo) {
   const main = repo.branches.get('main');
@@ -71,7 +70,7 @@ function applyCommit(context: RouteContext, branch: FakeBranch, lines: string[])
 export function repoRoutes(repos: Map<string, FakeRepo>): FakeRoute[] {
   const route = (method: string, pattern: string, handle: FakeRoute['handle']): FakeRoute => ({ method, pattern: new RegExp(`^${pattern}$`), handle });
   return [
-    route('GET', `/api/${TYPE}`, (context) => {
+    route('GET', `/api/${REPO_TYPE_PATTERN}`, (context) => {
       const type = singular(context.match[1] as string);
       const search = context.query.get('search')?.toLowerCase();
       const filters = context.query.getAll('filter');
@@ -85,11 +84,11 @@ export function repoRoutes(repos: Map<string, FakeRepo>): FakeRoute[] {
       if (sort === 'downloads' || sort === 'likes') items.sort((left, right) => (right.seed[sort] ?? 0) - (left.seed[sort] ?? 0));
       sendJson(context.response, 200, items.slice(0, limit).map(info));
     }),
-    route('GET', `/api/${TYPE}/${ID}(?:/revision/([^/]+))?`, (context) => {
+    route('GET', `/api/${REPO_TYPE_PATTERN}/${REPO_ID_PATTERN}(?:/revision/([^/]+))?`, (context) => {
       const repo = readRepo(context, repos, singular(context.match[1] as string), context.match[2] as string);
       if (repo) sendJson(context.response, 200, info(repo));
     }),
-    route('GET', `/api/${TYPE}/${ID}/tree/(.+)`, (context) => {
+    route('GET', `/api/${REPO_TYPE_PATTERN}/${REPO_ID_PATTERN}/tree/(.+)`, (context) => {
       const repo = readRepo(context, repos, singular(context.match[1] as string), context.match[2] as string, { files: true });
       if (!repo) return;
       const { revision, path } = splitRevision(context.match[3] as string);
@@ -110,7 +109,7 @@ export function repoRoutes(repos: Map<string, FakeRepo>): FakeRoute[] {
       if (path && entries.size === 0) return sendError(context.response, 404, `Entry not found: ${path}`, 'EntryNotFound');
       sendJson(context.response, 200, [...entries.values()]);
     }),
-    route('GET', `/(datasets/|spaces/)?${ID}/resolve/(.+)`, (context) => {
+    route('GET', `/(datasets/|spaces/)?${REPO_ID_PATTERN}/resolve/(.+)`, (context) => {
       const type: FakeRepoType = context.match[1] === 'datasets/' ? 'dataset' : context.match[1] === 'spaces/' ? 'space' : 'model';
       const repo = readRepo(context, repos, type, context.match[2] as string, { files: true });
       if (!repo) return;
@@ -131,13 +130,13 @@ export function repoRoutes(repos: Map<string, FakeRepo>): FakeRoute[] {
       context.response.writeHead(206, { ...headers, 'content-range': `bytes ${start}-${end}/${content.length}`, 'content-length': String(end - start + 1) });
       context.response.end(content.subarray(start, end + 1));
     }),
-    route('POST', `/api/${TYPE}/${ID}/preupload/(.+)`, (context) => {
+    route('POST', `/api/${REPO_TYPE_PATTERN}/${REPO_ID_PATTERN}/preupload/(.+)`, (context) => {
       const repo = readRepo(context, repos, singular(context.match[1] as string), context.match[2] as string, { write: true });
       if (!repo) return;
       const files = (parseBody(context).files as { path: string }[] | undefined) ?? [];
       sendJson(context.response, 200, { files: files.map((file) => ({ path: file.path, uploadMode: 'regular', shouldIgnore: false })) });
     }),
-    route('POST', `/api/${TYPE}/${ID}/commit/(.+)`, (context) => {
+    route('POST', `/api/${REPO_TYPE_PATTERN}/${REPO_ID_PATTERN}/commit/(.+)`, (context) => {
       const repo = readRepo(context, repos, singular(context.match[1] as string), context.match[2] as string, { write: true });
       if (!repo) return;
       const revision = decodeURIComponent(context.match[3] as string);
@@ -162,7 +161,7 @@ export function repoRoutes(repos: Map<string, FakeRepo>): FakeRoute[] {
         ...(pullRequest ? { pullRequestUrl: discussionUrl(context, repo, pullRequest.num) } : {}),
       });
     }),
-    route('GET', `/api/${TYPE}/${ID}/refs`, (context) => {
+    route('GET', `/api/${REPO_TYPE_PATTERN}/${REPO_ID_PATTERN}/refs`, (context) => {
       const repo = readRepo(context, repos, singular(context.match[1] as string), context.match[2] as string);
       if (!repo) return;
       const entries = [...repo.branches.entries()];

@@ -5,6 +5,10 @@ import { sendJson } from './http-fake.js';
 
 export type FakeRepoType = 'model' | 'dataset' | 'space';
 
+/** Route pattern pieces shared by the fake Hub's repository routes: the plural type and `owner/name`, each one capture group. */
+export const REPO_TYPE_PATTERN = '(models|datasets|spaces)';
+export const REPO_ID_PATTERN = '([^/]+/[^/]+)';
+
 /** A repository to seed the fake Hub with; `files` maps paths to text content. */
 export interface FakeRepoSeed {
   type: FakeRepoType;
