@@ -1,5 +1,5 @@
 import { HubApiError, createRepo, uploadFiles, whoAmI } from '@huggingface/hub';
-import { AbortError, isAbortError } from '@ml-intern/core';
+import { AbortError, isAbortError, sleep } from '@ml-intern/core';
 import type { HfConfig, HfRetryOptions } from '../hf-config.js';
 import { createHubCall, type HubCall } from '../hub-call.js';
 import { HubHttpError } from '../hub-error.js';
@@ -39,21 +39,6 @@ function isRetryable(error: unknown): boolean {
   if (error instanceof HubNetworkError || error instanceof TypeError) return true;
   const status = statusOf(error);
   return status !== undefined && (status >= 500 || status === 429 || status === 408);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new AbortError());
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new AbortError());
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /**
