@@ -1,7 +1,7 @@
 // Per-iteration cost of the whole CLI (provider, loop, sandboxed bash) and peak memory:
 // one-shot runs of 20 and 100 shell-tool iterations against the fake OpenAI server's scenario mode.
 // per-iteration = (t100 − t20) / 80.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,17 @@ import { startFakeOpenAI } from '@ml-intern/testing';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(root, 'apps/cli/dist/main.js');
+
+function run_(command, options) {
+  return new Promise((resolve) => {
+    const child = spawn(command[0], command.slice(1), options);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
 
 async function run(iterations) {
   const fake = await startFakeOpenAI({ scenario: { tool: 'bash', arguments: (call) => ({ command: `echo iteration ${call}` }), times: iterations, finalText: 'done' } });
@@ -23,7 +34,8 @@ async function run(iterations) {
     ML_INTERN_MODEL: 'openai/gpt-4o',
   };
   const started = performance.now();
-  const result = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, cli, '--max-iterations', String(iterations + 5), '--output-format', 'json', 'loop'], { env, cwd: home, encoding: 'utf8' });
+  // Asynchronous on purpose: the fake server lives in this process and must keep answering.
+  const result = await run_(['/usr/bin/time', '-f', '%M', process.execPath, cli, '--max-iterations', String(iterations + 5), '--output-format', 'json', 'loop'], { env, cwd: home });
   const elapsed = performance.now() - started;
   await fake.close();
   if (result.status !== 0) throw new Error(`exit ${result.status}: ${result.stderr.slice(-2000)}`);

@@ -1,6 +1,6 @@
 // Cold start of the built CLI: `--version`, `--help`, and a one-shot single answer against the
 // fake OpenAI server on loopback. Medians of repeated runs.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,12 +16,25 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
+// Asynchronous on purpose: the fake server lives in this process and must keep answering.
 function time(args, env) {
-  const started = performance.now();
-  const result = spawnSync(process.execPath, [cli, ...args], { env, encoding: 'utf8' });
-  const elapsed = performance.now() - started;
-  if (result.status !== 0) throw new Error(`ml-intern ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
-  return elapsed;
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [cli, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('close', (status) => {
+      const elapsed = performance.now() - started;
+      if (status !== 0) reject(new Error(`ml-intern ${args.join(' ')} exited ${status}: ${stderr}`));
+      else resolve(elapsed);
+    });
+  });
+}
+
+async function medianOf(args, env) {
+  const times = [];
+  for (let run = 0; run < RUNS; run += 1) times.push(await time(args, env));
+  return median(times);
 }
 
 const home = mkdtempSync(path.join(tmpdir(), 'ml-intern-bench-'));
@@ -37,9 +50,9 @@ for (let run = 0; run < RUNS; run += 1) {
 }
 const results = {
   'node -e 0': median(bare),
-  '--version': median(Array.from({ length: RUNS }, () => time(['--version'], env))),
-  '--help': median(Array.from({ length: RUNS }, () => time(['--help'], env))),
-  'one-shot answer': median(Array.from({ length: RUNS }, () => time(['--no-stream', 'say hello'], env))),
+  '--version': await medianOf(['--version'], env),
+  '--help': await medianOf(['--help'], env),
+  'one-shot answer': await medianOf(['--no-stream', 'say hello'], env),
 };
 await fake.close();
 for (const [label, ms] of Object.entries(results)) console.log(`${label.padEnd(16)} median ${ms.toFixed(0)} ms`);

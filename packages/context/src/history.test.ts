@@ -3,16 +3,24 @@ import { History, INTERRUPTED_RESULT } from './history.js';
 import { createTiktokenCounter, countMessageTokens } from './token-counter.js';
 
 describe('History', () => {
-  it('counts each message once and keeps a running total', () => {
+  it('counts each message once, only when a count is needed, and keeps a running total', () => {
     let calls = 0;
     const counter = { count: (text: string) => (calls++, text.length) };
     const history = new History({ counter });
     history.append({ role: 'user', content: 'hello' });
-    history.append({ role: 'assistant', content: [{ type: 'text', text: 'hi there' }] });
+    history.append({ role: 'assistant', content: [{ type: 'text', text: 'hi there ✓' }] });
+    // The byte bound answers "near the limit?" without tokenising (✓ is 3 bytes, 1 character).
+    expect(history.upperBoundTokens).toBe(5 + 4 + 12 + 4);
+    expect(calls).toBe(0);
+    expect(history.rawTokens).toBe(5 + 4 + 10 + 4);
+    expect(history.rawTokens).toBe(5 + 4 + 10 + 4);
     expect(calls).toBe(2);
-    expect(history.rawTokens).toBe(5 + 4 + 8 + 4);
-    expect(history.rawTokens).toBe(history.rawTokens);
-    expect(calls).toBe(2);
+    expect(history.fullyCounted).toBe(true);
+    expect(history.upperBoundTokens).toBe(history.rawTokens);
+    history.append({ role: 'user', content: 'more' });
+    expect(history.fullyCounted).toBe(false);
+    expect(history.rawTokens).toBe(5 + 4 + 10 + 4 + 4 + 4);
+    expect(calls).toBe(3);
   });
 
   it('counts special-token text in tool output without throwing', () => {

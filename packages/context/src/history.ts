@@ -1,11 +1,15 @@
-import { toolCallsOf, type Message, type ToolResultMessage } from './messages.js';
-import { countMessageTokens, createTiktokenCounter, type TokenCounter } from './token-counter.js';
+import { messageText, toolCallsOf, type Message, type ToolResultMessage } from './messages.js';
+import { MESSAGE_OVERHEAD_TOKENS, createTiktokenCounter, type TokenCounter } from './token-counter.js';
 
 export const INTERRUPTED_RESULT = 'Not executed (interrupted): the turn was stopped before this tool call ran.';
 
 interface Entry {
   message: Message;
-  tokens: number;
+  text: string;
+  /** UTF-8 bytes of the text: an upper bound on its tokens (a token is at least one byte). */
+  bytes: number;
+  /** Counted on first need, once; undefined until then. */
+  tokens: number | undefined;
 }
 
 export interface HistoryOptions {
@@ -13,16 +17,27 @@ export interface HistoryOptions {
   messages?: readonly Message[];
 }
 
+function entryFor(message: Message): Entry {
+  const text = messageText(message);
+  return { message, text, bytes: Buffer.byteLength(text, 'utf8') + MESSAGE_OVERHEAD_TOKENS, tokens: undefined };
+}
+
 /**
- * The message history with incremental token accounting: each message is counted once, when it
- * is added, and the running total is O(1) to read. Provider-reported usage calibrates the estimate.
+ * The message history with incremental token accounting: each message is tokenised once, and
+ * running totals are O(1) to read. Tokenising is deferred until a precise count is needed:
+ * `upperBoundTokens` (UTF-8 bytes) answers "are we anywhere near the limit?" for free, so short
+ * sessions never load the tokenizer. Provider-reported usage calibrates the estimate.
  */
 export class History {
   readonly counter: TokenCounter;
   #entries: Entry[] = [];
   /** Kept in step with #entries so reading the messages is O(1) on the hot path of every call. */
   #messages: Message[] = [];
+  /** Sum of counted entries' tokens. */
   #total = 0;
+  /** Entries not tokenised yet, and the sum of their byte bounds. */
+  #uncounted = new Set<Entry>();
+  #uncountedBytes = 0;
   #calibration = 1;
 
   constructor(options: HistoryOptions = {}) {
@@ -42,19 +57,41 @@ export class History {
     return this.#entries.at(index)?.message;
   }
 
-  /** Token count of message `index` as counted when it was added. */
-  tokensAt(index: number): number {
-    return this.#entries[index]?.tokens ?? 0;
+  #count(entry: Entry): number {
+    if (entry.tokens === undefined) {
+      entry.tokens = this.counter.count(entry.text) + MESSAGE_OVERHEAD_TOKENS;
+      this.#total += entry.tokens;
+      this.#uncounted.delete(entry);
+      this.#uncountedBytes -= entry.bytes;
+    }
+    return entry.tokens;
   }
 
-  /** Raw tokenizer total (uncalibrated). */
+  /** Token count of message `index` (tokenised once, on first need). */
+  tokensAt(index: number): number {
+    const entry = this.#entries[index];
+    return entry ? this.#count(entry) : 0;
+  }
+
+  /** Raw tokenizer total (uncalibrated); tokenises the messages not counted yet. */
   get rawTokens(): number {
+    for (const entry of [...this.#uncounted]) this.#count(entry);
     return this.#total;
+  }
+
+  /** A cheap bound that is never below the real count: counted tokens plus bytes of the rest. */
+  get upperBoundTokens(): number {
+    return this.#total + this.#uncountedBytes;
+  }
+
+  /** True when every message has been tokenised (calibration is meaningful then). */
+  get fullyCounted(): boolean {
+    return this.#uncounted.size === 0;
   }
 
   /** Best estimate of what the provider will count for this history. */
   get estimatedTokens(): number {
-    return Math.round(this.#total * this.#calibration);
+    return Math.round(this.rawTokens * this.#calibration);
   }
 
   get calibration(): number {
@@ -62,10 +99,20 @@ export class History {
   }
 
   append(message: Message): void {
-    const tokens = countMessageTokens(this.counter, message);
-    this.#entries.push({ message, tokens });
+    const entry = entryFor(message);
+    this.#entries.push(entry);
     this.#messages.push(message);
-    this.#total += tokens;
+    this.#uncounted.add(entry);
+    this.#uncountedBytes += entry.bytes;
+  }
+
+  #forget(entry: Entry): void {
+    if (entry.tokens === undefined) {
+      this.#uncounted.delete(entry);
+      this.#uncountedBytes -= entry.bytes;
+    } else {
+      this.#total -= entry.tokens;
+    }
   }
 
   /**
@@ -86,16 +133,21 @@ export class History {
     this.#entries = [];
     this.#messages = [];
     this.#total = 0;
+    this.#uncounted = new Set();
+    this.#uncountedBytes = 0;
     for (const message of messages) this.append(message);
   }
 
   /** Replace the slice [start, end) with `replacement`, keeping counts of untouched messages. */
   splice(start: number, end: number, replacement: readonly Message[]): void {
-    const added = replacement.map((message) => ({ message, tokens: countMessageTokens(this.counter, message) }));
+    const added = replacement.map(entryFor);
     const removed = this.#entries.splice(start, end - start, ...added);
     this.#messages.splice(start, end - start, ...replacement);
-    for (const entry of removed) this.#total -= entry.tokens;
-    for (const entry of added) this.#total += entry.tokens;
+    for (const entry of removed) this.#forget(entry);
+    for (const entry of added) {
+      this.#uncounted.add(entry);
+      this.#uncountedBytes += entry.bytes;
+    }
   }
 
   /** Remove the last user turn and everything after it. Returns how many messages were removed. */

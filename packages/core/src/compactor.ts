@@ -77,6 +77,7 @@ export class Compactor {
   readonly #history: History;
   readonly #options: CompactionOptions;
   #fixed: { key: string; tokens: number } | undefined;
+  #fixedBound: { key: string; bytes: number } | undefined;
   #compactedSinceCall = false;
 
   constructor(model: LanguageModel, history: History, options: CompactionOptions = {}) {
@@ -98,6 +99,13 @@ export class Compactor {
     return this.#fixed.tokens;
   }
 
+  /** A bound on fixedTokens() that needs no tokenizer: UTF-8 bytes of the system prompt and tool specs. */
+  fixedUpperBound(system: string, tools: readonly ToolSpec[]): number {
+    const key = `${system.length}:${tools.length}:${tools.map((tool) => tool.name).join(',')}`;
+    if (this.#fixedBound?.key !== key) this.#fixedBound = { key, bytes: Buffer.byteLength(system, 'utf8') + Buffer.byteLength(JSON.stringify(tools), 'utf8') };
+    return this.#fixedBound.bytes;
+  }
+
   /** Tokens above which compaction triggers. */
   limit(): number {
     const window = this.#options.contextWindow ?? this.#model.info.contextWindow;
@@ -110,10 +118,15 @@ export class Compactor {
   }
 
   async run(trigger: 'threshold' | 'overflow' | 'manual', context: { system: string; tools: readonly ToolSpec[]; signal: AbortSignal }): Promise<CompactionOutcome> {
+    const limit = this.limit();
+    if (trigger === 'threshold') {
+      if (this.#options.auto === false) return { kind: 'not_needed' };
+      // Far below the limit even by the byte bound: no need to tokenise anything.
+      if (this.#history.upperBoundTokens * Math.max(1, this.#history.calibration) + this.fixedUpperBound(context.system, context.tools) <= limit) return { kind: 'not_needed' };
+    }
     const fixed = this.fixedTokens(context.system, context.tools);
     const before = this.#history.estimatedTokens + fixed;
-    const limit = this.limit();
-    if (trigger === 'threshold' && (this.#options.auto === false || before <= limit)) return { kind: 'not_needed' };
+    if (trigger === 'threshold' && before <= limit) return { kind: 'not_needed' };
     if (trigger === 'threshold' && this.#compactedSinceCall) {
       return { kind: 'failed', message: `the history is still ${before} tokens after compaction (limit ${limit}); start a new session or remove large content` };
     }

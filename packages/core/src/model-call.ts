@@ -42,47 +42,56 @@ export async function callModel(
   let usage = emptyUsage();
   let finishReason: FinishReason = 'other';
   let sawFinish = false;
-
-  for await (const part of streamWithRetry(model, request, { ...options, onRetry: hooks.onRetry })) {
-    switch (part.type) {
-      case 'text-delta':
-        text += part.text;
-        hooks.onTextDelta(part.text);
-        break;
-      case 'reasoning':
-        reasoning.push({
-          type: 'reasoning',
-          text: part.text,
-          ...(part.signature === undefined ? {} : { signature: part.signature }),
-          ...(part.redacted === undefined ? {} : { redacted: part.redacted }),
-          ...(part.provider === undefined ? {} : { provider: part.provider }),
-        });
-        break;
-      case 'tool-call-start':
-        calls.set(part.id, { id: part.id, name: part.name, arguments: '' });
-        break;
-      case 'tool-call-delta': {
-        const call = calls.get(part.id);
-        if (call) call.arguments += part.argumentsDelta;
-        break;
+  // One signal per call, linked to the turn's: whatever listeners a provider or SDK attaches die
+  // with the call instead of piling up on a signal that lives for the whole turn.
+  const call = new AbortController();
+  const forward = () => call.abort(options.signal.reason);
+  if (options.signal.aborted) call.abort(options.signal.reason);
+  else options.signal.addEventListener('abort', forward, { once: true });
+  try {
+    for await (const part of streamWithRetry(model, request, { ...options, signal: call.signal, onRetry: hooks.onRetry })) {
+      switch (part.type) {
+        case 'text-delta':
+          text += part.text;
+          hooks.onTextDelta(part.text);
+          break;
+        case 'reasoning':
+          reasoning.push({
+            type: 'reasoning',
+            text: part.text,
+            ...(part.signature === undefined ? {} : { signature: part.signature }),
+            ...(part.redacted === undefined ? {} : { redacted: part.redacted }),
+            ...(part.provider === undefined ? {} : { provider: part.provider }),
+          });
+          break;
+        case 'tool-call-start':
+          calls.set(part.id, { id: part.id, name: part.name, arguments: '' });
+          break;
+        case 'tool-call-delta': {
+          const call = calls.get(part.id);
+          if (call) call.arguments += part.argumentsDelta;
+          break;
+        }
+        case 'usage':
+          usage = part.usage;
+          break;
+        case 'finish':
+          finishReason = part.reason;
+          sawFinish = true;
+          break;
+        case 'reset':
+          text = '';
+          reasoning = [];
+          calls = new Map();
+          usage = emptyUsage();
+          hooks.onReset(part.reason);
+          break;
+        default:
+          break;
       }
-      case 'usage':
-        usage = part.usage;
-        break;
-      case 'finish':
-        finishReason = part.reason;
-        sawFinish = true;
-        break;
-      case 'reset':
-        text = '';
-        reasoning = [];
-        calls = new Map();
-        usage = emptyUsage();
-        hooks.onReset(part.reason);
-        break;
-      default:
-        break;
     }
+  } finally {
+    options.signal.removeEventListener('abort', forward);
   }
   const toolCalls: ToolCallPart[] = [...calls.values()].map((call) => ({ type: 'tool_call', id: call.id, name: call.name, arguments: call.arguments }));
   if (!sawFinish) finishReason = toolCalls.length > 0 ? 'tool_calls' : 'stop';

@@ -361,3 +361,36 @@ describe('research sub-agent', () => {
     await session.close();
   });
 });
+
+describe('abort listeners', () => {
+  it('listeners a provider leaves on the call signal do not pile up on the turn', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    let calls = 0;
+    const leaky = {
+      id: 'leaky/model',
+      info: { contextWindow: 100_000, maxOutputTokens: 1_000 },
+      async *stream(_request: unknown, options: { signal?: AbortSignal } = {}) {
+        // Like an SDK that links its own controller and never unlinks it.
+        options.signal?.addEventListener('abort', () => {});
+        calls += 1;
+        if (calls <= 15) {
+          yield { type: 'tool-call-start' as const, id: `c${calls}`, name: 'echo' };
+          yield { type: 'tool-call-delta' as const, id: `c${calls}`, argumentsDelta: JSON.stringify({ text: String(calls) }) };
+          yield { type: 'tool-call-end' as const, id: `c${calls}` };
+          yield { type: 'finish' as const, reason: 'tool_calls' as const };
+        } else {
+          yield { type: 'text-delta' as const, text: 'done' };
+          yield { type: 'finish' as const, reason: 'stop' as const };
+        }
+      },
+    };
+    const session = createSession({ model: leaky, tools: [echo] });
+    expect((await session.run('go')).text).toBe('done');
+    await session.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off('warning', onWarning);
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+  });
+});

@@ -418,7 +418,7 @@ export class Session implements AsyncIterable<AgentEvent> {
     const cost = computeCost(usage, this.model.info.pricing);
     this.#llmCostUsd += cost.usd;
     this.#unpriced ||= cost.unpriced;
-    if (usage.inputTokens > 0) this.history.calibrate(usage.inputTokens, estimatedTokens);
+    if (usage.inputTokens > 0 && estimatedTokens > 0) this.history.calibrate(usage.inputTokens, estimatedTokens);
     this.#emit({ type: 'llm_call', model: this.model.id, latency_ms: latencyMs, usage: usageTotals(usage), cost_usd: cost.usd, unpriced: cost.unpriced, finish_reason: finishReason });
   }
 
@@ -486,7 +486,6 @@ export class Session implements AsyncIterable<AgentEvent> {
   }
 
   #loopHost(): LoopHost {
-    let estimated = 0;
     return {
       model: this.model,
       history: this.history,
@@ -506,13 +505,13 @@ export class Session implements AsyncIterable<AgentEvent> {
         this.#jobCostUsd += usd;
       },
       emit: (payload) => this.#emit(payload),
-      appendMessage: (message) => {
-        this.#appendMessage(message);
-        estimated = this.history.rawTokens + this.#compactor.fixedTokens(this.#system, this.#toolSpecs);
-      },
+      appendMessage: (message) => this.#appendMessage(message),
       recordUsage: (usage, latencyMs, finishReason) => {
         this.#compactor.noteModelCall();
-        this.#recordUsage(usage, latencyMs, finishReason, estimated || this.history.rawTokens);
+        // Calibrate only once the history is tokenised (near the limit, where precision matters);
+        // the history still holds exactly what the call sent.
+        const estimated = this.history.fullyCounted ? this.history.rawTokens + this.#compactor.fixedTokens(this.#system, this.#toolSpecs) : 0;
+        this.#recordUsage(usage, latencyMs, finishReason, estimated);
       },
       compact: (trigger, signal) => this.#compact(trigger, signal),
       emitCall: (call, input, summary) => this.#emit({ type: 'tool_call', tool_call_id: call.id, tool: call.name, arguments: input, summary }),

@@ -66,23 +66,23 @@ function realpathSyncSafe(entry: string): string | undefined {
 export async function probeHost(configuration: LocalConfiguration): Promise<HostSetup> {
   const { options, hostEnv, warn } = configuration;
   const probeEnvironment = buildSandboxEnvironment(hostEnv, {}, { home: hostEnv.HOME ?? homedir(), tmp: tmpdir() });
-  const python = options.python === false ? undefined : await probePython(options.python ?? 'python3', probeEnvironment);
-  if (options.python !== false && !python) warn(`${options.python ?? 'python3'} was not found on the host PATH; Python scripts use whatever python3 the sandbox PATH provides.`);
+  // The probes are independent child processes: run them together (startup latency).
+  const probingPython = options.python === false ? Promise.resolve(undefined) : probePython(options.python ?? 'python3', probeEnvironment);
+  const testing = configuration.sandboxed ? selfTest(configuration.bwrapPath, configuration.runAsNobody) : Promise.resolve(undefined);
   let devices: string[] = [];
-  let gpus: GpuInfo[] = [];
+  let querying: Promise<GpuInfo[]> = Promise.resolve([]);
   if (options.gpu !== false) {
     devices = selectNvidiaDevices((options.gpu?.probeDevices ?? readDeviceDirectory)());
     if (devices.length > 0) {
-      gpus = await (options.gpu?.queryGpus ?? (() => queryNvidiaGpus(probeEnvironment)))().catch((error: Error) => {
+      querying = (options.gpu?.queryGpus ?? (() => queryNvidiaGpus(probeEnvironment)))().catch((error: Error) => {
         warn(`NVIDIA devices exist but nvidia-smi failed (${error.message}); GPUs are bound but not described.`);
         return [];
       });
     }
   }
-  if (configuration.sandboxed) {
-    const failure = await selfTest(configuration.bwrapPath, configuration.runAsNobody);
-    if (failure) warn(`bubblewrap is installed but could not create a sandbox here (${failure}); commands will fail until this is fixed.`);
-  }
+  const [python, failure, gpus] = await Promise.all([probingPython, testing, querying]);
+  if (options.python !== false && !python) warn(`${options.python ?? 'python3'} was not found on the host PATH; Python scripts use whatever python3 the sandbox PATH provides.`);
+  if (failure) warn(`bubblewrap is installed but could not create a sandbox here (${failure}); commands will fail until this is fixed.`);
   const pidsCgroup = options.limits?.processes === false ? undefined : findPidsCgroup();
   if (configuration.runAsNobody && !pidsCgroup && options.limits?.processes !== false) {
     warn('running as root without a usable pids cgroup: the kernel does not apply RLIMIT_NPROC to root, so a runaway fork is stopped only by the timeout.');

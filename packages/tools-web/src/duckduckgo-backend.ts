@@ -1,5 +1,4 @@
 import { ToolExecutionError } from '@ml-intern/core';
-import { parseHTML } from 'linkedom';
 import type { WebSearchBackend, WebSearchOptions, WebSearchResult } from './web-search-backend.js';
 
 /** DuckDuckGo's JavaScript-free results page. */
@@ -41,7 +40,9 @@ export function unwrapDuckDuckGoLink(href: string, pageUrl: string = DEFAULT_DUC
 }
 
 /** Parse DuckDuckGo's HTML results page into results (ads removed, links unwrapped). */
-export function parseDuckDuckGoResults(html: string, pageUrl: string = DEFAULT_DUCKDUCKGO_URL): WebSearchResult[] {
+export async function parseDuckDuckGoResults(html: string, pageUrl: string = DEFAULT_DUCKDUCKGO_URL): Promise<WebSearchResult[]> {
+  // Loaded on first use, so listing the tools does not pay for a DOM implementation.
+  const { parseHTML } = await import('linkedom');
   const { document } = parseHTML(html);
   const results: WebSearchResult[] = [];
   for (const element of Array.from(document.querySelectorAll('.result'))) {

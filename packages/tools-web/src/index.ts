@@ -9,8 +9,6 @@ export { DEFAULT_DUCKDUCKGO_URL, createDuckDuckGoBackend, parseDuckDuckGoResults
 export type { DuckDuckGoBackendOptions } from './duckduckgo-backend.js';
 export { BlockedDestinationError } from './guarded-fetch.js';
 export type { HostResolver, ResolvedAddress } from './guarded-fetch.js';
-export { htmlToMarkdown } from './html-to-markdown.js';
-export type { MarkdownPage } from './html-to-markdown.js';
 export { DEFAULT_WEB_USER_AGENT, createWebFetchTool } from './web-fetch-tool.js';
 export type { WebFetchToolOptions } from './web-fetch-tool.js';
 export { filterResults, hostMatchesDomain } from './web-search-backend.js';

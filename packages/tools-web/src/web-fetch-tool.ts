@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { type NetworkPolicyOptions, createNetworkPolicy } from './address-policy.js';
 import { decodeBody } from './decode-body.js';
 import { type HostResolver, guardedFetch, prepareUrl } from './guarded-fetch.js';
-import { htmlToMarkdown } from './html-to-markdown.js';
 import { PageCache } from './page-cache.js';
 
 /** Options of `web_fetch`. The network policy options decide which non-public hosts it may reach. */
@@ -112,7 +111,8 @@ export function createWebFetchTool(options: WebFetchToolOptions = {}): Tool<type
     }
     const page =
       decoded.kind === 'html'
-        ? htmlToMarkdown(decoded.text, response.url)
+        ? // Loaded on first use: the DOM and markdown libraries add ~200 ms to startup otherwise.
+          (await import('./html-to-markdown.js')).htmlToMarkdown(decoded.text, response.url)
         : { title: '', markdown: decoded.text };
     if (response.status >= 400) {
       const excerpt = page.markdown.trim().slice(0, 500);

@@ -23,8 +23,8 @@ async function startFakeDuckDuckGo(status = 200, body = resultsPage): Promise<Ht
 }
 
 describe('parseDuckDuckGoResults', () => {
-  it('drops ads and unwraps /l/?uddg= redirect links', () => {
-    const results = parseDuckDuckGoResults(resultsPage);
+  it('drops ads and unwraps /l/?uddg= redirect links', async () => {
+    const results = await parseDuckDuckGoResults(resultsPage);
     expect(results.map((result) => result.url)).toEqual([
       'https://huggingface.co/docs/peft/main/en/developer_guides/lora',
       'https://www.huggingface.co/docs/peft/main/en/developer_guides/lora/#top',

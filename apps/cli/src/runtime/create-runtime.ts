@@ -7,19 +7,21 @@ import {
   createSession,
   loadConfig,
   loadDotEnv,
+  parseModelId,
   resolveModel,
   type AgentConfig,
   type AnyTool,
   type ApprovalMode,
-  type Gateway,
   type LanguageModel,
   type ModelCatalog,
+  type ResolveModelOptions,
   type SessionStore,
 } from '@ml-intern/core';
 import builtinCli from '../../../../configs/cli_agent_config.json' with { type: 'json' };
 import builtinHeadless from '../../../../configs/headless_agent_config.json' with { type: 'json' };
 import modelCatalog from '../../../../configs/models.json' with { type: 'json' };
 import { readStoredHfToken } from '../interactive/hf-token.js';
+import { connectConfiguredMcp, createIntegrations } from './create-integrations.js';
 import { createToolFamilies } from './create-tools.js';
 import { hasCredentials, noCredentialsMessage } from './credentials.js';
 import type { Runtime, RuntimeOptions } from './runtime-types.js';
@@ -35,15 +37,20 @@ export class MissingCredentialsError extends ConfigError {
 /** Build a LanguageModel for an id with the providers installed in the app. */
 export async function createModel(id: string, config: AgentConfig, env: Record<string, string | undefined>, hfToken: string | undefined): Promise<LanguageModel> {
   if (!hasCredentials(id, env, hfToken)) throw new MissingCredentialsError(id);
-  const [{ anthropicModelFactory }, { openAIModelFactory }] = await Promise.all([import('@ml-intern/provider-anthropic'), import('@ml-intern/provider-openai')]);
+  // Load only the provider this model needs: each SDK costs 100–250 ms of startup.
+  const factories: ResolveModelOptions['factories'] = {};
+  if (parseModelId(id).provider === 'anthropic') {
+    const { anthropicModelFactory } = await import('@ml-intern/provider-anthropic');
+    factories.anthropic = anthropicModelFactory({
+      ...(env.ANTHROPIC_API_KEY ? { apiKey: env.ANTHROPIC_API_KEY } : {}),
+      ...(env.ANTHROPIC_BASE_URL ? { baseURL: env.ANTHROPIC_BASE_URL } : {}),
+    });
+  } else {
+    const { openAIModelFactory } = await import('@ml-intern/provider-openai');
+    factories.openai = openAIModelFactory({ env: hfToken && !env.HF_TOKEN ? { ...env, HF_TOKEN: hfToken } : env });
+  }
   return resolveModel(id, {
-    factories: {
-      anthropic: anthropicModelFactory({
-        ...(env.ANTHROPIC_API_KEY ? { apiKey: env.ANTHROPIC_API_KEY } : {}),
-        ...(env.ANTHROPIC_BASE_URL ? { baseURL: env.ANTHROPIC_BASE_URL } : {}),
-      }),
-      openai: openAIModelFactory({ env: hfToken && !env.HF_TOKEN ? { ...env, HF_TOKEN: hfToken } : env }),
-    },
+    factories,
     catalog: modelCatalog as ModelCatalog,
     ...(config.compaction.context_window ? { overrides: { contextWindow: config.compaction.context_window } } : {}),
   });
@@ -75,14 +82,12 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { env, loaded } = loadRuntimeConfig(options);
   const { config } = loaded;
   const hfToken = env.HF_TOKEN || env.HUGGING_FACE_HUB_TOKEN || readStoredHfToken(env);
-  const model = options.model ?? (await createModel(config.model_name, config, env, hfToken));
+  if (!options.model && !hasCredentials(config.model_name, env, hfToken)) throw new MissingCredentialsError(config.model_name);
+  // The provider SDK loads while the sandbox is probed and the tools are built.
+  const creatingModel = options.model ? Promise.resolve(options.model) : createModel(config.model_name, config, env, hfToken);
+  creatingModel.catch(() => {});
 
-  const [{ createLocalSandbox }, { parseMessagingConfig, resolveMessagingConfig, createGateways, createNotifyTool }, { connectMcpServers }] = await Promise.all([
-    import('@ml-intern/sandbox'),
-    import('@ml-intern/gateways'),
-    import('@ml-intern/tools-mcp'),
-  ]);
-  parseMessagingConfig(config.messaging);
+  const { createLocalSandbox } = await import('@ml-intern/sandbox');
   const sandbox = createLocalSandbox({
     workspace: options.cwd,
     hostEnv: env,
@@ -91,21 +96,20 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     env: { passthrough: config.sandbox.env_passthrough },
     onWarning: warn,
   });
-  const description = await sandbox.describe();
-  const runtimeDescription = { runtime: description.runtime, network: description.network, gpu: description.gpu ?? [] };
+  // The sandbox probes (bubblewrap self-test, python, GPUs) run while the tool modules load.
+  const describing = sandbox.describe();
 
   const redact = createRedactor({ secrets: [...secretsFromEnv(env), hfToken] });
-  const messaging = resolveMessagingConfig(config.messaging, env);
-  const gateways = createGateways(messaging, {
-    report: (message) => warn(redact(message)),
-    ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
-    model: model.id,
-  });
-  const builtins = await createToolFamilies({ config, env, cwd: options.cwd, mode: options.mode, hfToken, sandbox });
-  // connectMcpServers validates each entry and throws a ConfigError naming mcpServers.<name>.
-  const mcp = await connectMcpServers(config.mcpServers as Parameters<typeof connectMcpServers>[0], {
+  const [model, integrations, builtins, description] = await Promise.all([
+    creatingModel,
+    createIntegrations(config, env, { report: (message) => warn(redact(message)), model: options.model?.id ?? config.model_name }),
+    createToolFamilies({ config, env, cwd: options.cwd, mode: options.mode, hfToken, sandbox }),
+    describing,
+  ]);
+  const runtimeDescription = { runtime: description.runtime, network: description.network, gpu: description.gpu ?? [] };
+  const mcp = await connectConfiguredMcp(config, {
     log: (message: string) => warn(redact(message)),
-    ...(hfToken ? { hfToken } : {}),
+    hfToken,
     reservedNames: [...builtins.map((tool) => tool.name), 'plan_tool', 'notify', 'research'],
     cwd: options.cwd,
   });
@@ -117,7 +121,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
 
   let session: ReturnType<typeof createSession> | undefined;
   const tools: AnyTool[] = [...builtins, ...mcp.tools];
-  if (gateways.some((gateway) => gateway.allowAgentTool)) tools.push(createNotifyTool({ gateways }));
+  if (integrations.notifyTool) tools.push(integrations.notifyTool);
   tools.push(createResearchTool({ model: () => session?.model ?? model, tools: () => tools, policy, redact }));
 
   const store = config.save_sessions ? new JsonlSessionStore(defaultSessionDir(env)) : undefined;
@@ -171,10 +175,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       max_iterations: config.max_iterations,
       budget_usd: config.budget_usd,
       sandbox: { runtime: description.runtime, network: description.network, gpus: runtimeDescription.gpu },
-      mcp_servers: mcp.status().map((server) => ({ name: server.name, state: server.state, tools: server.toolCount })),
-      messaging: messaging.destinations.map((destination) => destination.name),
+      mcp_servers: mcp.summary(),
+      messaging: integrations.destinations,
     },
-    gateways: gateways as Gateway[],
+    gateways: integrations.gateways,
     redact,
   });
   const active = session;
