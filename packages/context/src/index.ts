@@ -24,7 +24,7 @@ export { History, INTERRUPTED_RESULT, isSafeCut } from './history.js';
 export type { HistoryOptions } from './history.js';
 export { SUMMARY_PREFIX, applyCompactionPlan, isSummaryNotice, planCompaction } from './compaction-plan.js';
 export type { CompactionPlan, CompactionPlanOptions } from './compaction-plan.js';
-export { REDACTED, createRedactor, isSecretName, secretsFromEnv } from './redaction.js';
+export { REDACTED, createRedactor, isSecretName, redactValue, secretsFromEnv } from './redaction.js';
 export type { Redactor, RedactorOptions } from './redaction.js';
 export type { LoadedSession, SessionHeader, SessionRecord, SessionStore, SessionWriter } from './session-store.js';
 export { JsonlSessionStore, defaultSessionDir, readSessionLog, replayHistory } from './session-log.js';

@@ -60,3 +60,15 @@ export function secretsFromEnv(env: Record<string, string | undefined>): string[
     .filter(([name, value]) => isSecretName(name) && typeof value === 'string' && value.length >= 8)
     .map(([, value]) => value as string);
 }
+
+/** Apply a redactor to every string inside a JSON-like value (events, log records). */
+export function redactValue<T>(value: T, redact: Redactor): T {
+  if (typeof value === 'string') return redact(value) as T;
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, redact)) as T;
+  if (value && typeof value === 'object') {
+    const result: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) result[key] = redactValue(item, redact);
+    return result as T;
+  }
+  return value;
+}

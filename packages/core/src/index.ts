@@ -61,7 +61,7 @@ export type {
 } from './approval-policy.js';
 export type { Gateway } from './gateway.js';
 export { Session, createSession } from './session.js';
-export type { SessionOptions } from './session.js';
+export type { SessionOptions } from './session-options.js';
 export type { TurnOutcome } from './turn-tracker.js';
 export type { LoadedSession, SessionHeader, SessionRecord, SessionStore, SessionWriter } from '@ml-intern/context';
 export { Compactor } from './compactor.js';

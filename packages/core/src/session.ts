@@ -2,90 +2,29 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { History, type Message, type TokenCounter } from '@ml-intern/context';
+import { History, redactValue, type Message } from '@ml-intern/context';
 import {
   EventQueue,
   parseOperation,
   type AgentEvent,
-  type ApprovalDecision,
   type EventPayload,
   type Operation,
-  type PendingApproval,
   type PlanItem,
-  type UsageTotals,
 } from '@ml-intern/events';
+import type { SessionOptions } from './session-options.js';
 import { runAgentTurn, type CompactionTrigger, type CompactionResult, type LoopHost } from './agent-loop.js';
 import { createApprovalPolicy, type ApprovalPolicy } from './approval-policy.js';
-import { Compactor, type CompactionOptions } from './compactor.js';
-import { LoopGuard, type LoopGuardOptions } from './doom-loop.js';
+import { Compactor } from './compactor.js';
+import { LoopGuard } from './doom-loop.js';
 import { isAbortError, MlInternError } from './errors.js';
-import type { Gateway } from './gateway.js';
-import { addUsage, computeCost, emptyUsage, type LanguageModel, type ModelUsage, type ReasoningEffort, type ToolSpec } from './model.js';
+import type { LanguageModel, ModelUsage, ReasoningEffort, ToolSpec } from './model.js';
+import { ApprovalGate } from './approval-gate.js';
+import { UsageMeter, usageTotals } from './usage-meter.js';
 import { createPlanTool } from './plan-tool.js';
-import type { RetryOptions } from './retry.js';
-import type { SessionStore, SessionWriter } from '@ml-intern/context';
+import type { SessionWriter } from '@ml-intern/context';
 import type { AnyTool, ToolSessionInfo } from './tool.js';
 import { ToolRouter } from './tool-router.js';
 import { TurnTracker, type TurnOutcome } from './turn-tracker.js';
-
-export interface SessionOptions {
-  model: LanguageModel;
-  tools?: readonly AnyTool[];
-  /** The system prompt, or a function of the tool list (rendered once per session id). */
-  systemPrompt?: string | ((tools: readonly AnyTool[]) => string);
-  id?: string;
-  cwd?: string;
-  /** Spill files and scratch output (default: `<tmp>/ml-intern/<session id>`). */
-  dataDir?: string;
-  /** LLM calls per user turn (default 300; -1 = unlimited). */
-  maxIterations?: number;
-  policy?: ApprovalPolicy;
-  /** Session USD cap: LLM spend plus estimated HF Jobs cost. */
-  budgetUsd?: number;
-  reasoningEffort?: ReasoningEffort;
-  retry?: RetryOptions;
-  compaction?: CompactionOptions;
-  loopGuard?: LoopGuardOptions;
-  /** Interactive sessions ask the user on a repeated loop; unattended ones stop. */
-  interactive?: boolean;
-  toolTimeoutMs?: number;
-  maxOutputChars?: number;
-  /** Persists the session log; `history` seeds a resumed session. */
-  store?: SessionStore;
-  history?: readonly Message[];
-  resumed?: boolean;
-  configDigest?: string;
-  /** Extra facts for `session_started` (runtime, config summary). */
-  runtime?: string;
-  configSummary?: Record<string, unknown>;
-  gateways?: readonly Gateway[];
-  /** Secret redaction applied to tool output, events and the session log. */
-  redact?: (text: string) => string;
-  counter?: TokenCounter;
-  /** Add the built-in `plan_tool` (default true). */
-  planTool?: boolean;
-}
-
-function redactDeep<T>(value: T, redact: (text: string) => string): T {
-  if (typeof value === 'string') return redact(value) as T;
-  if (Array.isArray(value)) return value.map((item) => redactDeep(item, redact)) as T;
-  if (value && typeof value === 'object') {
-    const result: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) result[key] = redactDeep(item, redact);
-    return result as T;
-  }
-  return value;
-}
-
-function usageTotals(usage: ModelUsage): UsageTotals {
-  return {
-    input_tokens: usage.inputTokens,
-    cached_input_tokens: usage.cachedInputTokens,
-    cache_creation_tokens: usage.cacheCreationTokens,
-    output_tokens: usage.outputTokens,
-    reasoning_tokens: usage.reasoningTokens,
-  };
-}
 
 /**
  * One agent session: operations in (`submit`), events out (`subscribe` / `for await`).
@@ -112,11 +51,8 @@ export class Session implements AsyncIterable<AgentEvent> {
   #toolSpecs: ToolSpec[] = [];
   #writer: SessionWriter | undefined;
   #turnController: AbortController | undefined;
-  #approval: { pending: PendingApproval[]; decisions: ApprovalDecision[]; resolve: (answer: ApprovalDecision[] | 'abandoned' | 'interrupted') => void } | undefined;
-  #usage = emptyUsage();
-  #llmCostUsd = 0;
-  #jobCostUsd = 0;
-  #unpriced = false;
+  readonly #approval = new ApprovalGate();
+  readonly #meter = new UsageMeter();
   #plan: PlanItem[] = [];
   #dataDir: string;
   #closed = false;
@@ -183,8 +119,8 @@ export class Session implements AsyncIterable<AgentEvent> {
   }
 
   /** Session totals so far. */
-  get usage(): { usage: UsageTotals; costUsd: number; llmCostUsd: number; jobCostUsd: number; unpriced: boolean } {
-    return { usage: usageTotals(this.#usage), costUsd: this.#llmCostUsd + this.#jobCostUsd, llmCostUsd: this.#llmCostUsd, jobCostUsd: this.#jobCostUsd, unpriced: this.#unpriced };
+  get usage(): UsageMeter['totals'] {
+    return this.#meter.totals;
   }
 
   /** Estimated input tokens of the next call (history, system prompt and tool specs) and the compaction limit. */
@@ -222,8 +158,12 @@ export class Session implements AsyncIterable<AgentEvent> {
       return;
     }
     if (operation.type === 'interrupt') return this.#interrupt();
-    if (operation.type === 'exec_approval') return this.#answerApproval(operation.decisions);
-    if (this.#approval) this.#settleApproval('abandoned');
+    if (operation.type === 'exec_approval') {
+      const problem = this.#approval.answer(operation.decisions);
+      if (problem) this.#emit({ type: 'error', ...problem, recoverable: true });
+      return;
+    }
+    if (this.#approval.waiting) this.#approval.settle('abandoned');
     if (operation.type === 'shutdown') this.#interrupt();
     this.#operations.push(operation);
     this.#wakeWorker?.();
@@ -288,7 +228,7 @@ export class Session implements AsyncIterable<AgentEvent> {
   #log(record: Parameters<SessionWriter['append']>[0]): void {
     if (!this.#writer) return;
     try {
-      this.#writer.append(this.#options.redact ? redactDeep(record, this.#options.redact) : record);
+      this.#writer.append(this.#options.redact ? redactValue(record, this.#options.redact) : record);
     } catch (error) {
       const location = this.#writer.location;
       this.#writer = undefined;
@@ -298,7 +238,7 @@ export class Session implements AsyncIterable<AgentEvent> {
 
   #emit(payload: EventPayload): void {
     const raw = { ...payload, session_id: this.#id, seq: this.#seq++, ts: new Date().toISOString() } as AgentEvent;
-    const event = this.#options.redact ? redactDeep(raw, this.#options.redact) : raw;
+    const event = this.#options.redact ? redactValue(raw, this.#options.redact) : raw;
     // Stream deltas are coalesced: the log keeps the final assistant_message, not one line per token.
     if (event.type !== 'assistant_chunk') this.#log({ kind: 'event', event });
     this.#events.push(event);
@@ -385,39 +325,12 @@ export class Session implements AsyncIterable<AgentEvent> {
   }
 
   #interrupt(): void {
-    if (this.#approval) this.#settleApproval('interrupted');
+    this.#approval.settle('interrupted');
     this.#turnController?.abort(new Error('interrupted'));
   }
 
-  #answerApproval(decisions: ApprovalDecision[]): void {
-    const approval = this.#approval;
-    if (!approval) {
-      this.#emit({ type: 'error', code: 'no_pending_approval', message: 'exec_approval received but no tool call is waiting for approval', recoverable: true });
-      return;
-    }
-    const known = new Set(approval.pending.map((item) => item.tool_call_id));
-    const unknown = decisions.filter((decision) => !known.has(decision.tool_call_id));
-    if (unknown.length > 0) {
-      this.#emit({ type: 'error', code: 'unknown_tool_call', message: `exec_approval names tool calls that are not pending: ${unknown.map((item) => item.tool_call_id).join(', ')}`, recoverable: true });
-    }
-    for (const decision of decisions) {
-      if (!known.has(decision.tool_call_id)) continue;
-      approval.decisions = approval.decisions.filter((item) => item.tool_call_id !== decision.tool_call_id).concat(decision);
-    }
-    if (approval.decisions.length >= approval.pending.length) this.#settleApproval(approval.decisions);
-  }
-
-  #settleApproval(answer: ApprovalDecision[] | 'abandoned' | 'interrupted'): void {
-    const approval = this.#approval;
-    this.#approval = undefined;
-    approval?.resolve(answer);
-  }
-
   #recordUsage(usage: ModelUsage, latencyMs: number, finishReason: string, estimatedTokens: number): void {
-    this.#usage = addUsage(this.#usage, usage);
-    const cost = computeCost(usage, this.model.info.pricing);
-    this.#llmCostUsd += cost.usd;
-    this.#unpriced ||= cost.unpriced;
+    const cost = this.#meter.recordCall(usage, this.model.info.pricing);
     if (usage.inputTokens > 0 && estimatedTokens > 0) this.history.calibrate(usage.inputTokens, estimatedTokens);
     this.#emit({ type: 'llm_call', model: this.model.id, latency_ms: latencyMs, usage: usageTotals(usage), cost_usd: cost.usd, unpriced: cost.unpriced, finish_reason: finishReason });
   }
@@ -500,10 +413,8 @@ export class Session implements AsyncIterable<AgentEvent> {
       router: this.router,
       policy: this.policy,
       session: this.#sessionInfo(),
-      spentUsd: () => this.#llmCostUsd + this.#jobCostUsd,
-      addJobCost: (usd) => {
-        this.#jobCostUsd += usd;
-      },
+      spentUsd: () => this.#meter.spentUsd,
+      addJobCost: (usd) => this.#meter.addJobCost(usd),
       emit: (payload) => this.#emit(payload),
       appendMessage: (message) => this.#appendMessage(message),
       recordUsage: (usage, latencyMs, finishReason) => {
@@ -528,11 +439,7 @@ export class Session implements AsyncIterable<AgentEvent> {
           duration_ms: result.durationMs,
         }),
       emitLog: (call, message, level) => this.#emit({ type: 'tool_log', tool_call_id: call.id, tool: call.name, level, message }),
-      awaitApproval: (pending) =>
-        new Promise((resolve) => {
-          this.#approval = { pending, decisions: [], resolve };
-          this.#emit({ type: 'approval_required', tools: pending });
-        }),
+      awaitApproval: (pending) => this.#approval.wait(pending, () => this.#emit({ type: 'approval_required', tools: pending })),
     };
   }
 }
