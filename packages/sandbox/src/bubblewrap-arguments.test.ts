@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildBubblewrapArguments, type BubblewrapPlan } from './bubblewrap-arguments.js';
 import { parseNvidiaSmiOutput, selectNvidiaDevices } from './host-probe.js';
-import { findPidsCgroup, prlimitArguments } from './process-limits.js';
+import { findPidsCgroup, ulimitCommands } from './process-limits.js';
 import { buildSandboxEnvironment } from './sandbox-environment.js';
 
 const plan: BubblewrapPlan = {
@@ -81,9 +81,9 @@ describe('host probes', () => {
     expect(findPidsCgroup({ cgroup: '0::/does-not-exist', mountinfo })).toBeUndefined();
   });
 
-  it('turns limits into prlimit arguments', () => {
-    expect(prlimitArguments({ memoryMiB: 256, cpuSeconds: 10, processes: 64 })).toEqual(['--as=268435456', '--cpu=10', '--nproc=64', '--core=0']);
-    expect(prlimitArguments({})).toEqual(['--core=0']);
+  it('turns limits into ulimit commands', () => {
+    expect(ulimitCommands({ memoryMiB: 256, cpuSeconds: 10, processes: 64 })).toEqual(['ulimit -v 262144', 'ulimit -t 10', 'ulimit -u 64', 'ulimit -c 0']);
+    expect(ulimitCommands({})).toEqual(['ulimit -c 0']);
   });
 
   it('builds a minimal environment', () => {

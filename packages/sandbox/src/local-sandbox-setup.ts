@@ -10,7 +10,7 @@ import { buildSandboxEnvironment } from './sandbox-environment.js';
 import type { LocalSandboxOptions } from './local-sandbox.js';
 
 export const SANDBOX_HOME = '/tmp/home';
-const DEFAULT_PROCESS_LIMIT = 1024;
+export const DEFAULT_PROCESS_LIMIT = 1024;
 // Home directories hold credentials (~/.cache/huggingface/token, ~/.ssh); /run holds sockets
 // (docker.sock, the D-Bus bus) that a network namespace does not cut off.
 const HIDDEN_DIRECTORIES = ['/root', '/home', '/run', '/var/run'];

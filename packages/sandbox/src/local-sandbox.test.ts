@@ -164,6 +164,14 @@ describe.skipIf(!hasBubblewrap)('local sandbox with bubblewrap', () => {
     }
   });
 
+  it('gives each command the variables as they are when it starts', async () => {
+    const hostEnv: Record<string, string | undefined> = { PATH: process.env.PATH };
+    const sandbox = createLocalSandbox({ workspace: makeWorkspace(), hostEnv, env: { passthrough: ['RUN_NAME'] } });
+    expect((await sandbox.exec('echo "run=$RUN_NAME"')).output).toBe('run=\n');
+    hostEnv.RUN_NAME = 'second';
+    expect((await sandbox.exec('echo "run=$RUN_NAME"')).output).toBe('run=second\n');
+  });
+
   it('binds exactly the NVIDIA device nodes the probe reports and describes the GPU', async () => {
     const sandbox = sandboxFor({
       gpu: {

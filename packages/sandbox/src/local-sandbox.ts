@@ -3,12 +3,13 @@ import path from 'node:path';
 import { ConfigError, ToolExecutionError } from '@ml-intern/core';
 import { readHostFile, realpathHost, statHostPath, writeHostFileAtomically } from './host-files.js';
 import { findExecutable, isExecutableFile, type DeviceProbe } from './host-probe.js';
-import { bubblewrapArgumentsFor, existingDirectory, type HostSetup, limitsFor, type LocalConfiguration, probeHost, SANDBOX_HOME } from './local-sandbox-setup.js';
+import { bubblewrapArgumentsFor, DEFAULT_PROCESS_LIMIT, existingDirectory, type HostSetup, limitsFor, type LocalConfiguration, probeHost, SANDBOX_HOME } from './local-sandbox-setup.js';
 import { OutputCollector } from './output-collector.js';
-import { createPidsCgroup, type PidsCgroup, type ProcessLimitOptions, prlimitArguments } from './process-limits.js';
+import { type ProcessLimitOptions, ulimitCommands } from './process-limits.js';
 import { runProcess } from './run-process.js';
 import type { ExecOptions, ExecResult, GpuInfo, Sandbox, SandboxDescription, SandboxLimits } from './sandbox.js';
 import { buildSandboxEnvironment, type SandboxEnvironmentOptions } from './sandbox-environment.js';
+import { createShellLauncher, quoteForShell } from './shell-launcher.js';
 
 /** Wall-clock limit of `exec` when the caller gives none. */
 export const DEFAULT_EXEC_TIMEOUT_MS = 120_000;
@@ -25,7 +26,10 @@ export interface LocalSandboxOptions {
   network?: boolean;
   /** Path of the bwrap binary (default: found on PATH). When it does not exist, commands run unsandboxed and every bash call asks for approval. */
   bwrapPath?: string;
-  /** Path of util-linux `prlimit` (default: found on PATH). */
+  /**
+   * Ignored: rlimits are set by the launch shell's `ulimit` builtin, which needs no extra process.
+   * @deprecated
+   */
   prlimitPath?: string;
   /** Shell running each command (default /bin/bash, else /bin/sh). */
   shell?: string;
@@ -71,7 +75,6 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): LocalSand
   const bwrapPath = options.bwrapPath ?? findExecutable('bwrap', hostEnv.PATH) ?? '/usr/bin/bwrap';
   const sandboxed = isExecutableFile(bwrapPath);
   const network = sandboxed ? options.network === true : true;
-  const prlimitPath = options.prlimitPath ?? findExecutable('prlimit', hostEnv.PATH);
   const shell = options.shell ?? (isExecutableFile('/bin/bash') ? '/bin/bash' : '/bin/sh');
   // Python and privileges (ECOSYSTEM.md section 4): dropping to uid 65534 with setpriv before
   // bwrap would make the root-owned workspace unwritable and the pyenv interpreter under /root
@@ -89,27 +92,41 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): LocalSand
   if (!sandboxed) {
     warn(`bubblewrap was not found at ${bwrapPath}: commands run directly on this machine without a sandbox (no network, file system or process isolation), so every bash call asks for approval. Install bubblewrap to sandbox them.`);
   }
-  if (!prlimitPath || !isExecutableFile(prlimitPath)) warn('prlimit (util-linux) was not found: memory and CPU-time limits are not applied, nor the process limit where no pids cgroup is available.');
   let setupPromise: Promise<HostSetup> | undefined;
-  const setup = () => (setupPromise ??= probeHost(configuration));
+  let hostSetup: HostSetup | undefined;
+  // bash's ulimit also sets RLIMIT_NPROC (dash's has no -u); the shell runs only until its exec.
+  const launcher = createShellLauncher({
+    shell: isExecutableFile('/bin/bash') ? '/bin/bash' : '/bin/sh',
+    pidsCgroup: () => {
+      const processes = options.limits?.processes ?? DEFAULT_PROCESS_LIMIT;
+      return hostSetup?.pidsCgroup && processes !== false ? { parent: hostSetup.pidsCgroup, limit: processes } : undefined;
+    },
+    onCgroupFailure: () => {
+      if (hostSetup) hostSetup.pidsCgroup = undefined;
+    },
+  });
+  const setup = () =>
+    (setupPromise ??= probeHost(configuration).then((state) => {
+      hostSetup = state;
+      launcher.prepare(environmentFor(state));
+      return state;
+    }));
 
-  /** bwrap (or the bare shell), under prlimit, joined to a fresh pids cgroup when there is one. */
-  function commandLine(state: HostSetup, command: string, cwd: string, limits: SandboxLimits): { argv: string[]; cgroup: PidsCgroup | undefined } {
-    let argv = sandboxed ? [bwrapPath, ...bubblewrapArgumentsFor(configuration, state, command, cwd)] : [shell, '-c', command];
-    let cgroup: PidsCgroup | undefined;
-    if (limits.processLimitBy === 'cgroup' && state.pidsCgroup && limits.processes !== undefined) {
-      try {
-        cgroup = createPidsCgroup(state.pidsCgroup, limits.processes);
-      } catch {
-        state.pidsCgroup = undefined;
-        limits.processLimitBy = 'rlimit';
-      }
-    }
-    if (prlimitPath && isExecutableFile(prlimitPath)) {
-      const rlimits = { ...limits, ...(cgroup ? { processes: undefined } : {}) };
-      argv = [prlimitPath, ...prlimitArguments(rlimits), '--', ...argv];
-    }
-    return { argv: cgroup ? cgroup.wrap(argv) : argv, cgroup };
+  function environmentFor(state: HostSetup): Record<string, string> {
+    return buildSandboxEnvironment(hostEnv, options.env ?? {}, {
+      home: sandboxed ? SANDBOX_HOME : (hostEnv.HOME ?? homedir()),
+      tmp: sandboxed ? '/tmp' : (hostEnv.TMPDIR ?? tmpdir()),
+      pathPrefix: state.python ? [state.python.binDirectory] : [],
+    });
+  }
+
+  /** The launch shell's script: the rlimits, then `exec` of bwrap (or of the bare shell in `cwd`). */
+  function launchScript(state: HostSetup, command: string, cwd: string, limits: SandboxLimits): string {
+    const argv = sandboxed ? [bwrapPath, ...bubblewrapArgumentsFor(configuration, state, command, cwd)] : [shell, '-c', command];
+    const rlimits = { ...limits, ...(limits.processLimitBy === 'cgroup' ? { processes: undefined } : {}) };
+    const steps = sandboxed ? [] : [`cd ${quoteForShell(cwd)}`, 'unset OLDPWD'];
+    steps.push(...ulimitCommands(rlimits), `exec ${argv.map(quoteForShell).join(' ')}`);
+    return steps.join(' && ');
   }
 
   async function exec(command: string, execOptions: ExecOptions = {}): Promise<ExecResult> {
@@ -117,23 +134,22 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): LocalSand
     const cwd = path.resolve(workspace, execOptions.cwd ?? '.');
     if (!isWithin(cwd, workspace)) throw new ToolExecutionError(`working directory ${cwd} is outside the workspace ${workspace}`);
     const timeoutMs = execOptions.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS;
-    const limits = limitsFor(options.limits, state, timeoutMs);
-    const environment = buildSandboxEnvironment(hostEnv, options.env ?? {}, {
-      home: sandboxed ? SANDBOX_HOME : (hostEnv.HOME ?? homedir()),
-      tmp: sandboxed ? '/tmp' : (hostEnv.TMPDIR ?? tmpdir()),
-      pathPrefix: state.python ? [state.python.binDirectory] : [],
-    });
-    const { argv, cgroup } = commandLine(state, command, cwd, limits);
     const collector = new OutputCollector({
       ...(execOptions.maxOutputChars === undefined ? {} : { maxChars: execOptions.maxOutputChars }),
       ...(execOptions.spillFile === undefined ? {} : { spillFile: execOptions.spillFile }),
       ...(execOptions.onOutput === undefined ? {} : { onLine: execOptions.onOutput }),
     });
+    if (execOptions.signal?.aborted) return { exitCode: null, output: '', durationMs: 0, timedOut: false, aborted: true, totalChars: 0, truncated: false };
+    const environment = environmentFor(state);
+    const launch = launcher.take(environment);
+    const limits = limitsFor(options.limits, state, timeoutMs);
+    if (limits.processes !== undefined) limits.processLimitBy = launch.cgroup ? 'cgroup' : 'rlimit';
     try {
+      const child = launch.begin(launchScript(state, command, cwd, limits), collector);
+      // The next command's shell joins its cgroup while this one runs (see createShellLauncher).
+      setImmediate(() => launcher.prepare(environment));
       const outcome = await runProcess({
-        argv,
-        cwd,
-        environment,
+        child,
         collector,
         timeoutMs,
         ...(execOptions.signal === undefined ? {} : { signal: execOptions.signal }),
@@ -142,7 +158,7 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): LocalSand
       return { ...outcome, output: collected.text, totalChars: collected.totalChars, truncated: collected.truncated, ...(collected.spillPath ? { spillPath: collected.spillPath } : {}) };
     } finally {
       // Removal waits for the kernel to reap the sandbox's last processes; the result need not.
-      void cgroup?.dispose();
+      void launch.cgroup?.dispose();
     }
   }
 

@@ -12,14 +12,17 @@ export interface ProcessLimitOptions {
   processes?: number | false;
 }
 
-/** `prlimit` arguments (util-linux) that apply rlimits to the command and everything it starts. */
-export function prlimitArguments(limits: { memoryMiB?: number; cpuSeconds?: number; processes?: number }): string[] {
-  const args: string[] = [];
-  if (limits.memoryMiB !== undefined) args.push(`--as=${Math.floor(limits.memoryMiB * 1024 * 1024)}`);
-  if (limits.cpuSeconds !== undefined) args.push(`--cpu=${Math.ceil(limits.cpuSeconds)}`);
-  if (limits.processes !== undefined) args.push(`--nproc=${limits.processes}`);
-  args.push('--core=0');
-  return args;
+/**
+ * Shell `ulimit` commands (bash, dash, busybox sh) that set soft and hard rlimits on the shell
+ * before it `exec`s the command, so they bind the command and everything it starts.
+ */
+export function ulimitCommands(limits: { memoryMiB?: number; cpuSeconds?: number; processes?: number }): string[] {
+  const commands: string[] = [];
+  if (limits.memoryMiB !== undefined) commands.push(`ulimit -v ${Math.floor(limits.memoryMiB * 1024)}`);
+  if (limits.cpuSeconds !== undefined) commands.push(`ulimit -t ${Math.ceil(limits.cpuSeconds)}`);
+  if (limits.processes !== undefined) commands.push(`ulimit -u ${Math.floor(limits.processes)}`);
+  commands.push('ulimit -c 0');
+  return commands;
 }
 
 /**
@@ -65,16 +68,17 @@ function readProcFiles(): { cgroup: string; mountinfo: string } {
   return { cgroup: readText('/proc/self/cgroup'), mountinfo: readText('/proc/self/mountinfo') };
 }
 
-/** A per-command child cgroup with `pids.max`; the command joins it before it starts. */
+/** A per-command child cgroup with `pids.max`; the command's launcher joins it before it starts. */
 export interface PidsCgroup {
-  /** Prefix for the command's argument vector: a shell that joins the cgroup, then `exec`s. */
-  wrap(argv: readonly string[]): string[];
+  readonly directory: string;
+  /** The file a process writes its pid to in order to join the cgroup. */
+  readonly processesFile: string;
   /** Remove the cgroup once the command's processes are gone. */
   dispose(): Promise<void>;
 }
 
 /** Create a child cgroup under `parent` limited to `limit` processes; throws when not allowed. */
-export function createPidsCgroup(parent: string, limit: number, shell = '/bin/sh'): PidsCgroup {
+export function createPidsCgroup(parent: string, limit: number): PidsCgroup {
   const directory = path.join(parent, `ml-intern-${process.pid}-${randomBytes(4).toString('hex')}`);
   mkdirSync(directory);
   try {
@@ -83,9 +87,9 @@ export function createPidsCgroup(parent: string, limit: number, shell = '/bin/sh
     rmdirSync(directory);
     throw error;
   }
-  const procs = path.join(directory, 'cgroup.procs');
   return {
-    wrap: (argv) => [shell, '-c', 'echo $$ > "$0" && exec "$@"', procs, ...argv],
+    directory,
+    processesFile: path.join(directory, 'cgroup.procs'),
     async dispose() {
       // The kernel refuses to remove a cgroup until its last process has been reaped.
       for (let attempt = 0; attempt < 40; attempt += 1) {

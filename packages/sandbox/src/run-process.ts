@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import type { OutputCollector } from './output-collector.js';
 
 export interface RunProcessOptions {
-  argv: readonly string[];
-  cwd: string;
-  environment: Record<string, string>;
+  /** The started command: leader of its own process group, stdout and stderr piped. */
+  child: ChildProcess;
   collector: OutputCollector;
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -22,30 +21,26 @@ export interface ProcessOutcome {
 const DRAIN_GRACE_MS = 250;
 
 /**
- * Spawn `argv` as the leader of a new process group (stdin closed, stdout and stderr piped into
- * the collector) and kill the whole group with SIGKILL on timeout, on abort, and after the
+ * Wait for a started command (the leader of its own process group), feeding stdout and stderr
+ * into the collector, and kill the whole group with SIGKILL on timeout, on abort, and after the
  * leader exits, so no background child outlives the call.
  */
 export function runProcess(options: RunProcessOptions): Promise<ProcessOutcome> {
   const started = performance.now();
-  const { signal } = options;
-  if (signal?.aborted) return Promise.resolve({ exitCode: null, durationMs: 0, timedOut: false, aborted: true });
-  const [file, ...args] = options.argv;
-  if (!file) return Promise.reject(new Error('empty command line'));
+  const { signal, child } = options;
+  const stdout = child.stdout;
+  const stderr = child.stderr;
+  if (!stdout || !stderr) return Promise.reject(new Error('the command needs piped stdout and stderr'));
+  if (signal?.aborted) {
+    killProcessGroup(child);
+    return Promise.resolve({ exitCode: null, durationMs: 0, timedOut: false, aborted: true });
+  }
 
   return new Promise<ProcessOutcome>((resolve, reject) => {
-    const child = spawn(file, args, { cwd: options.cwd, env: options.environment, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let timedOut = false;
     let aborted = false;
     let settled = false;
-    const killGroup = () => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // The group is already gone.
-      }
-    };
+    const killGroup = () => killProcessGroup(child);
     const onAbort = () => {
       aborted = true;
       killGroup();
@@ -60,8 +55,8 @@ export function runProcess(options: RunProcessOptions): Promise<ProcessOutcome> 
       signal?.removeEventListener('abort', onAbort);
     };
 
-    child.stdout.on('data', (chunk: Buffer) => options.collector.write('stdout', chunk));
-    child.stderr.on('data', (chunk: Buffer) => options.collector.write('stderr', chunk));
+    stdout.on('data', (chunk: Buffer) => options.collector.write('stdout', chunk));
+    stderr.on('data', (chunk: Buffer) => options.collector.write('stderr', chunk));
     child.once('error', (error) => {
       if (settled) return;
       settled = true;
@@ -74,13 +69,13 @@ export function runProcess(options: RunProcessOptions): Promise<ProcessOutcome> 
       const finish = () => {
         if (settled) return;
         settled = true;
-        child.stdout.destroy();
-        child.stderr.destroy();
+        stdout.destroy();
+        stderr.destroy();
         const killed = timedOut || aborted;
         const bySignal = exitSignal ? 128 + (constants.signals[exitSignal] ?? 0) : null;
         resolve({ exitCode: killed ? null : (code ?? bySignal), durationMs: Math.round(performance.now() - started), timedOut, aborted });
       };
-      if (child.stdout.readableEnded && child.stderr.readableEnded) return finish();
+      if (stdout.readableEnded && stderr.readableEnded) return finish();
       const grace = setTimeout(finish, DRAIN_GRACE_MS);
       let open = 2;
       const onEnd = () => {
@@ -90,10 +85,19 @@ export function runProcess(options: RunProcessOptions): Promise<ProcessOutcome> 
           finish();
         }
       };
-      for (const stream of [child.stdout, child.stderr]) {
+      for (const stream of [stdout, stderr]) {
         if (stream.readableEnded) onEnd();
         else stream.once('close', onEnd);
       }
     });
   });
+}
+
+function killProcessGroup(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // The group is already gone.
+  }
 }
