@@ -1,5 +1,5 @@
 // Cost of sandboxing one command: median wall time of `true` run through the local sandbox
-// (pids cgroup + prlimit + bubblewrap + bash -c) versus a plain spawn of `true`, plus bare
+// (pids cgroup + ulimit + bubblewrap + bash -c) versus a plain spawn of `true`, plus bare
 // bubblewrap and a whole bash tool call. The tasks run interleaved, round after round, so a
 // change in machine load affects all of them alike. The sandbox's one-time probes run first.
 import { spawn } from 'node:child_process';

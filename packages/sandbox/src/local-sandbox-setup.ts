@@ -13,8 +13,10 @@ export const SANDBOX_HOME = '/tmp/home';
 export const DEFAULT_PROCESS_LIMIT = 1024;
 // Home directories hold credentials (~/.cache/huggingface/token, ~/.ssh); /run holds sockets
 // (docker.sock, the D-Bus bus) that a network namespace does not cut off.
-const HIDDEN_DIRECTORIES = ['/root', '/home', '/run', '/var/run'];
-const HIDDEN_FILES = ['/etc/shadow', '/etc/gshadow', '/etc/ssh'];
+// Secrets of the host: inside the sandbox the command's uid maps to the host's root, so root-only
+// files would be readable unless they are hidden (/etc/ssh holds the host keys).
+const HIDDEN_DIRECTORIES = ['/root', '/home', '/run', '/var/run', '/etc/ssh'];
+const HIDDEN_FILES = ['/etc/shadow', '/etc/gshadow'];
 
 /** What the local sandbox decided at creation. */
 export interface LocalConfiguration {

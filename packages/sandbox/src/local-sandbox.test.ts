@@ -78,6 +78,12 @@ describe.skipIf(!hasBubblewrap)('local sandbox with bubblewrap', () => {
     expect(result.output).not.toContain('.bashrc');
   });
 
+  it('hides host secrets: /etc/shadow and the /etc/ssh host keys', async () => {
+    const result = await sandboxFor().exec('cat /etc/shadow 2>/dev/null | wc -c; ls -A /etc/ssh 2>/dev/null | wc -l');
+    expect(result.exitCode).toBe(0);
+    expect(result.output.trim().split(/\s+/).slice(0, 2)).toEqual(['0', '0']);
+  });
+
   it('keeps .git read-only unless configured', async () => {
     const sandbox = sandboxFor();
     mkdirSync(path.join(sandbox.workspace, '.git'));
