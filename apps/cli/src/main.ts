@@ -1,17 +1,9 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
+import { configFlags } from './runtime/config-flags.js';
 
 // Everything beyond argument parsing is imported lazily, so `--version` and `--help` stay fast.
-
-function collectFlags(options: Record<string, unknown>): Record<string, unknown> {
-  const flags: Record<string, unknown> = {};
-  if (typeof options.model === 'string') flags.model_name = options.model;
-  if (options.maxIterations !== undefined) flags.max_iterations = Number(options.maxIterations);
-  if (options.yolo === true) flags.yolo_mode = true;
-  if (options.budgetUsd !== undefined) flags.budget_usd = Number(options.budgetUsd);
-  return flags;
-}
 
 const program = new Command()
   .name('ml-intern')
@@ -30,7 +22,7 @@ const program = new Command()
   .option('--cwd <dir>', 'workspace directory (default: the current directory)')
   .action(async (prompt: string[], options: Record<string, unknown>) => {
     const { runCli } = await import('./commands/run-cli.js');
-    process.exitCode = await runCli(prompt, options, collectFlags(options));
+    process.exitCode = await runCli(prompt, options, configFlags(options));
   });
 
 program

@@ -1,6 +1,6 @@
 import { createWriteStream, existsSync, readFileSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
-import { EXIT_CODES, runUnattended, type RunResult } from '@ml-intern/cli/runtime';
+import { EXIT_CODES, configFlags, runUnattended, type RunResult } from '@ml-intern/cli/runtime';
 import type { AgentEvent } from '@ml-intern/events';
 import { runBatch } from './run-batch.js';
 
@@ -24,11 +24,7 @@ export function policyFlags(file: string): Record<string, unknown> {
 }
 
 export function flagsFrom(options: Record<string, unknown>): Record<string, unknown> {
-  const flags: Record<string, unknown> = {};
-  if (typeof options.model === 'string') flags.model_name = options.model;
-  if (options.maxIterations !== undefined) flags.max_iterations = Number(options.maxIterations);
-  if (options.yolo === true) flags.yolo_mode = true;
-  if (options.budgetUsd !== undefined) flags.budget_usd = Number(options.budgetUsd);
+  const flags = configFlags(options);
   if (typeof options.policy === 'string') Object.assign(flags, policyFlags(options.policy));
   return flags;
 }

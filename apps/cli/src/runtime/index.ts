@@ -6,3 +6,4 @@ export { renderSystemPrompt } from './system-prompt.js';
 export type { RunMode, Runtime, RuntimeDescription, RuntimeOptions } from './runtime-types.js';
 export { runUnattended } from './run-unattended.js';
 export type { UnattendedOptions } from './run-unattended.js';
+export { configFlags } from './config-flags.js';

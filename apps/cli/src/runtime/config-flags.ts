@@ -1,0 +1,9 @@
+/** Config values from the command-line flags both runners share (`--model`, `--max-iterations`, `--yolo`, `--budget-usd`). */
+export function configFlags(options: Record<string, unknown>): Record<string, unknown> {
+  const flags: Record<string, unknown> = {};
+  if (typeof options.model === 'string') flags.model_name = options.model;
+  if (options.maxIterations !== undefined) flags.max_iterations = Number(options.maxIterations);
+  if (options.yolo === true) flags.yolo_mode = true;
+  if (options.budgetUsd !== undefined) flags.budget_usd = Number(options.budgetUsd);
+  return flags;
+}
