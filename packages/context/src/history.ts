@@ -75,7 +75,7 @@ export class History {
 
   /** Raw tokenizer total (uncalibrated); tokenises the messages not counted yet. */
   get rawTokens(): number {
-    for (const entry of [...this.#uncounted]) this.#count(entry);
+    if (this.#uncounted.size > 0) for (const entry of [...this.#uncounted]) this.#count(entry);
     return this.#total;
   }
 
