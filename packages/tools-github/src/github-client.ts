@@ -1,6 +1,4 @@
-import { GraphqlResponseError, withCustomRequest } from '@octokit/graphql';
-import { request as octokitRequest } from '@octokit/request';
-import { isOnlyNotFound, toGitHubToolError } from './github-errors.js';
+import { isGraphqlResponseError, isOnlyNotFound, toGitHubToolError } from './github-errors.js';
 
 export const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
 
@@ -34,6 +32,11 @@ export interface GitHubClient {
 
 export const GITHUB_API_VERSION = '2022-11-28';
 
+interface Octokit {
+  request: typeof import('@octokit/request').request;
+  graphql: typeof import('@octokit/graphql').graphql;
+}
+
 export function createGitHubClient(options: GitHubToolsOptions = {}): GitHubClient {
   const apiUrl = (options.apiUrl ?? DEFAULT_GITHUB_API_URL).replace(/\/+$/, '');
   const headers: Record<string, string> = {
@@ -41,25 +44,32 @@ export function createGitHubClient(options: GitHubToolsOptions = {}): GitHubClie
     'x-github-api-version': GITHUB_API_VERSION,
   };
   if (options.token) headers.authorization = `bearer ${options.token}`;
-  const request = octokitRequest.defaults({
-    baseUrl: apiUrl,
-    headers,
-    ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
-  });
-  const graphql = withCustomRequest(request);
+  // octokit loads on the first call: most sessions never call a GitHub tool.
+  let clients: Promise<Octokit> | undefined;
+  const octokit = () =>
+    (clients ??= Promise.all([import('@octokit/request'), import('@octokit/graphql')]).then(([{ request: octokitRequest }, { withCustomRequest }]) => {
+      const request = octokitRequest.defaults({
+        baseUrl: apiUrl,
+        headers,
+        ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
+      });
+      return { request, graphql: withCustomRequest(request) };
+    }));
   return {
     hasToken: Boolean(options.token),
     apiUrl,
     async graphql<Data>(query: string, variables: Record<string, unknown>, signal: AbortSignal, action: string): Promise<Data> {
       try {
+        const { graphql } = await octokit();
         return (await graphql<Data>(query, { ...variables, request: { signal } })) as Data;
       } catch (error) {
-        if (error instanceof GraphqlResponseError && isOnlyNotFound(error) && error.data) return error.data as Data;
+        if (isGraphqlResponseError(error) && isOnlyNotFound(error) && error.data) return error.data as Data;
         throw toGitHubToolError(error, action, apiUrl);
       }
     },
     async rest<Data>(route: string, parameters: Record<string, unknown>, signal: AbortSignal, action: string) {
       try {
+        const { request } = await octokit();
         const response = await request(route, { ...parameters, request: { signal } });
         return { data: response.data as Data, headers: response.headers as Record<string, unknown> };
       } catch (error) {

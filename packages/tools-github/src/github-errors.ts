@@ -1,5 +1,5 @@
 import { ToolExecutionError, isAbortError, parseRetryAfter } from '@ml-intern/core';
-import { GraphqlResponseError } from '@octokit/graphql';
+import type { GraphqlResponseError } from '@octokit/graphql';
 
 type Headers = Record<string, string | number | undefined>;
 
@@ -58,6 +58,11 @@ function detailOf(failure: HttpFailure): string {
   return details.length > 0 ? `${message}: ${details.join('; ')}` : message;
 }
 
+/** A GraphQL answer with `errors` (octokit's GraphqlResponseError, recognised without loading octokit). */
+export function isGraphqlResponseError(error: unknown): error is GraphqlResponseError<unknown> {
+  return error instanceof Error && error.name === 'GraphqlResponseError' && 'errors' in error;
+}
+
 /** True when every error of a GraphQL answer is NOT_FOUND (a missing repository, owner or object). */
 export function isOnlyNotFound(error: GraphqlResponseError<unknown>): boolean {
   return (error.errors ?? []).length > 0 && (error.errors ?? []).every((entry) => (entry as { type?: string }).type === 'NOT_FOUND');
@@ -69,7 +74,7 @@ export function isOnlyNotFound(error: GraphqlResponseError<unknown>): boolean {
  */
 export function toGitHubToolError(error: unknown, action: string, apiUrl: string): Error {
   if (isAbortError(error) || ToolExecutionError.isInstance(error)) return error as Error;
-  if (error instanceof GraphqlResponseError) {
+  if (isGraphqlResponseError(error)) {
     const errors = (error.errors ?? []) as { type?: string; message?: string }[];
     if (errors.some((entry) => entry.type === 'RATE_LIMITED')) return new ToolExecutionError(describeRateLimit(error.headers as Headers), { cause: error });
     return new ToolExecutionError(`GitHub GraphQL error while ${action}: ${errors.map((entry) => entry.message).join('; ')}`, { cause: error });
