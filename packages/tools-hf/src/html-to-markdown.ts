@@ -1,9 +1,11 @@
-import TurndownService from 'turndown';
+import type TurndownService from 'turndown';
 
-let service: TurndownService | undefined;
+let service: Promise<TurndownService> | undefined;
 
-function createService(): TurndownService {
-  const turndown = new TurndownService({ headingStyle: 'atx', codeBlockStyle: 'fenced', bulletListMarker: '-' });
+/** turndown brings a whole DOM implementation with it, so it is imported on the first conversion. */
+async function createService(): Promise<TurndownService> {
+  const { default: Turndown } = await import('turndown');
+  const turndown = new Turndown({ headingStyle: 'atx', codeBlockStyle: 'fenced', bulletListMarker: '-' });
   turndown.remove(['script', 'style', 'noscript', 'button', 'nav', 'footer', 'header']);
   turndown.remove((node) => node.nodeName === 'SVG' || node.nodeName === 'svg');
   // arXiv/LaTeXML formulas carry their LaTeX source in `alttext`; keep it instead of MathML text soup.
@@ -46,9 +48,9 @@ function tableToMarkdown(table: DomNode): string {
 }
 
 /** Convert an HTML fragment or page to markdown (scripts, styles and navigation dropped). */
-export function htmlToMarkdown(html: string): string {
+export async function htmlToMarkdown(html: string): Promise<string> {
   service ??= createService();
-  return service
+  return (await service)
     .turndown(html)
     .replace(/\n{3,}/g, '\n\n')
     .trim();

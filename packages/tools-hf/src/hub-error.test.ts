@@ -31,6 +31,14 @@ describe('describeHubFailure', () => {
     );
   });
 
+  test('recognises the Hub library\'s errors by their status code and URL', () => {
+    const libraryError = Object.assign(new Error('Not Found. URL: https://hub.example/api/models/a/b'), { statusCode: 404, url: `${hubUrl}/api/models/a/b`, data: { error: 'Repository not found' } });
+    expect(describeHubFailure(libraryError, { subject, hasToken: true, hubUrl })).toBe(
+      'not found: model repo "a/b"; check the repo id ("owner/name") and repo_type (private repos also need a token with access). Server said: Repository not found',
+    );
+    expect(describeHubFailure(Object.assign(new Error('boom'), { statusCode: 404 }), { subject, hasToken: true, hubUrl })).toBe('boom');
+  });
+
   test('never lets the token through, even when a server echoes it', async () => {
     await using setup = await startTestHub();
     setup.hub.fail({ path: '/api/papers/search', status: 400, body: { error: `token ${setup.hub.token} is not allowed here` } });

@@ -1,4 +1,4 @@
-import { HubApiError } from '@huggingface/hub';
+import type { HubApiError } from '@huggingface/hub';
 import { HubNetworkError, type HubFailureRecord } from './hub-fetch.js';
 
 /** A non-2xx answer from a Hub or dataset-viewer endpoint called with plain fetch. */
@@ -48,15 +48,24 @@ export function serverMessageOf(body: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * An error thrown by an `@huggingface/hub` function for a non-2xx answer. Checked by shape so that
+ * recognising one does not load the library.
+ */
+export function isHubApiError(error: unknown): error is HubApiError {
+  if (!(error instanceof Error)) return false;
+  const candidate = error as Partial<HubApiError>;
+  return typeof candidate.statusCode === 'number' && typeof candidate.url === 'string';
+}
+
 function normalise(error: unknown, context: DescribeContext): HubHttpError | undefined {
   if (error instanceof HubHttpError) return error;
-  if (error instanceof HubApiError || (error instanceof Error && typeof (error as HubApiError).statusCode === 'number')) {
-    const hubError = error as HubApiError;
-    const recorded = context.failureFor?.(hubError.url);
-    const serverMessage = serverMessageOf(hubError.data) ?? hubError.message.replace(/\. URL: .*$/s, '');
+  if (isHubApiError(error)) {
+    const recorded = context.failureFor?.(error.url);
+    const serverMessage = serverMessageOf(error.data) ?? error.message.replace(/\. URL: .*$/s, '');
     return new HubHttpError({
-      status: hubError.statusCode,
-      url: hubError.url,
+      status: error.statusCode,
+      url: error.url,
       ...(recorded?.errorCode ? { errorCode: recorded.errorCode } : {}),
       ...(recorded?.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: recorded.retryAfterSeconds }),
       serverMessage,

@@ -1,9 +1,9 @@
-import { datasetInfo } from '@huggingface/hub';
 import { defineTool, isAbortError, ToolExecutionError, type Tool } from '@ml-intern/core';
 import { z } from 'zod';
 import { resolveHfConfig, type HfConfig, type HfToolsOptions } from '../hf-config.js';
 import { createHubCall, type HubCall } from '../hub-call.js';
 import { HubHttpError } from '../hub-error.js';
+import { loadHub } from '../hub-library.js';
 import { formatBytes, oneLine } from '../text-limits.js';
 import {
   describeFeature,
@@ -33,6 +33,7 @@ async function diagnoseAccess(call: HubCall, config: HfConfig, dataset: string, 
   const subject = { label: `dataset "${dataset}"`, pageUrl: page, kind: 'repo' as const };
   let info: { gated?: false | 'auto' | 'manual'; private?: boolean };
   try {
+    const { datasetInfo } = await loadHub();
     info = await datasetInfo({ ...call.library, name: dataset });
   } catch (error) {
     if (isAbortError(error)) throw error;

@@ -67,7 +67,7 @@ export function createFetchHfDocsTool(options: FetchHfDocsToolOptions = {}): Too
           url = page;
         }
         const body = await response.text();
-        const markdown = (response.headers.get('content-type') ?? '').includes('html') ? htmlToMarkdown(body) : body;
+        const markdown = (response.headers.get('content-type') ?? '').includes('html') ? await htmlToMarkdown(body) : body;
         const window = textWindow(markdown, input.offset, input.max_chars);
         if (input.offset > 0 && window.text === '') {
           return `The page has ${window.total} characters; offset ${input.offset} is past the end.`;

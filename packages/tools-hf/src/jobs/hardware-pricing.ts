@@ -1,7 +1,7 @@
-import { listJobHardware } from '@huggingface/hub';
 import { createCachedLoader } from '../disk-cache.js';
 import type { HfConfig } from '../hf-config.js';
 import { createHubCall } from '../hub-call.js';
+import { loadHub } from '../hub-library.js';
 
 /**
  * Hourly USD prices of HF Jobs hardware, used when the live catalog (`/api/jobs/hardware`) cannot
@@ -88,6 +88,7 @@ export function createHardwarePricing(config: HfConfig, options: { live?: boolea
       loading ??= loader
         .get(async () => {
           const call = createHubCall(config, AbortSignal.timeout(15_000));
+          const { listJobHardware } = await loadHub();
           const hardware = await listJobHardware({ hubUrl: config.hubUrl, fetch: call.fetch });
           const prices: Record<string, number> = {};
           for (const entry of hardware) {

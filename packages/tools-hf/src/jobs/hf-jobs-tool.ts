@@ -1,8 +1,9 @@
-import { cancelJob, getJob, listJobs, runJob, whoAmI, type SpaceHardwareFlavor } from '@huggingface/hub';
+import type { SpaceHardwareFlavor } from '@huggingface/hub';
 import { defineTool, ToolExecutionError, type ApprovalHint, type Tool, type ToolContext } from '@ml-intern/core';
 import { z } from 'zod';
 import { resolveHfConfig, type HfConfig, type HfToolsOptions } from '../hf-config.js';
 import { createHubCall, type HubCall } from '../hub-call.js';
+import { loadHub } from '../hub-library.js';
 import { formatJob, formatJobsTable, isTerminal, jobUrl } from './job-format.js';
 import { collapseInstallNoise, collectJobLogs } from './job-logs.js';
 import { buildJobSpec, formatDuration, parseTimeout } from './job-spec.js';
@@ -93,6 +94,7 @@ async function runJobOperation(runtime: JobsRuntime, call: HubCall, input: Input
   const spec = await buildJobSpec(input, { cwd: ctx.session.cwd, token: config.token, passToken: runtime.options.passTokenToJobs !== false });
   await runtime.pricing.load();
   const estimate = runtime.pricing.estimate(input.hardware_flavor, timeoutSeconds);
+  const { getJob, runJob } = await loadHub();
   const job = await runJob({ ...call.library, namespace, dockerImage: spec.dockerImage, command: spec.command, environment: spec.environment, secrets: spec.secrets, flavor: input.hardware_flavor as SpaceHardwareFlavor, timeoutSeconds });
   tracker.track(ctx, namespace, job.id);
   const url = jobUrl(config.hubUrl, namespace, job.id);
@@ -123,6 +125,7 @@ async function logsOperation(runtime: JobsRuntime, call: HubCall, input: Input, 
     keep: input.tail,
     ...(following ? { onLine: (line: string) => ctx.log(line) } : {}),
   });
+  const { getJob } = await loadHub();
   const job = await getJob({ ...call.library, namespace, jobId: id });
   const terminal = isTerminal(job);
   if (terminal) runtime.tracker.settle(id);
@@ -139,6 +142,7 @@ async function runOperation(runtime: JobsRuntime, call: HubCall, input: Input, c
     if (!input.job_id) throw new ToolExecutionError(`${input.operation} needs job_id.`);
     return input.job_id;
   };
+  const { cancelJob, getJob, listJobs } = await loadHub();
   switch (input.operation) {
     case 'run':
       return runJobOperation(runtime, call, input, ctx, namespace);
@@ -187,7 +191,9 @@ export function createHfJobsTool(options: HfJobsToolOptions = {}): Tool<typeof i
       if (input.namespace) return Promise.resolve(input.namespace);
       if (options.namespace) return Promise.resolve(options.namespace);
       if (!config.token) throw new ToolExecutionError('HF Jobs need a token: configure HF_TOKEN (or pass namespace with a token that can use it).');
-      owner ??= whoAmI({ ...call.library }).then((user) => user.name);
+      owner ??= loadHub()
+        .then(({ whoAmI }) => whoAmI({ ...call.library }))
+        .then((user) => user.name);
       owner.catch(() => {
         owner = undefined;
       });

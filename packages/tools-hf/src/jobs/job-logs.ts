@@ -1,6 +1,6 @@
-import { streamJobLogs } from '@huggingface/hub';
 import { isAbortError } from '@ml-intern/core';
 import type { HubCall } from '../hub-call.js';
+import { loadHub } from '../hub-library.js';
 import { stripAnsi } from '../text-limits.js';
 
 export interface CollectLogsOptions {
@@ -43,6 +43,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIM
  * every read is bounded.
  */
 export async function collectJobLogs(call: HubCall, options: CollectLogsOptions): Promise<CollectedLogs> {
+  const { streamJobLogs } = await loadHub();
   const controller = new AbortController();
   const boundFetch = ((input: RequestInfo | URL, init: RequestInit = {}) =>
     call.fetch(input, { ...init, signal: init.signal ? AbortSignal.any([init.signal, controller.signal]) : controller.signal })) as typeof fetch;

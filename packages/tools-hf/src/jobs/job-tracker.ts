@@ -1,7 +1,7 @@
-import { cancelJob } from '@huggingface/hub';
 import type { ToolContext } from '@ml-intern/core';
 import type { HfConfig } from '../hf-config.js';
 import { createHubCall } from '../hub-call.js';
+import { loadHub } from '../hub-library.js';
 
 /** Jobs started by this tool that are still running, cancelled when their session is interrupted. */
 export interface JobTracker {
@@ -21,6 +21,7 @@ export function createJobTracker(config: HfConfig): JobTracker {
         // The call's own signal is already aborted: cancel with a fresh, short deadline.
         const call = createHubCall(config, AbortSignal.timeout(10_000));
         try {
+          const { cancelJob } = await loadHub();
           await cancelJob({ ...call.library, namespace, jobId });
         } catch {
           // best effort: the job may have finished meanwhile

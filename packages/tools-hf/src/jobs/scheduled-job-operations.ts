@@ -1,14 +1,7 @@
-import {
-  createScheduledJob,
-  deleteScheduledJob,
-  getScheduledJob,
-  listScheduledJobs,
-  resumeScheduledJob,
-  suspendScheduledJob,
-  type SpaceHardwareFlavor,
-} from '@huggingface/hub';
+import type { SpaceHardwareFlavor } from '@huggingface/hub';
 import { ToolExecutionError } from '@ml-intern/core';
 import type { HubCall } from '../hub-call.js';
+import { loadHub } from '../hub-library.js';
 import { formatScheduledJob } from './job-format.js';
 import { buildJobSpec, parseTimeout, type JobSpecInput } from './job-spec.js';
 import type { HardwarePricing } from './hardware-pricing.js';
@@ -33,6 +26,7 @@ export async function runScheduledOperation(
 ): Promise<string> {
   const { namespace } = context;
   const library = { ...call.library, namespace };
+  const { createScheduledJob, deleteScheduledJob, getScheduledJob, listScheduledJobs, resumeScheduledJob, suspendScheduledJob } = await loadHub();
   const id = () => {
     if (!input.scheduled_job_id) throw new ToolExecutionError(`${input.operation} needs scheduled_job_id.`);
     return input.scheduled_job_id;

@@ -39,9 +39,9 @@ function articleHtml(html: string): string {
  * to markdown once; sections are the `##`/`###` headings, each holding the text up to the next
  * heading of the same or a higher level (so a section includes its subsections).
  */
-export function parseArxivHtml(html: string): ParsedPaper {
+export async function parseArxivHtml(html: string): Promise<ParsedPaper> {
   const titleMatch = html.match(/<h1\b[^>]*class="[^"]*ltx_title_document[^"]*"[^>]*>([\s\S]*?)<\/h1>/i);
-  const markdown = htmlToMarkdown(articleHtml(html));
+  const markdown = await htmlToMarkdown(articleHtml(html));
   const lines = markdown.split('\n');
   const headings: { line: number; level: number; title: string }[] = [];
   lines.forEach((line, index) => {

@@ -109,8 +109,8 @@ describe('arXiv parsing', () => {
     expect(normalizeArxivId('2401.1')).toBeUndefined();
   });
 
-  test('splits headings into sections and finds them by number or title', () => {
-    const paper = parseArxivHtml('<article><h1 class="ltx_title ltx_title_document">T</h1><h2>1 Intro</h2><p>a</p><h2>Related Work</h2><p>b</p></article>');
+  test('splits headings into sections and finds them by number or title', async () => {
+    const paper = await parseArxivHtml('<article><h1 class="ltx_title ltx_title_document">T</h1><h2>1 Intro</h2><p>a</p><h2>Related Work</h2><p>b</p></article>');
     expect(paper.title).toBe('T');
     expect(paper.sections.map((section) => [section.number, section.title, section.text])).toEqual([
       ['1', '1 Intro', 'a'],

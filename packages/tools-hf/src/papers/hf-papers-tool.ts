@@ -1,8 +1,8 @@
-import { listCollections, listDatasets, listModels } from '@huggingface/hub';
 import { defineTool, isAbortError, ToolExecutionError, type Tool } from '@ml-intern/core';
 import { z } from 'zod';
 import { resolveHfConfig, type HfConfig, type HfToolsOptions } from '../hf-config.js';
 import { createHubCall, type HubCall } from '../hub-call.js';
+import { loadHub } from '../hub-library.js';
 import { oneLine, textWindow } from '../text-limits.js';
 import { findSection, normalizeArxivId, parseArxivHtml, type ParsedPaper } from './arxiv-paper.js';
 import {
@@ -45,6 +45,7 @@ function requireArxivId(input: Input): string {
 }
 
 async function linkedModels(call: HubCall, id: string, input: Input): Promise<LinkedRepo[]> {
+  const { listModels } = await loadHub();
   const models: LinkedRepo[] = [];
   for await (const model of listModels({ ...call.library, search: { tags: [`arxiv:${id}`] }, sort: SORT_KEYS[input.sort], limit: input.limit, additionalFields: ['library_name'] })) {
     models.push({ name: model.name, downloads: model.downloads, likes: model.likes, ...(model.task ? { task: model.task } : {}), ...(model.library_name ? { library: model.library_name } : {}) });
@@ -53,6 +54,7 @@ async function linkedModels(call: HubCall, id: string, input: Input): Promise<Li
 }
 
 async function linkedDatasets(call: HubCall, id: string, input: Input): Promise<LinkedRepo[]> {
+  const { listDatasets } = await loadHub();
   const datasets: LinkedRepo[] = [];
   for await (const dataset of listDatasets({ ...call.library, search: { tags: [`arxiv:${id}`] }, sort: SORT_KEYS[input.sort], limit: input.limit })) {
     datasets.push({ name: dataset.name, downloads: dataset.downloads, likes: dataset.likes });
@@ -61,6 +63,7 @@ async function linkedDatasets(call: HubCall, id: string, input: Input): Promise<
 }
 
 async function linkedCollections(call: HubCall, id: string, input: Input): Promise<LinkedCollection[]> {
+  const { listCollections } = await loadHub();
   const collections: LinkedCollection[] = [];
   for await (const collection of listCollections({ ...call.library, search: { item: [`papers/${id}`] }, limit: input.limit })) {
     collections.push({
@@ -81,7 +84,7 @@ async function fetchArxivPaper(call: HubCall, config: HfConfig, id: string): Pro
   const response = await call.fetch(`${config.arxivUrl}/html/${id}`, { headers: { accept: 'text/html' } });
   if (response.status === 404) return undefined;
   if (!response.ok) throw new ToolExecutionError(`arXiv answered HTTP ${response.status} for ${id}; try again later or use paper_details for the abstract.`);
-  const parsed = parseArxivHtml(await response.text());
+  const parsed = await parseArxivHtml(await response.text());
   return parsed.sections.length > 0 ? parsed : undefined;
 }
 

@@ -1,11 +1,11 @@
 import { openAsBlob } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { deleteFiles, downloadFile, listFiles, uploadFile } from '@huggingface/hub';
 import { defineTool, ToolExecutionError, type ToolContext, type Tool } from '@ml-intern/core';
 import { z } from 'zod';
 import { resolveHfConfig, type HfToolsOptions } from '../hf-config.js';
 import { createHubCall, type HubCall } from '../hub-call.js';
+import { loadHub } from '../hub-library.js';
 import { formatBytes } from '../text-limits.js';
 import { globToRegExp, repoIdSchema, repoLabel, repoPageUrl, repoTypeSchema, type RepoKind } from './repo-reference.js';
 
@@ -39,6 +39,7 @@ function workspaceFile(ctx: ToolContext, localPath: string): string {
 }
 
 async function listOperation(call: HubCall, input: Input): Promise<string> {
+  const { listFiles } = await loadHub();
   const entries: { path: string; size: number; type: string; lfs: boolean }[] = [];
   let more = false;
   for await (const entry of listFiles({ ...call.library, repo: { type: input.repo_type, name: input.repo_id }, revision: input.revision, recursive: true, ...(input.path ? { path: input.path.replace(/^\/+|\/+$/g, '') } : {}) })) {
@@ -58,6 +59,7 @@ async function listOperation(call: HubCall, input: Input): Promise<string> {
 
 async function readOperation(call: HubCall, input: Input): Promise<string> {
   if (!input.path) throw new ToolExecutionError('read needs path.');
+  const { downloadFile } = await loadHub();
   const blob = await downloadFile({ ...call.library, repo: { type: input.repo_type, name: input.repo_id }, path: input.path, revision: input.revision });
   if (!blob) throw new ToolExecutionError(`file not found: "${input.path}" in ${repoLabel(input.repo_type, input.repo_id)} at ${input.revision}; list the files to check the path.`);
   if (input.offset >= blob.size && blob.size > 0) return `${input.path} has ${blob.size} bytes; offset ${input.offset} is past the end.`;
@@ -84,6 +86,7 @@ async function uploadOperation(call: HubCall, input: Input, ctx: ToolContext): P
     content = new Blob([input.content as string]);
   }
   if (!destination) throw new ToolExecutionError('upload needs path (the destination in the repo).');
+  const { uploadFile } = await loadHub();
   const result = await uploadFile({
     ...call.library,
     repo: { type: input.repo_type, name: input.repo_id },
@@ -102,6 +105,7 @@ async function uploadOperation(call: HubCall, input: Input, ctx: ToolContext): P
 }
 
 async function deleteOperation(call: HubCall, input: Input): Promise<string> {
+  const { deleteFiles, listFiles } = await loadHub();
   const targets = new Set<string>();
   if (input.path) targets.add(input.path.replace(/^\/+/, ''));
   if (input.patterns?.length) {

@@ -1,9 +1,9 @@
-import { createBranch, createRepo, deleteBranch } from '@huggingface/hub';
 import { defineTool, ToolExecutionError, type Tool } from '@ml-intern/core';
 import { z } from 'zod';
 import { resolveHfConfig, type HfToolsOptions } from '../hf-config.js';
 import { createHubCall, type HubCall } from '../hub-call.js';
 import { HubHttpError } from '../hub-error.js';
+import { loadHub } from '../hub-library.js';
 import { repoApiUrl, repoIdSchema, repoLabel, repoPageUrl, repoTypeSchema } from './repo-reference.js';
 import { formatDiscussionDetails, formatDiscussionList, formatRefs, type DiscussionDetails, type DiscussionSummary, type RepoRefs } from './repo-git-format.js';
 
@@ -62,11 +62,13 @@ async function runOperation(call: HubCall, input: Input): Promise<string> {
       return formatRefs(await call.json<RepoRefs>(`${api}/refs?include_prs=1`), input.repo_id);
     case 'create_branch': {
       const branch = need(input.branch, 'create_branch needs branch.');
+      const { createBranch } = await loadHub();
       await createBranch({ ...call.library, repo, branch, ...(input.from_rev ? { revision: input.from_rev } : {}) });
       return `Created branch ${branch} in ${input.repo_id}${input.from_rev ? ` from ${input.from_rev}` : ''}: ${page}/tree/${encodeURIComponent(branch)}`;
     }
     case 'delete_branch': {
       const branch = need(input.branch, 'delete_branch needs branch.');
+      const { deleteBranch } = await loadHub();
       await deleteBranch({ ...call.library, repo, branch });
       return `Deleted branch ${branch} from ${input.repo_id}.`;
     }
@@ -111,6 +113,7 @@ async function runOperation(call: HubCall, input: Input): Promise<string> {
     }
     case 'create_repo': {
       const visibility = input.private === false ? 'public' : 'private';
+      const { createRepo } = await loadHub();
       try {
         const created = await createRepo({ ...call.library, repo, visibility, ...(input.repo_type === 'space' ? { sdk: input.space_sdk ?? 'static' } : {}) });
         return `Created ${visibility} ${input.repo_type} repo ${input.repo_id}: ${created.repoUrl || page}`;

@@ -1,8 +1,8 @@
-import { HubApiError, createRepo, uploadFiles, whoAmI } from '@huggingface/hub';
 import { AbortError, isAbortError, sleep } from '@ml-intern/core';
 import type { HfConfig, HfRetryOptions } from '../hf-config.js';
 import { createHubCall, type HubCall } from '../hub-call.js';
-import { HubHttpError } from '../hub-error.js';
+import { HubHttpError, isHubApiError } from '../hub-error.js';
+import { loadHub } from '../hub-library.js';
 import { HubNetworkError } from '../hub-fetch.js';
 import { sessionDatasetCard } from './session-dataset-card.js';
 
@@ -31,7 +31,7 @@ export interface SessionDatasetOptions {
 
 function statusOf(error: unknown): number | undefined {
   if (error instanceof HubHttpError) return error.status;
-  if (error instanceof HubApiError) return error.statusCode;
+  if (isHubApiError(error)) return error.statusCode;
   return undefined;
 }
 
@@ -82,6 +82,7 @@ export class SessionDataset {
       const withCard = this.#cardPending;
       const files = [{ path, content: new Blob([text], { type: 'application/jsonl' }) }];
       if (withCard) files.push({ path: 'README.md', content: new Blob([sessionDatasetCard(id)], { type: 'text/markdown' }) });
+      const { uploadFiles } = await loadHub();
       await uploadFiles({ ...call.library, repo: { type: 'dataset', name: id }, files, commitTitle: `Upload session ${path}`, abortSignal: signal });
       if (withCard) this.#cardPending = false;
     } catch (error) {
@@ -97,6 +98,7 @@ export class SessionDataset {
   }
 
   async #prepare(call: HubCall): Promise<string> {
+    const { createRepo, whoAmI } = await loadHub();
     const configured = this.#options.repo;
     const id = configured?.includes('/') ? configured : `${(await whoAmI({ ...call.library })).name}/${configured ?? DEFAULT_SESSION_DATASET_NAME}`;
     this.id = id;
