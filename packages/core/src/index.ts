@@ -40,6 +40,8 @@ export { backoffDelay, streamWithRetry } from './retry.js';
 export type { RetryNotice, RetryOptions } from './retry.js';
 export { parseRetryAfter } from './retry-after.js';
 export type { HeaderSource } from './retry-after.js';
+export { createHttpFetch, httpFetch } from './http-fetch.js';
+export type { HttpFetchOptions } from './http-fetch.js';
 export { readServerSentEvents } from './server-sent-events.js';
 export { sleep } from './sleep.js';
 export type { IdleTimeout, ServerSentEvent } from './server-sent-events.js';

@@ -1,0 +1,187 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Readable, pipeline, type Transform } from 'node:stream';
+import { constants as zlib, createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+
+/**
+ * `fetch` over `node:http`/`node:https` for API clients (the provider SDKs, the Hub and GitHub
+ * clients). Node's built-in fetch is undici: its first request in a process costs ~50 ms (the
+ * client and its llhttp WebAssembly are loaded and compiled), and V8 then tiers that WebAssembly
+ * up in the background, which a finishing process waits for (~65 ms). A one-shot run makes a
+ * single request, so both land on its wall time; this transport answers the first request in a few
+ * milliseconds. It returns standard `Response` objects whose body is a web `ReadableStream`.
+ *
+ * What it implements of the fetch standard: every body type (`FormData`, `Blob` and
+ * `URLSearchParams` are serialised by the standard `Request`), redirects (`follow`, `manual`,
+ * `error`), `AbortSignal` before and during the body, gzip/deflate/brotli decoding, keep-alive
+ * connections that never keep a finished process alive, and `TypeError('fetch failed')` with the
+ * socket error as `cause` for network failures. No proxy support (nor has Node 20's fetch).
+ */
+export interface HttpFetchOptions {
+  /** Redirects followed before failing (default 20, as the fetch standard). */
+  maxRedirects?: number;
+  /** Reuse connections (default true). */
+  keepAlive?: boolean;
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+type FetchInput = Parameters<typeof fetch>[0];
+
+interface PreparedRequest {
+  url: URL;
+  method: string;
+  headers: Headers;
+  body: Buffer | ReadableStream<Uint8Array> | undefined;
+  redirect: RequestRedirect;
+  signal: AbortSignal | undefined;
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+}
+
+async function serializeBody(body: BodyInit, headers: Headers): Promise<Buffer | ReadableStream<Uint8Array>> {
+  if (typeof body === 'string') {
+    if (!headers.has('content-type')) headers.set('content-type', 'text/plain;charset=UTF-8');
+    return Buffer.from(body);
+  }
+  if (body instanceof ArrayBuffer) return Buffer.from(body);
+  if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  if (body instanceof ReadableStream) return body as ReadableStream<Uint8Array>;
+  // URLSearchParams, Blob and FormData: the standard Request serialises them and names the type.
+  const standard = new Request('http://localhost/', { method: 'POST', body });
+  const type = standard.headers.get('content-type');
+  if (type && !headers.has('content-type')) headers.set('content-type', type);
+  return Buffer.from(await standard.arrayBuffer());
+}
+
+async function prepare(input: FetchInput, init: RequestInit = {}): Promise<PreparedRequest> {
+  const fromRequest = typeof input === 'string' || input instanceof URL ? undefined : input;
+  const url = new URL(fromRequest ? fromRequest.url : input.toString());
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`fetch failed: unsupported protocol ${url.protocol}`);
+  const headers = new Headers(fromRequest?.headers);
+  new Headers(init.headers).forEach((value, name) => headers.set(name, value));
+  const method = (init.method ?? fromRequest?.method ?? 'GET').toUpperCase();
+  let body: PreparedRequest['body'];
+  if (init.body !== undefined && init.body !== null) body = await serializeBody(init.body, headers);
+  else if (fromRequest?.body) body = Buffer.from(await fromRequest.arrayBuffer());
+  if (body !== undefined && (method === 'GET' || method === 'HEAD')) throw new TypeError('fetch failed: a GET or HEAD request cannot have a body');
+  if (!headers.has('accept')) headers.set('accept', '*/*');
+  if (!headers.has('accept-encoding')) headers.set('accept-encoding', 'gzip, deflate, br');
+  if (!headers.has('user-agent')) headers.set('user-agent', 'node');
+  return { url, method, headers, body, redirect: init.redirect ?? fromRequest?.redirect ?? 'follow', signal: init.signal ?? fromRequest?.signal ?? undefined };
+}
+
+function decoderFor(encoding: string | undefined): Transform | undefined {
+  switch ((encoding ?? '').trim().toLowerCase()) {
+    case 'gzip':
+    case 'x-gzip':
+      return createGunzip({ flush: zlib.Z_SYNC_FLUSH, finishFlush: zlib.Z_SYNC_FLUSH });
+    case 'deflate':
+      return createInflate({ flush: zlib.Z_SYNC_FLUSH, finishFlush: zlib.Z_SYNC_FLUSH });
+    case 'br':
+      return createBrotliDecompress({ flush: zlib.BROTLI_OPERATION_FLUSH, finishFlush: zlib.BROTLI_OPERATION_FLUSH });
+    default:
+      return undefined;
+  }
+}
+
+function toResponse(message: IncomingMessage, request: PreparedRequest, redirected: boolean, signal: AbortSignal | undefined): Response {
+  const headers = new Headers();
+  for (let index = 0; index < message.rawHeaders.length; index += 2) headers.append(message.rawHeaders[index] as string, message.rawHeaders[index + 1] as string);
+  const status = message.statusCode ?? 0;
+  let body: ReadableStream<Uint8Array> | null = null;
+  if (request.method === 'HEAD' || NULL_BODY_STATUSES.has(status)) message.resume();
+  else {
+    const decoder = decoderFor(message.headers['content-encoding']);
+    const stream: Readable = decoder ? pipeline(message, decoder, () => {}) : message;
+    if (signal) {
+      const onAbort = () => stream.destroy(abortReason(signal) as Error);
+      signal.addEventListener('abort', onAbort, { once: true });
+      stream.once('close', () => signal.removeEventListener('abort', onAbort));
+    }
+    body = Readable.toWeb(stream) as ReadableStream<Uint8Array>;
+  }
+  const response = new Response(body, { status, statusText: message.statusMessage ?? '', headers });
+  Object.defineProperty(response, 'url', { value: request.url.href });
+  if (redirected) Object.defineProperty(response, 'redirected', { value: true });
+  return response;
+}
+
+/** One HTTP exchange up to the response headers. */
+function send(request: PreparedRequest, agents: { http: HttpAgent; https: HttpsAgent }): Promise<IncomingMessage> {
+  const { url, method, headers, body, signal } = request;
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(abortReason(signal));
+      return;
+    }
+    const outgoing: OutgoingHttpHeaders = {};
+    headers.forEach((value, name) => {
+      outgoing[name] = value;
+    });
+    if (Buffer.isBuffer(body)) outgoing['content-length'] = body.length;
+    else if (body === undefined && (method === 'POST' || method === 'PUT' || method === 'PATCH')) outgoing['content-length'] = 0;
+    const https = url.protocol === 'https:';
+    const request_ = (https ? httpsRequest : httpRequest)(url, { method, headers: outgoing, agent: https ? agents.https : agents.http });
+    const onAbort = () => {
+      request_.destroy();
+      reject(abortReason(signal as AbortSignal));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    request_.once('response', (message) => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(message);
+    });
+    request_.once('error', (error) => {
+      signal?.removeEventListener('abort', onAbort);
+      reject(signal?.aborted ? abortReason(signal) : new TypeError('fetch failed', { cause: error }));
+    });
+    if (body instanceof ReadableStream) Readable.fromWeb(body as import('node:stream/web').ReadableStream).pipe(request_);
+    else request_.end(body);
+  });
+}
+
+/** Create a `fetch` with its own connection pools. */
+export function createHttpFetch(options: HttpFetchOptions = {}): typeof fetch {
+  const keepAlive = options.keepAlive ?? true;
+  const agents = { http: new HttpAgent({ keepAlive }), https: new HttpsAgent({ keepAlive }) };
+  const maxRedirects = options.maxRedirects ?? 20;
+
+  return async function httpFetch(input: FetchInput, init?: RequestInit): Promise<Response> {
+    const request = await prepare(input, init);
+    for (let redirects = 0; ; redirects += 1) {
+      const message = await send(request, agents);
+      const location = message.headers.location;
+      if (!REDIRECT_STATUSES.has(message.statusCode ?? 0) || location === undefined || request.redirect === 'manual') {
+        return toResponse(message, request, redirects > 0, request.signal);
+      }
+      message.resume();
+      if (request.redirect === 'error') throw new TypeError(`fetch failed: redirect to ${location} with redirect mode "error"`);
+      if (redirects >= maxRedirects) throw new TypeError(`fetch failed: more than ${maxRedirects} redirects`);
+      if (request.body instanceof ReadableStream) throw new TypeError('fetch failed: cannot follow a redirect with a streamed request body');
+      const next = new URL(location, request.url);
+      const status = message.statusCode ?? 0;
+      if (status === 303 ? request.method !== 'HEAD' : (status === 301 || status === 302) && request.method === 'POST') {
+        request.method = 'GET';
+        request.body = undefined;
+        for (const name of ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location']) request.headers.delete(name);
+      }
+      // Credentials stay with the origin that was asked (the fetch standard drops Authorization; API keys too).
+      if (next.origin !== request.url.origin) {
+        request.headers.delete('authorization');
+        request.headers.delete('cookie');
+        request.headers.delete('proxy-authorization');
+        request.headers.delete('x-api-key');
+      }
+      request.url = next;
+    }
+  };
+}
+
+let shared: typeof fetch | undefined;
+
+/** A process-wide {@link createHttpFetch} (one connection pool). */
+export const httpFetch: typeof fetch = (input, init) => (shared ??= createHttpFetch())(input, init);
