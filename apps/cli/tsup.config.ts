@@ -1,15 +1,26 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
-// The published CLI bundles the workspace packages, so a global install (`npm install -g ./apps/cli`)
-// works from any directory; third-party dependencies stay external and are installed by npm.
-export default defineConfig({
-  entry: { main: 'src/main.ts', runtime: 'src/runtime/index.ts' },
+// The published CLI is self-contained: the workspace packages and the pure-JavaScript dependencies
+// are bundled, so a global install (`npm install -g ./apps/cli`) works from any directory and
+// start-up does not resolve, read and link hundreds of small ES modules (the OpenAI SDK alone is
+// ~150 files: ~65 ms as modules, ~7 ms bundled). Packages that load WebAssembly or worker files
+// next to their own sources stay external and are installed by npm.
+// ml-intern-headless builds with the same options.
+export const appBundle = {
   format: ['esm'],
-  dts: { entry: { runtime: 'src/runtime/index.ts' } },
   clean: true,
   sourcemap: true,
   splitting: true,
   target: 'node20',
-  noExternal: [/^@ml-intern\//],
+  external: ['tiktoken', '@huggingface/hub'],
+  noExternal: [/^(?!tiktoken$|@huggingface\/hub$)/],
+  // Bundled CommonJS dependencies call require() for Node built-ins.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   loader: { '.md': 'text' },
+} satisfies Options;
+
+export default defineConfig({
+  ...appBundle,
+  entry: { main: 'src/main.ts', runtime: 'src/runtime/index.ts' },
+  dts: { entry: { runtime: 'src/runtime/index.ts' } },
 });

@@ -1,13 +1,5 @@
 import { defineConfig } from 'tsup';
+import { appBundle } from '../cli/tsup.config.js';
 
-// Bundles the workspace packages (like the CLI) so the published bin works outside the monorepo.
-export default defineConfig({
-  entry: { main: 'src/main.ts' },
-  format: ['esm'],
-  clean: true,
-  sourcemap: true,
-  splitting: true,
-  target: 'node20',
-  noExternal: [/^@ml-intern\//],
-  loader: { '.md': 'text' },
-});
+// Self-contained like the CLI: workspace packages and pure-JavaScript dependencies are bundled.
+export default defineConfig({ ...appBundle, entry: { main: 'src/main.ts' } });

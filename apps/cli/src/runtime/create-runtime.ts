@@ -3,6 +3,7 @@ import { JsonlSessionStore, createRedactor, defaultSessionDir, secretsFromEnv, t
 import {
   ConfigError,
   createApprovalPolicy,
+  httpFetch,
   createResearchTool,
   createSession,
   loadConfig,
@@ -37,17 +38,19 @@ export class MissingCredentialsError extends ConfigError {
 /** Build a LanguageModel for an id with the providers installed in the app. */
 export async function createModel(id: string, config: AgentConfig, env: Record<string, string | undefined>, hfToken: string | undefined): Promise<LanguageModel> {
   if (!hasCredentials(id, env, hfToken)) throw new MissingCredentialsError(id);
-  // Load only the provider this model needs: each SDK costs 100–250 ms of startup.
+  // Load only the provider this model needs: each SDK costs 100–250 ms of startup. Requests go
+  // through core's node:http fetch: Node's own costs a one-shot run ~100 ms (see http-fetch.ts).
   const factories: ResolveModelOptions['factories'] = {};
   if (parseModelId(id).provider === 'anthropic') {
     const { anthropicModelFactory } = await import('@ml-intern/provider-anthropic');
     factories.anthropic = anthropicModelFactory({
+      fetch: httpFetch,
       ...(env.ANTHROPIC_API_KEY ? { apiKey: env.ANTHROPIC_API_KEY } : {}),
       ...(env.ANTHROPIC_BASE_URL ? { baseURL: env.ANTHROPIC_BASE_URL } : {}),
     });
   } else {
     const { openAIModelFactory } = await import('@ml-intern/provider-openai');
-    factories.openai = openAIModelFactory({ env: hfToken && !env.HF_TOKEN ? { ...env, HF_TOKEN: hfToken } : env });
+    factories.openai = openAIModelFactory({ fetch: httpFetch, env: hfToken && !env.HF_TOKEN ? { ...env, HF_TOKEN: hfToken } : env });
   }
   return resolveModel(id, {
     factories,
