@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { accessSync, constants, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { GpuInfo } from './sandbox.js';
@@ -50,14 +50,92 @@ const PYTHON_PROBE = [
 ].join('; ');
 
 /**
- * Ask the host's `python3` where it is installed. A pyenv, conda or venv interpreter usually
- * lives under a home directory the sandbox hides, so its prefix is bound back read-only.
+ * A probe that runs while the caller does other work. Its child process and pipes hold no
+ * event-loop reference, so a process that is otherwise done can exit while it still runs; a
+ * caller that needs the answer before going on holds the process open with `hold()`.
  */
-export async function probePython(command: string, environment: Record<string, string>): Promise<PythonInstallation | undefined> {
+export interface BackgroundProbe<T> {
+  /** Settles when the probe ends; awaiting it alone does not keep this process alive. */
+  readonly result: Promise<T>;
+  /** Keep this process alive until the probe ends; returns the release. */
+  hold(): () => void;
+}
+
+/** A probe whose answer is known without running anything. */
+export function settledProbe<T>(value: T): BackgroundProbe<T> {
+  return { result: Promise.resolve(value), hold: () => () => {} };
+}
+
+type Referenced = { ref?(): void; unref?(): void };
+
+/** Standard output of `file args`, run as a background probe; rejects when it fails or times out. */
+function runInBackground(file: string, args: readonly string[], environment: Record<string, string>, timeoutMs: number): BackgroundProbe<string> {
+  const child = spawn(file, args, { env: environment, stdio: ['ignore', 'pipe', 'ignore'] });
+  let holders = 0;
+  const setReferenced = (referenced: boolean) => {
+    // ref() on a closed socket would wait for a 'connect' that never comes (a listener each call).
+    const handles: Referenced[] = child.stdout && !child.stdout.destroyed ? [child, child.stdout as Referenced] : [child];
+    for (const handle of handles) {
+      if (referenced) handle.ref?.();
+      else handle.unref?.();
+    }
+  };
+  setReferenced(false);
+  const result = new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    timer.unref();
+    child.stdout?.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > 1 << 20) child.kill('SIGKILL');
+      else chunks.push(chunk);
+    });
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(Buffer.concat(chunks).toString('utf8'));
+      else reject(new Error(`${file} exited with ${signal ?? `status ${code}`}`));
+    });
+  });
+  return {
+    result,
+    hold() {
+      if (holders++ === 0) setReferenced(true);
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        if (--holders === 0) setReferenced(false);
+      };
+    },
+  };
+}
+
+/**
+ * Ask the host's `python3` where it is installed, in the background. A pyenv, conda or venv
+ * interpreter usually lives under a home directory the sandbox hides, so its prefix is bound
+ * back read-only. Resolves `undefined` when there is no usable interpreter.
+ */
+export function probePython(command: string, environment: Record<string, string>): BackgroundProbe<PythonInstallation | undefined> {
   const executable = findExecutable(command, environment.PATH);
-  if (!executable) return undefined;
+  if (!executable) return settledProbe(undefined);
+  let running: BackgroundProbe<string>;
   try {
-    const answer = JSON.parse((await run(executable, ['-c', PYTHON_PROBE], environment, 15_000)).trim()) as { executable: string; prefixes: string[] };
+    running = runInBackground(executable, ['-c', PYTHON_PROBE], environment, 15_000);
+  } catch {
+    return settledProbe(undefined);
+  }
+  const result = running.result.then(parsePythonProbe, () => undefined);
+  return { result, hold: running.hold };
+}
+
+function parsePythonProbe(output: string): PythonInstallation | undefined {
+  try {
+    const answer = JSON.parse(output.trim()) as { executable: string; prefixes: string[] };
     if (!answer.executable || !path.isAbsolute(answer.executable)) return undefined;
     const prefixes = [...new Set(answer.prefixes.filter((prefix) => path.isAbsolute(prefix) && prefix !== '/'))];
     return { executable: answer.executable, binDirectory: path.dirname(answer.executable), prefixes };

@@ -3,7 +3,7 @@ import { lstatSync, realpathSync } from 'node:fs';
 import { availableParallelism, homedir, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { buildBubblewrapArguments } from './bubblewrap-arguments.js';
-import { type PythonInstallation, probePython, queryNvidiaGpus, readDeviceDirectory, selectNvidiaDevices } from './host-probe.js';
+import { type BackgroundProbe, type PythonInstallation, probePython, queryNvidiaGpus, readDeviceDirectory, selectNvidiaDevices, settledProbe } from './host-probe.js';
 import { findPidsCgroup } from './process-limits.js';
 import type { GpuInfo, SandboxLimits } from './sandbox.js';
 import { buildSandboxEnvironment } from './sandbox-environment.js';
@@ -31,12 +31,24 @@ export interface LocalConfiguration {
   warn(message: string): void;
 }
 
-/** What the sandbox learned from probing the host, once. */
-export interface HostSetup {
-  python: PythonInstallation | undefined;
+/** What the sandbox learned from probing the host, once, apart from the Python interpreter. */
+export interface HostFacts {
   devices: string[];
   gpus: GpuInfo[];
   pidsCgroup: string | undefined;
+}
+
+/** Everything a command needs: the host facts and the interpreter to make visible. */
+export interface HostSetup extends HostFacts {
+  python: PythonInstallation | undefined;
+}
+
+/** The host probes, started together; describe() needs only `facts`, a command also `python`. */
+export interface HostProbes {
+  /** Bubblewrap self-test, GPU devices and query, pids cgroup. */
+  facts: Promise<HostFacts>;
+  /** The interpreter's installation; slow behind a pyenv shim, so it runs in the background. */
+  python: BackgroundProbe<PythonInstallation | undefined>;
 }
 
 export function existingDirectory(candidate: string): boolean {
@@ -64,12 +76,28 @@ function realpathSyncSafe(entry: string): string | undefined {
   }
 }
 
-/** Probe the interpreter, the GPUs, bubblewrap itself and the pids cgroup; warn about what is missing. */
-export async function probeHost(configuration: LocalConfiguration): Promise<HostSetup> {
-  const { options, hostEnv, warn } = configuration;
+/** Start probing the interpreter, the GPUs, bubblewrap itself and the pids cgroup; warn about what is missing. */
+export function probeHost(configuration: LocalConfiguration): HostProbes {
+  const { hostEnv } = configuration;
   const probeEnvironment = buildSandboxEnvironment(hostEnv, {}, { home: hostEnv.HOME ?? homedir(), tmp: tmpdir() });
   // The probes are independent child processes: run them together (startup latency).
-  const probingPython = options.python === false ? Promise.resolve(undefined) : probePython(options.python ?? 'python3', probeEnvironment);
+  return { python: probeInterpreter(configuration, probeEnvironment), facts: probeFacts(configuration, probeEnvironment) };
+}
+
+function probeInterpreter(configuration: LocalConfiguration, probeEnvironment: Record<string, string>): BackgroundProbe<PythonInstallation | undefined> {
+  const { options, warn } = configuration;
+  if (options.python === false) return settledProbe(undefined);
+  const command = options.python ?? 'python3';
+  const probe = probePython(command, probeEnvironment);
+  const result = probe.result.then((python) => {
+    if (!python) warn(`${command} was not found on the host PATH; Python scripts use whatever python3 the sandbox PATH provides.`);
+    return python;
+  });
+  return { result, hold: probe.hold };
+}
+
+async function probeFacts(configuration: LocalConfiguration, probeEnvironment: Record<string, string>): Promise<HostFacts> {
+  const { options, warn } = configuration;
   const testing = configuration.sandboxed ? selfTest(configuration.bwrapPath, configuration.runAsNobody) : Promise.resolve(undefined);
   let devices: string[] = [];
   let querying: Promise<GpuInfo[]> = Promise.resolve([]);
@@ -82,18 +110,17 @@ export async function probeHost(configuration: LocalConfiguration): Promise<Host
       });
     }
   }
-  const [python, failure, gpus] = await Promise.all([probingPython, testing, querying]);
-  if (options.python !== false && !python) warn(`${options.python ?? 'python3'} was not found on the host PATH; Python scripts use whatever python3 the sandbox PATH provides.`);
+  const [failure, gpus] = await Promise.all([testing, querying]);
   if (failure) warn(`bubblewrap is installed but could not create a sandbox here (${failure}); commands will fail until this is fixed.`);
   const pidsCgroup = options.limits?.processes === false ? undefined : findPidsCgroup();
   if (configuration.runAsNobody && !pidsCgroup && options.limits?.processes !== false) {
     warn('running as root without a usable pids cgroup: the kernel does not apply RLIMIT_NPROC to root, so a runaway fork is stopped only by the timeout.');
   }
-  return { python, devices, gpus, pidsCgroup };
+  return { devices, gpus, pidsCgroup };
 }
 
 /** The limits of one command: configured values, else defaults sized to this machine and call. */
-export function limitsFor(configured: LocalSandboxOptions['limits'] = {}, setup: HostSetup, timeoutMs: number): SandboxLimits {
+export function limitsFor(configured: LocalSandboxOptions['limits'] = {}, setup: HostFacts, timeoutMs: number): SandboxLimits {
   const limits: SandboxLimits = {};
   // CUDA reserves far more address space than it uses, so RLIMIT_AS would break GPU jobs.
   const memory = configured.memoryMiB ?? (setup.devices.length > 0 ? false : Math.floor((totalmem() * 0.75) / 2 ** 20));

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ConfigError, ToolExecutionError } from '@ml-intern/core';
 import { readHostFile, realpathHost, statHostPath, writeHostFileAtomically } from './host-files.js';
 import { findExecutable, isExecutableFile, type DeviceProbe } from './host-probe.js';
-import { bubblewrapArgumentsFor, DEFAULT_PROCESS_LIMIT, existingDirectory, type HostSetup, limitsFor, type LocalConfiguration, probeHost, SANDBOX_HOME } from './local-sandbox-setup.js';
+import { bubblewrapArgumentsFor, DEFAULT_PROCESS_LIMIT, existingDirectory, type HostProbes, type HostSetup, limitsFor, type LocalConfiguration, probeHost, SANDBOX_HOME } from './local-sandbox-setup.js';
 import { OutputCollector } from './output-collector.js';
 import { type ProcessLimitOptions, ulimitCommands } from './process-limits.js';
 import { runProcess } from './run-process.js';
@@ -92,7 +92,7 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): LocalSand
   if (!sandboxed) {
     warn(`bubblewrap was not found at ${bwrapPath}: commands run directly on this machine without a sandbox (no network, file system or process isolation), so every bash call asks for approval. Install bubblewrap to sandbox them.`);
   }
-  let setupPromise: Promise<HostSetup> | undefined;
+  let probes: (HostProbes & { ready: Promise<HostSetup> }) | undefined;
   let hostSetup: HostSetup | undefined;
   // bash's ulimit also sets RLIMIT_NPROC (dash's has no -u); the shell runs only until its exec.
   const launcher = createShellLauncher({
@@ -105,12 +105,36 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): LocalSand
       if (hostSetup) hostSetup.pidsCgroup = undefined;
     },
   });
-  const setup = () =>
-    (setupPromise ??= probeHost(configuration).then((state) => {
+  // All probes start on the first describe() or exec(). describe() waits only for the facts it
+  // reports; the Python probe (~100 ms through a pyenv shim) keeps running, and the first
+  // command's launch shell is prepared as soon as it answers.
+  function startProbes() {
+    if (probes) return probes;
+    const started = probeHost(configuration);
+    const ready = Promise.all([started.facts, started.python.result]).then(([facts, python]) => {
+      // One object, so a cgroup failure noted by the launcher also shows in describe().
+      const state: HostSetup = Object.assign(facts, { python });
       hostSetup = state;
       launcher.prepare(environmentFor(state));
       return state;
-    }));
+    });
+    // Reported to exec(); describe() reports a failure of the facts itself.
+    ready.catch(() => {});
+    probes = { ...started, ready };
+    return probes;
+  }
+
+  /** The full host setup; the Python probe holds this process open while a command waits for it. */
+  async function setup(): Promise<HostSetup> {
+    if (hostSetup) return hostSetup;
+    const { python, ready } = startProbes();
+    const release = python.hold();
+    try {
+      return await ready;
+    } finally {
+      release();
+    }
+  }
 
   function environmentFor(state: HostSetup): Record<string, string> {
     return buildSandboxEnvironment(hostEnv, options.env ?? {}, {
@@ -163,7 +187,7 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): LocalSand
   }
 
   async function describe(): Promise<SandboxDescription> {
-    const state = await setup();
+    const state = await startProbes().facts;
     const description: SandboxDescription = {
       runtime: sandboxed ? 'bubblewrap' : 'local-unsandboxed',
       sandboxed,
@@ -175,7 +199,8 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): LocalSand
           ? 'nobody (uid 65534) in a user namespace, no capabilities; only bound paths are reachable'
           : `uid ${process.getuid?.() ?? 'unknown'} in a user namespace, no capabilities`,
       limits: limitsFor(options.limits, state, DEFAULT_EXEC_TIMEOUT_MS),
-      warnings,
+      // The warnings so far: one from a probe still running arrives through onWarning and later descriptions.
+      warnings: [...warnings],
     };
     if (state.gpus.length > 0) description.gpu = state.gpus;
     return description;
