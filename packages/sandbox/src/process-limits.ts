@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { rmdir } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Limits applied to every command. */
@@ -91,10 +92,11 @@ export function createPidsCgroup(parent: string, limit: number): PidsCgroup {
     directory,
     processesFile: path.join(directory, 'cgroup.procs'),
     async dispose() {
-      // The kernel refuses to remove a cgroup until its last process has been reaped.
+      // The kernel refuses to remove a cgroup until its last process has been reaped. Removal
+      // waits for the kernel (~1 ms): off the event loop, it does not delay the next model call.
       for (let attempt = 0; attempt < 40; attempt += 1) {
         try {
-          rmdirSync(directory);
+          await rmdir(directory);
           return;
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
