@@ -58,8 +58,10 @@ if (process.argv[2] === '--serve') {
     return { text };
   }
 
-  const model = createAnthropicModel({ model: 'claude-bench', apiKey: 'sk-ant-bench', baseURL: url, info: { maxOutputTokens: 32_000 }, promptCaching: false });
-  async function throughProvider() {
+  const { httpFetch } = await import('@ml-intern/core');
+  const options = { model: 'claude-bench', apiKey: 'sk-ant-bench', baseURL: url, info: { maxOutputTokens: 32_000 }, promptCaching: false };
+  const models = { fetch: createAnthropicModel(options), httpFetch: createAnthropicModel({ ...options, fetch: httpFetch }) };
+  async function throughProvider(model = models.fetch) {
     let text = 0;
     let deltas = 0;
     let usage;
@@ -86,9 +88,11 @@ if (process.argv[2] === '--serve') {
     await rawRead();
     await rawParse();
     await throughProvider();
+    await throughProvider(models.httpFetch);
   }
-  const variants = { raw: rawRead, parse: rawParse, provider: throughProvider };
-  const samples = { raw: { ms: [], cpuMs: [] }, parse: { ms: [], cpuMs: [] }, provider: { ms: [], cpuMs: [] } };
+  // `provider (httpFetch)` is the transport the apps use (core's fetch over node:http).
+  const variants = { raw: rawRead, parse: rawParse, provider: () => throughProvider(), providerHttp: () => throughProvider(models.httpFetch) };
+  const samples = Object.fromEntries(Object.keys(variants).map((name) => [name, { ms: [], cpuMs: [] }]));
   const shape = {};
   for (let index = 0; index < RUNS; index += 1) {
     // Interleave so drift on a shared machine hits all three alike.
@@ -105,7 +109,7 @@ if (process.argv[2] === '--serve') {
     const wall = stat(name, 'ms');
     const cpu = stat(name, 'cpuMs');
     const versus = name === 'raw' ? '' : `   vs raw read: wall ${percent(wall, stat('raw', 'ms'))}, cpu ${percent(cpu, stat('raw', 'cpuMs'))}`;
-    const versusParse = name === 'provider' ? `;  vs fetch + SSE + JSON: wall ${percent(wall, stat('parse', 'ms'))}, cpu ${percent(cpu, stat('parse', 'cpuMs'))}` : '';
+    const versusParse = name.startsWith('provider') ? `;  vs fetch + SSE + JSON: wall ${percent(wall, stat('parse', 'ms'))}, cpu ${percent(cpu, stat('parse', 'cpuMs'))}` : '';
     console.log(`  ${label.padEnd(30)} wall ${wall.toFixed(1).padStart(5)} ms  client cpu ${cpu.toFixed(1).padStart(5)} ms${versus}${versusParse}`);
   };
   console.log(
@@ -114,5 +118,6 @@ if (process.argv[2] === '--serve') {
   row('fake only, raw fetch read', 'raw');
   row('fake only, fetch + SSE + JSON', 'parse');
   row('through the provider', 'provider');
+  row('through the provider, httpFetch', 'providerHttp');
   server.disconnect();
 }

@@ -11,6 +11,7 @@ import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { Worker, isMainThread, parentPort } from 'node:worker_threads';
+import { httpFetch } from '@ml-intern/core';
 import { createOpenAIModel } from '@ml-intern/provider-openai';
 import { startFakeOpenAI } from '@ml-intern/testing';
 
@@ -75,9 +76,11 @@ async function sdk() {
 }
 
 const model = createOpenAIModel({ model: 'gpt-bench', baseURL: fake.baseURL, apiKey: 'sk-bench' });
-async function provider() {
+// The transport the apps use: core's fetch over node:http.
+const modelOverHttpFetch = createOpenAIModel({ model: 'gpt-bench', baseURL: fake.baseURL, apiKey: 'sk-bench', fetch: httpFetch });
+async function provider(through = model) {
   let out = '';
-  for await (const part of model.stream({ system: '', messages: [{ role: 'user', content: 'Write a long answer.' }], tools: [] })) {
+  for await (const part of through.stream({ system: '', messages: [{ role: 'user', content: 'Write a long answer.' }], tools: [] })) {
     if (part.type === 'text-delta') out += part.text;
   }
   if (out !== text) throw new Error('provider output differs from the scripted text');
@@ -85,7 +88,7 @@ async function provider() {
 }
 
 try {
-const variants = { 'raw bytes': rawBytes, 'raw parsed': rawParsed, 'openai SDK': sdk, provider };
+const variants = { 'raw bytes': rawBytes, 'raw parsed': rawParsed, 'openai SDK': sdk, provider: () => provider(), 'provider (httpFetch)': () => provider(modelOverHttpFetch) };
 const samples = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
 for (let run = 0; run < WARMUP + RUNS; run += 1) {
   // Interleave the variants so drift on a shared machine hits them alike.
@@ -102,10 +105,11 @@ const medians = Object.fromEntries(Object.entries(samples).map(([name, values]) 
 const frameBytes = await rawBytes();
 console.log(`20k-token streamed answer: ${TOKENS} chunks, ${(frameBytes / 1024 / 1024).toFixed(2)} MiB of SSE, median of ${RUNS} runs (after ${WARMUP} warm-up)`);
 for (const [name, value] of Object.entries(medians)) {
-  console.log(`  ${name.padEnd(11)} ${value.toFixed(1).padStart(7)} ms   ${((TOKENS / value) * 1000).toFixed(0).padStart(8)} tokens/s`);
+  console.log(`  ${name.padEnd(20)} ${value.toFixed(1).padStart(7)} ms   ${((TOKENS / value) * 1000).toFixed(0).padStart(8)} tokens/s`);
 }
 const percent = (value, base) => `${(((value - base) / base) * 100).toFixed(1)}%`;
 console.log(`provider overhead vs raw parsed fetch: ${percent(medians.provider, medians['raw parsed'])}`);
+console.log(`provider (httpFetch) overhead vs raw parsed fetch: ${percent(medians['provider (httpFetch)'], medians['raw parsed'])}`);
 console.log(`provider vs iterating the openai SDK's own stream: ${percent(medians.provider, medians['openai SDK'])}`);
 console.log(`provider overhead vs raw bytes: ${percent(medians.provider, medians['raw bytes'])}`);
 const perToken = ((medians.provider - medians['raw parsed']) / TOKENS) * 1000;

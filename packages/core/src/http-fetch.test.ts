@@ -82,6 +82,21 @@ describe('createHttpFetch', () => {
     expect(rest).toBe('data: two\n\n');
   });
 
+  it('hands over what arrived in one network read as one chunk, not one per HTTP chunk', async () => {
+    const base = await serve((_request, _body, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.cork();
+      for (let frame = 0; frame < 50; frame += 1) response.write(`data: ${frame}\n\n`);
+      response.uncork();
+      response.end();
+    });
+    const reader = ((await fetch(base)).body as ReadableStream<Uint8Array>).getReader();
+    const chunks: string[] = [];
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) chunks.push(new TextDecoder().decode(chunk.value));
+    expect(chunks.join('')).toBe(Array.from({ length: 50 }, (_, frame) => `data: ${frame}\n\n`).join(''));
+    expect(chunks.length).toBeLessThanOrEqual(2);
+  });
+
   it('decodes gzip bodies', async () => {
     const base = await serve((request, _body, response) => {
       response.writeHead(200, { 'content-encoding': 'gzip', 'x-asked': String(request.headers['accept-encoding']) });
