@@ -31,8 +31,22 @@ export interface McpCallOptions {
 const CLOSE_GRACE_MS = 500;
 const PROGRESS_LOG_INTERVAL_MS = 1_000;
 
+/** Waits `ms`. The timer is referenced: whoever awaits it must not see the process exit meanwhile. */
 function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** True when `work` settles within `ms`; the timer is cleared as soon as it does. */
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([work.then(() => true as const), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function messageOf(error: unknown): string {
@@ -272,12 +286,12 @@ export class McpServerConnection {
   async #dispose(client: Client): Promise<void> {
     const transport = client.transport;
     if (transport instanceof StreamableHTTPClientTransport && transport.sessionId) {
-      await Promise.race([transport.terminateSession().catch(() => {}), delay(CLOSE_GRACE_MS)]);
+      await settlesWithin(transport.terminateSession().catch(() => {}), CLOSE_GRACE_MS);
     }
     const pid = transport instanceof StdioClientTransport ? transport.pid : null;
     const closing = client.close().catch(() => {});
     if (pid === null) return closing;
-    const closed = await Promise.race([closing.then(() => true), delay(CLOSE_GRACE_MS).then(() => false)]);
+    const closed = await settlesWithin(closing, CLOSE_GRACE_MS);
     if (closed) return;
     try {
       process.kill(pid, 'SIGTERM');
