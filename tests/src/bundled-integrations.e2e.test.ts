@@ -159,6 +159,16 @@ describe('the bundled CLI, installed with only its external packages', () => {
     expectDone(run, 'echoed');
   });
 
+  it('an MCP server that cannot start is reported and the run goes on without it', async () => {
+    await using openai = await startFakeOpenAI({ steps: [{ toolCalls: [{ name: 'broken__echo', arguments: { text: 'anyone?' } }] }, { text: 'carried on' }] });
+    const run = await runCli(openai, { config: { mcpServers: { broken: { command: path.join(scratch, 'no-such-server'), args: [] } } } });
+    expect(run.stderr).toContain(`MCP server "broken" failed to start (stdio: ${path.join(scratch, 'no-such-server')})`);
+    const [output] = run.events.filter((event) => event.type === 'tool_output');
+    expect(output).toMatchObject({ tool: 'broken__echo', is_error: true });
+    expectDone(run, 'carried on');
+    expect(run.code).toBe(0);
+  });
+
   it('posts the end of the turn to Slack through the bundled @slack/web-api', async () => {
     await using slack = await startFakeSlack({ tokens: ['xoxb-fake-bot-token'], channels: ['C0FAKE'] });
     await using openai = await startFakeOpenAI({ steps: [{ text: 'the model is trained' }] });

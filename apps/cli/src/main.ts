@@ -70,7 +70,21 @@ program
     process.exitCode = await listMcp(options);
   });
 
-program.parseAsync(process.argv).catch((error: unknown) => {
-  process.stderr.write(`ml-intern: ${(error as Error).message ?? String(error)}\n`);
+// If the event loop empties while a command is still awaiting something (a promise nothing will
+// settle), Node would exit silently with status 0: say so and fail instead. ('beforeExit' is not
+// emitted for an explicit process.exit.)
+let finished = false;
+process.once('beforeExit', () => {
+  if (finished) return;
+  process.stderr.write('ml-intern: internal error: the command stopped before finishing (it was waiting on an operation that can never complete). Please report this.\n');
   process.exitCode = 1;
 });
+program
+  .parseAsync(process.argv)
+  .catch((error: unknown) => {
+    process.stderr.write(`ml-intern: ${(error as Error).message ?? String(error)}\n`);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    finished = true;
+  });

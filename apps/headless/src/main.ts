@@ -28,7 +28,20 @@ const program = new Command()
     process.exitCode = await runHeadless(task, options);
   });
 
-program.parseAsync(process.argv).catch((error: unknown) => {
-  process.stderr.write(`ml-intern-headless: ${(error as Error).message ?? String(error)}\n`);
+// If the event loop empties while the run is still awaiting something, Node would exit silently
+// with status 0: say so and fail instead. ('beforeExit' is not emitted for process.exit.)
+let finished = false;
+process.once('beforeExit', () => {
+  if (finished) return;
+  process.stderr.write('ml-intern-headless: internal error: the run stopped before finishing (it was waiting on an operation that can never complete). Please report this.\n');
   process.exitCode = 1;
 });
+program
+  .parseAsync(process.argv)
+  .catch((error: unknown) => {
+    process.stderr.write(`ml-intern-headless: ${(error as Error).message ?? String(error)}\n`);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    finished = true;
+  });
