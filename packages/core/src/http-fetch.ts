@@ -16,6 +16,8 @@ import { constants as zlib, createBrotliDecompress, createGunzip, createInflate 
  * `error`), `AbortSignal` before and during the body, gzip/deflate/brotli decoding, keep-alive
  * connections that never keep a finished process alive, and `TypeError('fetch failed')` with the
  * socket error as `cause` for network failures. No proxy support (nor has Node 20's fetch).
+ * `Blob` and `FormData` bodies are read into memory first: this is a transport for API requests,
+ * not for multi-gigabyte uploads (the Hub client keeps Node's fetch for those).
  */
 export interface HttpFetchOptions {
   /** Redirects followed before failing (default 20, as the fetch standard). */
