@@ -1,25 +1,12 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isExecutableFile } from './host-probe.js';
-import { createLocalSandbox, type LocalSandboxOptions } from './local-sandbox.js';
+import { hasBubblewrap, scratchSandboxes } from './__fixtures__/scratch-sandboxes.js';
 
-const hasBubblewrap = isExecutableFile('/usr/bin/bwrap');
 const here = import.meta.dirname;
-const directories: string[] = [];
+const { makeDirectory, sandboxFor, cleanup } = scratchSandboxes('ml-intern-sandbox-probes-');
 const fakePids: string[] = [];
-
-function makeDirectory(): string {
-  const directory = mkdtempSync(path.join(tmpdir(), 'ml-intern-sandbox-probes-'));
-  directories.push(directory);
-  return directory;
-}
-
-function sandboxFor(options: LocalSandboxOptions = {}) {
-  return createLocalSandbox({ workspace: makeDirectory(), hostEnv: process.env, ...options });
-}
 
 /**
  * A stand-in interpreter at `<prefix>/bin/python3` that answers the probe only after `seconds`,
@@ -63,7 +50,7 @@ afterEach(() => {
       // not started, or already finished
     }
   }
-  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
+  cleanup();
 });
 
 describe.skipIf(!hasBubblewrap)('local sandbox probes with bubblewrap', () => {

@@ -1,23 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startHttpFake, sendJson } from '@ml-intern/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isExecutableFile } from './host-probe.js';
-import { createLocalSandbox, type LocalSandboxOptions } from './local-sandbox.js';
+import { hasBubblewrap, scratchSandboxes } from './__fixtures__/scratch-sandboxes.js';
+import { createLocalSandbox } from './local-sandbox.js';
 
-const hasBubblewrap = isExecutableFile('/usr/bin/bwrap');
-const workspaces: string[] = [];
-
-function makeWorkspace(): string {
-  const directory = mkdtempSync(path.join(tmpdir(), 'ml-intern-sandbox-'));
-  workspaces.push(directory);
-  return directory;
-}
-
-function sandboxFor(options: LocalSandboxOptions = {}) {
-  return createLocalSandbox({ workspace: makeWorkspace(), hostEnv: process.env, ...options });
-}
+const { makeDirectory: makeWorkspace, sandboxFor, cleanup } = scratchSandboxes('ml-intern-sandbox-');
 
 /** Host processes whose command line contains `marker` (the sandbox's processes are visible from the host). */
 function hostProcessesWith(marker: string): string[] {
@@ -34,9 +22,7 @@ function hostProcessesWith(marker: string): string[] {
   return found;
 }
 
-afterEach(() => {
-  for (const directory of workspaces.splice(0)) rmSync(directory, { recursive: true, force: true });
-});
+afterEach(cleanup);
 
 describe.skipIf(!hasBubblewrap)('local sandbox with bubblewrap', () => {
   it('describes itself as a sandbox without network', async () => {
