@@ -86,6 +86,21 @@ describe('ml-intern one-shot', () => {
     expect(missing.stderr).toMatch(/\/nonexistent\/config\.json .*does not exist/);
   });
 
+  it('tool_runtime "local": announced, bash asks (denied unattended), --yolo runs it on the host', async () => {
+    const step = { toolCalls: [{ name: 'bash', arguments: { command: 'echo "home is $HOME"' } }] };
+    await withFake({ steps: [step, { text: 'denied' }, step, { text: 'ran' }] }, async (env) => {
+      const cwd = mkdtempSync(path.join(tmpdir(), 'ml-intern-local-runtime-'));
+      writeFileSync(path.join(cwd, 'config.json'), JSON.stringify({ tool_runtime: 'local' }));
+      const options = ['--config', path.join(cwd, 'config.json'), '--output-format', 'stream-json', 'run it'];
+      const denied = parseJsonl((await runBinary(CLI, options, { env, cwd })).stdout);
+      expect(denied.events[0]).toMatchObject({ type: 'session_started', runtime: 'local-unsandboxed' });
+      expect(denied.events.find((event) => event.type === 'tool_output')).toMatchObject({ is_error: true, output: expect.stringContaining('approval required') });
+      const allowed = parseJsonl((await runBinary(CLI, ['--yolo', ...options], { env, cwd })).stdout);
+      // Not sandboxed: the command sees the host's HOME, not the sandbox's /tmp/home.
+      expect(allowed.events.find((event) => event.type === 'tool_output')).toMatchObject({ is_error: false, output: expect.stringContaining(`home is ${env.HOME}`) });
+    });
+  });
+
   it('exit 130 when interrupted by SIGINT', async () => {
     await withFake({ steps: [{ text: 'a very slow answer '.repeat(40), delayMs: 50 }] }, async (env) => {
       const run = await runBinary(CLI, ['--output-format', 'stream-json', 'slow'], {

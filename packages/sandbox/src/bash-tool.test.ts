@@ -123,6 +123,7 @@ describe('bash tool', () => {
     const unsandboxed = bashFor({ bwrapPath: '/nonexistent/bwrap' }).bash;
     expect(unsandboxed.approval?.(command)).toMatchObject({ decision: 'ask', reason: expect.stringContaining('no sandbox') });
     expect(unsandboxed.description).toContain('without a sandbox');
+    expect(bashFor({ isolation: 'none' }).bash.approval?.(command)).toMatchObject({ decision: 'ask', reason: expect.stringContaining('no sandbox') });
   });
 
   it('warns once in the log when commands run unsandboxed', async () => {

@@ -197,6 +197,16 @@ describe('local sandbox without bubblewrap', () => {
     expect(result.output).toBe(`42\n${sandbox.workspace}\n`);
   });
 
+  it('isolation "none" runs on the host even when bubblewrap is installed, and says so', async () => {
+    const warnings: string[] = [];
+    const sandbox = sandboxFor({ isolation: 'none', onWarning: (message) => warnings.push(message) });
+    expect(sandbox).toMatchObject({ sandboxed: false, runtime: 'local-unsandboxed', network: true });
+    expect(warnings).toEqual([expect.stringContaining('tool_runtime "local"')]);
+    // The host's home is visible: nothing is hidden without a sandbox.
+    const result = await sandbox.exec(`test -d ${process.env.HOME ?? '/root'} && echo visible`);
+    expect(result.output).toBe('visible\n');
+  });
+
   it('still kills the process group on timeout', async () => {
     const marker = `765.${process.pid}${Date.now() % 1000}`;
     const result = await sandboxFor({ bwrapPath: '/nonexistent/bwrap' }).exec(`sleep ${marker} & sleep 60`, { timeoutMs: 500 });

@@ -27,6 +27,12 @@ export interface LocalSandboxOptions {
   /** Path of the bwrap binary (default: found on PATH). When it does not exist, commands run unsandboxed and every bash call asks for approval. */
   bwrapPath?: string;
   /**
+   * `none`: run commands directly on this machine even when bubblewrap is installed (the apps'
+   * `tool_runtime: "local"`); like a missing bubblewrap, it is announced and every bash call asks
+   * for approval. Default `bubblewrap`.
+   */
+  isolation?: 'bubblewrap' | 'none';
+  /**
    * Ignored: rlimits are set by the launch shell's `ulimit` builtin, which needs no extra process.
    * @deprecated
    */
@@ -73,7 +79,7 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): LocalSand
   if (!existingDirectory(workspace)) throw new ConfigError(`sandbox workspace ${workspace} is not a directory`, { keyPath: 'workspace' });
   const hostEnv = options.hostEnv ?? {};
   const bwrapPath = options.bwrapPath ?? findExecutable('bwrap', hostEnv.PATH) ?? '/usr/bin/bwrap';
-  const sandboxed = isExecutableFile(bwrapPath);
+  const sandboxed = options.isolation !== 'none' && isExecutableFile(bwrapPath);
   const network = sandboxed ? options.network === true : true;
   const shell = options.shell ?? (isExecutableFile('/bin/bash') ? '/bin/bash' : '/bin/sh');
   // Python and privileges (ECOSYSTEM.md section 4): dropping to uid 65534 with setpriv before
@@ -89,7 +95,9 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): LocalSand
     options.onWarning?.(message);
   };
   const configuration: LocalConfiguration = { options, workspace, hostEnv, bwrapPath, sandboxed, network, shell, runAsNobody, warn };
-  if (!sandboxed) {
+  if (options.isolation === 'none') {
+    warn('commands run directly on this machine without a sandbox (tool_runtime "local": no network, file system or process isolation), so every bash call asks for approval. Use tool_runtime "sandbox" to run them in bubblewrap.');
+  } else if (!sandboxed) {
     warn(`bubblewrap was not found at ${bwrapPath}: commands run directly on this machine without a sandbox (no network, file system or process isolation), so every bash call asks for approval. Install bubblewrap to sandbox them.`);
   }
   let probes: (HostProbes & { ready: Promise<HostSetup> }) | undefined;

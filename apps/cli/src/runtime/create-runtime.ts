@@ -94,6 +94,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const sandbox = createLocalSandbox({
     workspace: options.cwd,
     hostEnv: env,
+    // tool_runtime "local": commands run on this machine, announced, and every bash call asks.
+    isolation: config.tool_runtime === 'local' ? 'none' : 'bubblewrap',
     network: config.sandbox.network,
     gitWritable: config.sandbox.git_writable,
     env: { passthrough: config.sandbox.env_passthrough },
