@@ -86,6 +86,25 @@ describe('ml-intern one-shot', () => {
     expect(missing.stderr).toMatch(/\/nonexistent\/config\.json .*does not exist/);
   });
 
+  it('usage errors exit 2 and name the flag or value at fault', async () => {
+    const env = isolatedEnv({ OPENAI_API_KEY: 'sk-x', ML_INTERN_MODEL: MODEL });
+    const unknown = await runBinary(CLI, ['--bogus', 'hi'], { env });
+    expect(unknown).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown option '--bogus'") });
+    const iterations = await runBinary(CLI, ['--max-iterations', 'lots', 'hi'], { env });
+    expect(iterations).toMatchObject({ code: 2, stderr: expect.stringMatching(/max_iterations: .*found "lots"/) });
+    const cwd = await runBinary(CLI, ['--cwd', '/nonexistent/project', 'hi'], { env });
+    expect(cwd).toMatchObject({ code: 2, stderr: 'ml-intern: --cwd /nonexistent/project is not a directory\n' });
+    expect(await runBinary(HEADLESS, ['--bogus', 'hi'], { env })).toMatchObject({ code: 2 });
+  });
+
+  it('a provider error is printed once and the run exits 1', async () => {
+    await withFake({ steps: [{ failure: { kind: 'http_error', status: 401, body: { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } } } }] }, async (env) => {
+      const run = await runBinary(CLI, ['hi'], { env });
+      expect(run.code).toBe(1);
+      expect(run.stderr.match(/Incorrect API key provided/g)).toHaveLength(1);
+    });
+  });
+
   it('tool_runtime "local": announced, bash asks (denied unattended), --yolo runs it on the host', async () => {
     const step = { toolCalls: [{ name: 'bash', arguments: { command: 'echo "home is $HOME"' } }] };
     await withFake({ steps: [step, { text: 'denied' }, step, { text: 'ran' }] }, async (env) => {

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { configFlags } from './runtime/config-flags.js';
 
 // Everything beyond argument parsing is imported lazily, so `--version` and `--help` stay fast.
 
+// Usage errors exit 2 (SPEC section 11), not commander's default 1.
 const program = new Command()
+  .exitOverride()
   .name('ml-intern')
   .description('An autonomous ML engineering agent: research, write and run ML code, ship results to the Hugging Face Hub.')
   .version(packageJson.version, '-v, --version')
@@ -82,6 +84,11 @@ process.once('beforeExit', () => {
 program
   .parseAsync(process.argv)
   .catch((error: unknown) => {
+    if (error instanceof CommanderError) {
+      // Commander has printed the problem (or the help / version) already.
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
     process.stderr.write(`ml-intern: ${(error as Error).message ?? String(error)}\n`);
     process.exitCode = 1;
   })

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 
+// Usage errors exit 2 (SPEC section 11), not commander's default 1.
 const program = new Command()
+  .exitOverride()
   .name('ml-intern-headless')
   .description('Run ml-intern unattended (CI): JSONL events, a final result object, documented exit codes.')
   .version(packageJson.version, '-v, --version')
@@ -39,6 +41,11 @@ process.once('beforeExit', () => {
 program
   .parseAsync(process.argv)
   .catch((error: unknown) => {
+    if (error instanceof CommanderError) {
+      // Commander has printed the problem (or the help / version) already.
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
     process.stderr.write(`ml-intern-headless: ${(error as Error).message ?? String(error)}\n`);
     process.exitCode = 1;
   })

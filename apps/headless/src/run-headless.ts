@@ -1,4 +1,4 @@
-import { createWriteStream, existsSync, readFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, statSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { EXIT_CODES, configFlags, runUnattended, type RunResult } from '@ml-intern/cli/runtime';
 import type { AgentEvent } from '@ml-intern/events';
@@ -41,6 +41,7 @@ export async function runHeadless(words: string[], options: Record<string, unkno
     if (value !== undefined && !Number.isFinite(value)) return fail(`--${name} must be a number`);
   }
   const cwd = path.resolve(typeof options.cwd === 'string' ? options.cwd : process.cwd());
+  if (!statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) return fail(`--cwd ${cwd} is not a directory`);
   const base = { cwd, env: process.env, flags, ...(typeof options.config === 'string' ? { configFile: options.config } : {}) };
   if (typeof options.batch === 'string') {
     if (!existsSync(options.batch)) return fail(`batch file ${options.batch} does not exist`);

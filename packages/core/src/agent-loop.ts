@@ -73,7 +73,7 @@ async function modelTurn(host: LoopHost, request: () => ModelRequest, signal: Ab
             host.emit({
               type: 'tool_log',
               level: 'warn',
-              message: `${host.model.id}: ${notice.error.message} — retry ${notice.attempt}/${notice.maxAttempts} in ${(notice.delayMs / 1000).toFixed(1)} s`,
+              message: `${host.model.id}: ${notice.error.message} — trying again in ${(notice.delayMs / 1000).toFixed(1)} s (attempt ${notice.attempt} of ${notice.maxAttempts})`,
             }),
         },
         { ...host.retry, signal },

@@ -40,7 +40,7 @@ async function createAnswerWriter(): Promise<{ push(text: string): void; end(): 
   };
 }
 
-function textRenderer(stream: boolean, answer: { push(text: string): void; end(): void }): (event: AgentEvent) => void {
+function textRenderer(stream: boolean, answer: { push(text: string): void; end(): void }, printedErrors: Set<string>): (event: AgentEvent) => void {
   return (event) => {
     switch (event.type) {
       case 'assistant_chunk':
@@ -59,6 +59,7 @@ function textRenderer(stream: boolean, answer: { push(text: string): void; end()
         if (event.level !== 'info') process.stderr.write(`  ${event.level}: ${event.message}\n`);
         return;
       case 'error':
+        printedErrors.add(event.message);
         process.stderr.write(`error: ${event.message}\n`);
         return;
       case 'loop_detected':
@@ -84,7 +85,8 @@ export async function runOneShot(prompt: string, options: OneShotOptions): Promi
   };
   process.on('SIGINT', onSigint);
   const answer = options.format === 'text' ? await createAnswerWriter() : undefined;
-  const render = options.format === 'stream-json' ? (event: AgentEvent) => process.stdout.write(`${JSON.stringify(event)}\n`) : answer ? textRenderer(options.stream, answer) : undefined;
+  const printedErrors = new Set<string>();
+  const render = options.format === 'stream-json' ? (event: AgentEvent) => process.stdout.write(`${JSON.stringify(event)}\n`) : answer ? textRenderer(options.stream, answer, printedErrors) : undefined;
   try {
     const { result, exitCode, message } = await runUnattended({ ...options, mode: 'oneshot', task: prompt, signal: controller.signal, ...(render ? { onEvent: render } : {}) });
     if (!result) {
@@ -97,7 +99,8 @@ export async function runOneShot(prompt: string, options: OneShotOptions): Promi
         answer.push(`${result.final_text}\n`);
         answer.end();
       }
-      if (result.status !== 'done') process.stderr.write(`[${result.status}] ${result.error?.message ?? ''}\n`);
+      // The status line, unless it would repeat an error already printed as it happened.
+      if (result.status !== 'done' && !(result.error && printedErrors.has(result.error.message))) process.stderr.write(`[${result.status}] ${result.error?.message ?? ''}\n`);
     }
     return exitCode;
   } finally {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, MlInternError } from '@ml-intern/core';
 import { MissingCredentialsError, createRuntime, hasCredentials, loadRuntimeConfig } from '../runtime/index.js';
@@ -23,6 +23,10 @@ function readPrompt(words: string[]): string | undefined {
 /** `ml-intern [prompt]`: one-shot with a prompt, otherwise the interactive chat. */
 export async function runCli(words: string[], options: Record<string, unknown>, flags: Record<string, unknown>): Promise<number> {
   const cwd = path.resolve(typeof options.cwd === 'string' ? options.cwd : process.cwd());
+  if (!statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) {
+    process.stderr.write(`ml-intern: --cwd ${cwd} is not a directory\n`);
+    return 2;
+  }
   const resume = options.last === true ? 'last' : typeof options.resume === 'string' ? options.resume : undefined;
   const common = {
     cwd,

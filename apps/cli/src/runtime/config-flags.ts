@@ -1,9 +1,14 @@
+/** A numeric flag as a number, or as given when it is not one (the config check then reports `found "abc"`). */
+function numeric(value: unknown): unknown {
+  return typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
+}
+
 /** Config values from the command-line flags both runners share (`--model`, `--max-iterations`, `--yolo`, `--budget-usd`). */
 export function configFlags(options: Record<string, unknown>): Record<string, unknown> {
   const flags: Record<string, unknown> = {};
   if (typeof options.model === 'string') flags.model_name = options.model;
-  if (options.maxIterations !== undefined) flags.max_iterations = Number(options.maxIterations);
+  if (options.maxIterations !== undefined) flags.max_iterations = numeric(options.maxIterations);
   if (options.yolo === true) flags.yolo_mode = true;
-  if (options.budgetUsd !== undefined) flags.budget_usd = Number(options.budgetUsd);
+  if (options.budgetUsd !== undefined) flags.budget_usd = numeric(options.budgetUsd);
   return flags;
 }
