@@ -119,6 +119,7 @@ describe.each(TRANSPORTS)('over %s', (_transportName, transport) => {
       await closed.close();
       const refused = await collectTurn(modelFor(closed).stream(request)).catch((caught: unknown) => caught);
       expect(refused).toMatchObject({ errorType: 'connection_error', isRetryable: true });
+      expect((refused as Error).message).toBe(`Anthropic at ${closed.url}: connection failed (ECONNREFUSED). Check the network and ANTHROPIC_BASE_URL.`);
 
       await using fake = await startFakeAnthropic({ apiKey: 'sk-ant-right' });
       const denied = await collectTurn(modelFor(fake, 'sk-ant-wrong').stream(request)).catch((caught: unknown) => caught);

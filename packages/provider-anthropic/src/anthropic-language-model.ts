@@ -108,7 +108,7 @@ class AnthropicMessagesModel implements AnthropicLanguageModel {
       try {
         response = await this.#client.messages.create({ ...body, stream: true }, { signal: call.signal }).asResponse();
       } catch (error) {
-        throw toProviderError(error, 'request', signal);
+        throw toProviderError(error, 'request', signal, this.#client.baseURL);
       }
       try {
         yield* readModelStream(response, call.signal, this.#idleTimeoutMs);
@@ -129,7 +129,7 @@ class AnthropicMessagesModel implements AnthropicLanguageModel {
       const result = await this.#client.messages.countTokens(body, { maxRetries: this.#countRetries, ...(options.signal ? { signal: options.signal } : {}) });
       return result.input_tokens;
     } catch (error) {
-      throw toProviderError(error, 'request', options.signal);
+      throw toProviderError(error, 'request', options.signal, this.#client.baseURL);
     }
   }
 }

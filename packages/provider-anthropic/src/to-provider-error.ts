@@ -78,6 +78,17 @@ function fromApiError(error: APIError): ProviderError {
   });
 }
 
+/** The first `code` (ECONNREFUSED, ENOTFOUND, UND_ERR_SOCKET…) along an error's cause chain. */
+function socketErrorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 /** Where a failure happened: sending the request (until response headers) or reading the stream body. */
 export type FailurePhase = 'request' | 'stream';
 
@@ -89,12 +100,17 @@ export type FailurePhase = 'request' | 'stream';
  * problem (no credentials, bad options); in the stream phase the only other errors are the
  * transport's own (undici's `terminated`, socket resets), which a new attempt can cure.
  */
-export function toProviderError(error: unknown, phase: FailurePhase, signal?: AbortSignal): Error {
+export function toProviderError(error: unknown, phase: FailurePhase, signal?: AbortSignal, baseURL?: string): Error {
   if (signal?.aborted || isAbortError(error)) return new AbortError();
   if (error instanceof ProviderError) return error;
   if (error instanceof APIConnectionError) {
-    const errorType = error instanceof APIConnectionTimeoutError ? 'timeout' : 'connection_error';
-    return new ProviderError(`Anthropic ${errorType.replace('_', ' ')}: ${error.message}`, { errorType, isRetryable: true, cause: error });
+    const timedOut = error instanceof APIConnectionTimeoutError;
+    const errorType = timedOut ? 'timeout' : 'connection_error';
+    // The SDK's own message is just "Connection error."; the socket's code says what happened.
+    const code = socketErrorCode(error.cause);
+    const what = timedOut ? 'the request timed out' : `connection failed${code ? ` (${code})` : `: ${error.message}`}`;
+    const where = baseURL ? ` at ${baseURL}` : '';
+    return new ProviderError(`Anthropic${where}: ${what}. Check the network${baseURL ? ' and ANTHROPIC_BASE_URL' : ''}.`, { errorType, isRetryable: true, cause: error });
   }
   if (error instanceof APIError) return fromApiError(error);
   const message = error instanceof Error ? error.message : String(error);
