@@ -171,9 +171,32 @@ describe('approvals', () => {
     await session.close();
   });
 
-  it('edited arguments are validated and used', async () => {
+  it('edited arguments are validated and used, and the model is told what ran', async () => {
     const { model, session } = await approvalRun((session, id) => session.submit({ type: 'exec_approval', decisions: [{ tool_call_id: id, approved: true, edited_arguments: { path: 'b.txt' } }] }));
-    expect(toolResults(model, 1)[0]).toMatchObject({ content: 'uploaded b.txt' });
+    expect(toolResults(model, 1)[0]).toMatchObject({ content: 'The user edited this call before approving it; it ran with these arguments: {"path":"b.txt"}\n\nuploaded b.txt' });
+    await session.close();
+    const invalid = await approvalRun((session, id) => session.submit({ type: 'exec_approval', decisions: [{ tool_call_id: id, approved: true, edited_arguments: { path: 42 } }] }));
+    expect(toolResults(invalid.model, 1)[0]).toMatchObject({ isError: true, content: expect.stringContaining("The user's edited arguments were invalid") });
+    await invalid.session.close();
+  });
+
+  it('an edited call counts its own estimated cost against the budget, not the original one', async () => {
+    const launch = defineTool({
+      name: 'launch',
+      description: 'pretend GPU job',
+      inputSchema: z.object({ gpus: z.number() }),
+      approval: ({ gpus }) => ({ decision: 'ask', reason: 'costs money', costUsd: gpus * 10 }),
+      execute: ({ gpus }) => `launched on ${gpus} GPUs`,
+    });
+    const model = new ScriptedModel({ turns: [toolTurn({ name: 'launch', arguments: { gpus: 1 } }), textTurn('done')] });
+    const session = createSession({ model, tools: [launch] });
+    const pending = session.run('train');
+    const request = await waitFor(session, 'approval_required');
+    expect(request).toMatchObject({ tools: [{ estimated_cost_usd: 10 }] });
+    const id = request.type === 'approval_required' ? (request.tools[0]?.tool_call_id ?? '') : '';
+    session.submit({ type: 'exec_approval', decisions: [{ tool_call_id: id, approved: true, edited_arguments: { gpus: 3 } }] });
+    await pending;
+    expect(session.usage.jobCostUsd).toBe(30);
     await session.close();
   });
 

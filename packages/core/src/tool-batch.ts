@@ -96,7 +96,7 @@ export async function runToolBatch(host: ToolBatchHost, calls: ToolCallPart[], s
     }
   }
 
-  const execute = async (prepared: PreparedCall) => {
+  const execute = async (prepared: PreparedCall, preface = '') => {
     host.emitState(prepared.call, 'running');
     const result = await host.router.run(prepared, {
       signal,
@@ -106,10 +106,10 @@ export async function runToolBatch(host: ToolBatchHost, calls: ToolCallPart[], s
     host.emitState(prepared.call, signal.aborted ? 'cancelled' : result.isError ? 'failed' : 'completed');
     host.emitOutput(prepared.call, result);
     host.loopGuard.record(prepared.call.name, prepared.input, result.output);
-    results.set(prepared.call.id, resultMessage(prepared.call, result.output, result.isError, result.spillPath));
+    results.set(prepared.call.id, resultMessage(prepared.call, `${preface}${result.output}`, result.isError, result.spillPath));
   };
 
-  const autoRuns = Promise.all(runnable.map(execute));
+  const autoRuns = Promise.all(runnable.map((prepared) => execute(prepared)));
   let interrupted = false;
   if (needsApproval.length > 0) {
     const answer = await host.awaitApproval(needsApproval.map((item) => item.pending));
@@ -133,6 +133,8 @@ export async function runToolBatch(host: ToolBatchHost, calls: ToolCallPart[], s
         }
         if (decision.always) host.policy.addSessionRule(alwaysRuleFor(prepared.call.name, prepared.input));
         let target: PreparedCall = prepared;
+        let cost = costUsd;
+        let preface = '';
         if (decision.edited_arguments) {
           const edited = host.router.prepare(prepared.call, decision.edited_arguments);
           if ('error' in edited) {
@@ -141,9 +143,14 @@ export async function runToolBatch(host: ToolBatchHost, calls: ToolCallPart[], s
             continue;
           }
           target = edited;
+          // What runs is the edited call: its cost (another flavor, a longer timeout) is what counts.
+          const hint = host.router.approvalHint(edited);
+          cost = host.policy.decide({ tool: edited.call.name, input: edited.input, ...(hint ? { hint } : {}), readOnly: isReadOnlyCall(edited.tool, edited.input) }, { spentUsd: host.spentUsd() }).costUsd;
+          // The model must know its call was changed, or it reasons about arguments that never ran.
+          preface = `The user edited this call before approving it; it ran with these arguments: ${JSON.stringify(edited.input)}\n\n`;
         }
-        if (costUsd) host.addJobCost(costUsd);
-        approvedRuns.push(execute(target));
+        if (cost) host.addJobCost(cost);
+        approvedRuns.push(execute(target, preface));
       }
       await Promise.all(approvedRuns);
     }
