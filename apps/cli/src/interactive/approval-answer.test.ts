@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { CaptureOutput } from './__fixtures__/capture-output.js';
 import { parseApprovalAnswer, toApprovalDecision } from './approval-answer.js';
 import { askForApprovals, formatApprovalRequest } from './approval-prompt.js';
+import { editableArguments } from './edit-arguments.js';
+import type { EditOutcome } from './open-editor.js';
 import { ScreenWriter } from './screen-writer.js';
 import { createTerminalStyle } from './terminal-style.js';
 
@@ -29,6 +31,8 @@ describe('parseApprovalAnswer', () => {
     ['No', { kind: 'reject' }],
     ['a', { kind: 'always' }],
     ['always', { kind: 'always' }],
+    ['e', { kind: 'edit' }],
+    ['Edit', { kind: 'edit' }],
     ['', { kind: 'empty' }],
     ['   ', { kind: 'empty' }],
     ['use a t4-small instead', { kind: 'reject', feedback: 'use a t4-small instead' }],
@@ -104,8 +108,52 @@ describe('askForApprovals', () => {
     expect(output.text).toContain('Rejected bash with feedback.');
   });
 
+  it('e: approves the call with the edited arguments; a failed or empty edit asks again', async () => {
+    const { output, prompts, options } = setup(['e', 'e', 'e']);
+    const outcomes: EditOutcome[] = [{ error: 'the editor exited with status 1, so the edit was discarded' }, { unchanged: true, label: 'the arguments' }, { arguments: { operation: 'run', flavor: 't4-small' }, label: 'the arguments' }];
+    const edited: PendingApproval[] = [];
+    const decisions = await askForApprovals([pending()], { ...options, edit: async (item) => (edited.push(item), outcomes.shift() as EditOutcome) });
+    expect(decisions).toEqual([{ tool_call_id: 'call_1', approved: true, edited_arguments: { operation: 'run', flavor: 't4-small' } }]);
+    expect(edited).toHaveLength(3);
+    expect(prompts[0]).toBe('approve [y/n/a/e/feedback] › ');
+    expect(output.text).toContain('  y yes · n no · e edit the arguments first\n  a always, adding the session rule: allow hf_jobs when operation=run\n');
+    expect(output.text).toContain('Not edited: the editor exited with status 1, so the edit was discarded. Answer again.');
+    expect(output.text).toContain('Nothing was changed in the arguments. Answer again.');
+    expect(output.text).toContain('Approved hf_jobs with the arguments as edited.');
+  });
+
+  it('does not offer e without an editor (piped input)', async () => {
+    const { output, prompts, options } = setup(['e', 'y']);
+    expect(await askForApprovals([pending()], options)).toEqual([{ tool_call_id: 'call_1', approved: true }]);
+    expect(prompts[0]).toBe('approve [y/n/a/feedback] › ');
+    expect(output.text).not.toContain('e edit');
+    expect(output.text).toContain('Not edited: editing is not available here. Answer again.');
+  });
+
   it('gives up without decisions when the question is cancelled', async () => {
     const { options } = setup(['y', undefined]);
     expect(await askForApprovals([pending(), pending({ tool_call_id: 'call_2' })], options)).toBeUndefined();
+  });
+});
+
+describe('editableArguments', () => {
+  it('edits a command, a script or file content as text, keeping the other arguments', () => {
+    const bash = editableArguments(pending({ tool: 'bash', arguments: { command: 'rm -rf out', timeout: 60 } }));
+    expect(bash).toMatchObject({ text: 'rm -rf out', postfix: '.sh', label: 'the command' });
+    expect(bash.apply('rm -rf out/tmp\n')).toEqual({ arguments: { command: 'rm -rf out/tmp', timeout: 60 } });
+    expect(bash.apply('  \n')).toEqual({ error: 'the command is empty' });
+    const job = editableArguments(pending({ arguments: { operation: 'run', script: 'print(1)\n', flavor: 'a10g-small' } }));
+    expect(job).toMatchObject({ postfix: '.py', label: 'the script' });
+    const write = editableArguments(pending({ tool: 'write', arguments: { path: 'configs/train.yaml', content: 'lr: 1e-4\n' } }));
+    expect(write).toMatchObject({ postfix: '.yaml', label: 'the content' });
+    expect(write.apply('lr: 3e-4\n')).toEqual({ arguments: { path: 'configs/train.yaml', content: 'lr: 3e-4\n' } });
+  });
+
+  it('edits other calls as JSON and reports JSON that is not an object', () => {
+    const editable = editableArguments(pending());
+    expect(editable).toMatchObject({ postfix: '.json', label: 'the arguments', text: '{\n  "operation": "run",\n  "flavor": "a10g-small",\n  "timeout": "2h"\n}\n' });
+    expect(editable.apply('{"operation": "run", "flavor": "t4-small"}')).toEqual({ arguments: { operation: 'run', flavor: 't4-small' } });
+    expect(editable.apply('{"operation": ')).toMatchObject({ error: expect.stringContaining('not valid JSON') });
+    expect(editable.apply('[1]')).toEqual({ error: 'the arguments must be a JSON object' });
   });
 });

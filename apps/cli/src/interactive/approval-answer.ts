@@ -4,6 +4,8 @@ import type { ApprovalDecision, PendingApproval } from '@ml-intern/events';
 export type ApprovalAnswer =
   | { kind: 'approve' }
   | { kind: 'always' }
+  /** Open the call's script, command or arguments in an editor, then approve the edited call. */
+  | { kind: 'edit' }
   | { kind: 'reject'; feedback?: string }
   /** Nothing typed: ask again rather than guess. */
   | { kind: 'empty' };
@@ -11,10 +13,12 @@ export type ApprovalAnswer =
 const APPROVE = new Set(['y', 'yes']);
 const REJECT = new Set(['n', 'no']);
 const ALWAYS = new Set(['a', 'always']);
+const EDIT = new Set(['e', 'edit']);
 
 /**
  * `y`/`yes` approve, `n`/`no` reject, `a`/`always` approve and add the session rule shown with
- * the prompt; any other text rejects the call and is passed to the model as feedback.
+ * the prompt, `e`/`edit` edit the call before approving it; any other text rejects the call and is
+ * passed to the model as feedback.
  */
 export function parseApprovalAnswer(text: string): ApprovalAnswer {
   const trimmed = text.trim();
@@ -23,6 +27,7 @@ export function parseApprovalAnswer(text: string): ApprovalAnswer {
   if (APPROVE.has(word)) return { kind: 'approve' };
   if (REJECT.has(word)) return { kind: 'reject' };
   if (ALWAYS.has(word)) return { kind: 'always' };
+  if (EDIT.has(word)) return { kind: 'edit' };
   return { kind: 'reject', feedback: trimmed };
 }
 
@@ -32,7 +37,7 @@ export function canAlwaysAllow(pending: PendingApproval): boolean {
 }
 
 /** The `exec_approval` decision for one pending call. `empty` is not an answer. */
-export function toApprovalDecision(pending: PendingApproval, answer: Exclude<ApprovalAnswer, { kind: 'empty' }>): ApprovalDecision {
+export function toApprovalDecision(pending: PendingApproval, answer: Exclude<ApprovalAnswer, { kind: 'empty' | 'edit' }>): ApprovalDecision {
   switch (answer.kind) {
     case 'approve':
       return { tool_call_id: pending.tool_call_id, approved: true };

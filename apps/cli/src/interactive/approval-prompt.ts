@@ -1,6 +1,8 @@
 import type { ApprovalDecision, PendingApproval } from '@ml-intern/events';
 import { canAlwaysAllow, parseApprovalAnswer, toApprovalDecision } from './approval-answer.js';
 import { collapseOutput } from './collapse-output.js';
+import { editableArguments } from './edit-arguments.js';
+import type { EditOutcome } from './open-editor.js';
 import type { ScreenWriter } from './screen-writer.js';
 import { sanitizeTerminalText, type TerminalStyle } from './terminal-style.js';
 
@@ -10,6 +12,8 @@ export interface ApprovalPromptOptions {
   style: TerminalStyle;
   /** Read one answer; undefined when reading was cancelled (Ctrl-C) or input ended. */
   ask(prompt: string): Promise<string | undefined>;
+  /** Let the user edit a call before approving it (absent: `e` is not offered). */
+  edit?(pending: PendingApproval): Promise<EditOutcome>;
 }
 
 /**
@@ -30,7 +34,7 @@ function formatArguments(value: unknown, width: number): string {
 }
 
 /** The lines describing one pending call: tool, summary, reason, estimated cost, "always" scope. */
-export function formatApprovalRequest(pending: PendingApproval, position: { index: number; total: number }, style: TerminalStyle, width: number): string[] {
+export function formatApprovalRequest(pending: PendingApproval, position: { index: number; total: number }, style: TerminalStyle, width: number, canEdit = false): string[] {
   const counter = position.total > 1 ? style.dim(` (${position.index + 1} of ${position.total})`) : '';
   const lines = [`${style.yellow('?')} ${style.bold(`Approve ${pending.tool}?`)}${counter}`];
   const summary = sanitizeTerminalText(pending.summary).replace(/\s+/g, ' ').trim();
@@ -45,7 +49,11 @@ export function formatApprovalRequest(pending: PendingApproval, position: { inde
     if (args.hiddenLines > 0) lines.push(`    ${style.dim(`… ${args.hiddenLines} more lines`)}`);
   }
   const always = canAlwaysAllow(pending) ? `${style.bold('a')} always, adding the session rule: ${pending.always_scope}` : style.dim(`"always" is ${pending.always_scope}`);
-  lines.push(`  ${style.bold('y')} yes · ${style.bold('n')} no · ${always}`);
+  if (canEdit) {
+    // Two lines: the session rule can be long.
+    lines.push(`  ${style.bold('y')} yes · ${style.bold('n')} no · ${style.bold('e')} edit ${editableArguments(pending).label} first`);
+    lines.push(`  ${always}`);
+  } else lines.push(`  ${style.bold('y')} yes · ${style.bold('n')} no · ${always}`);
   lines.push(style.dim('  or type what to do instead: the call is rejected and your text goes to the agent'));
   return lines;
 }
@@ -59,12 +67,24 @@ export async function askForApprovals(pending: readonly PendingApproval[], optio
   const decisions: ApprovalDecision[] = [];
   for (const [index, item] of pending.entries()) {
     writer.ensureBlankLine();
-    for (const line of formatApprovalRequest(item, { index, total: pending.length }, style, writer.columns)) writer.line(line);
+    for (const line of formatApprovalRequest(item, { index, total: pending.length }, style, writer.columns, options.edit !== undefined)) writer.line(line);
+    const choices = options.edit ? 'y/n/a/e/feedback' : 'y/n/a/feedback';
     for (;;) {
-      const text = await options.ask(`${style.yellow('approve')} [y/n/a/feedback] › `);
+      const text = await options.ask(`${style.yellow('approve')} [${choices}] › `);
       if (text === undefined) return undefined;
       const answer = parseApprovalAnswer(text);
       if (answer.kind === 'empty') continue;
+      if (answer.kind === 'edit') {
+        const edited = options.edit ? await options.edit(item) : { error: 'editing is not available here' };
+        if ('error' in edited) writer.line(style.red(`Not edited: ${edited.error}. Answer again.`));
+        else if ('unchanged' in edited) writer.line(style.dim(`Nothing was changed in ${edited.label}. Answer again.`));
+        else {
+          decisions.push({ tool_call_id: item.tool_call_id, approved: true, edited_arguments: edited.arguments });
+          writer.line(style.dim(`Approved ${item.tool} with ${edited.label} as edited.`));
+          break;
+        }
+        continue;
+      }
       const decision = toApprovalDecision(item, answer);
       decisions.push(decision);
       writer.line(style.dim(describeDecision(item, decision)));

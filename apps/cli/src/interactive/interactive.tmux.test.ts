@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,11 +99,11 @@ describe.skipIf(!existsSync(TMUX))('interactive chat in a terminal (tmux)', () =
     expect(statSync(path.join(home, 'hf', 'token')).mode & 0o777).toBe(0o600);
 
     terminal.type('list the files');
-    screen = await terminal.waitFor('approve [y/n/a/feedback] ›');
+    screen = await terminal.waitFor('approve [y/n/a/e/feedback] ›');
     expect(screen).toContain('● shell $ ls -la');
     expect(screen).toContain('? Approve shell?');
     expect(screen).toContain('why: shell commands can change files');
-    expect(screen).toContain('a always, adding the session rule: allow shell when command=ls|ls *');
+    expect(screen).toContain('y yes · n no · e edit the command first\n  a always, adding the session rule: allow shell when command=ls|ls *');
     terminal.type('a');
     screen = await terminal.waitFor('Plan (1/2 done)');
     expect(screen).toContain('Approved shell; added session rule: allow shell when command=ls|ls *.');
@@ -149,6 +149,27 @@ describe.skipIf(!existsSync(TMUX))('interactive chat in a terminal (tmux)', () =
     expect(history).toContain('list the files');
     expect(history).not.toContain('a');
     expect(history.join('\n')).not.toContain('hf_tmux_secret');
+  });
+
+  it('e opens the command in $EDITOR and runs the edited call', async () => {
+    const home = temporaryDirectory();
+    // A non-interactive "editor": it rewrites the file it is given, as a user would.
+    const editor = path.join(home, 'edit-command.sh');
+    writeFileSync(editor, `#!/bin/sh\nsed -i 's/ls -la/ls -l data/' "$1"\n`, { mode: 0o755 });
+    const terminal = openTerminal();
+    terminal.start({ HF_TOKEN: 'hf_set', DEMO_DATA_DIR: home, EDITOR: editor }, ['VISUAL']);
+    await terminal.waitFor('Describe a task.');
+    terminal.type('list the files');
+    let screen = await terminal.waitFor('approve [y/n/a/e/feedback] ›');
+    expect(screen).toContain('e edit the command first');
+    terminal.type('e');
+    screen = await terminal.waitFor('Approved shell with the command as edited.');
+    await terminal.waitFor('All done.');
+    // The model was told which command ran.
+    const log = readdirSync(path.join(home, 'sessions')).map((file) => readFileSync(path.join(home, 'sessions', file), 'utf8')).join('\n');
+    expect(log).toContain('The user edited this call before approving it; it ran with these arguments: {\\"command\\":\\"ls -l data\\"}');
+    terminal.type('/quit');
+    await terminal.waitFor('[demo exited with code 0]');
   });
 
   it('quits with code 130 on Ctrl-C twice during a turn', async () => {

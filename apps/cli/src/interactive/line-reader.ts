@@ -29,6 +29,7 @@ export interface ReadOptions {
  */
 export class LineReader {
   readonly #readline: Interface;
+  readonly #input: LineReaderOptions['input'];
   readonly #writer: ScreenWriter;
   readonly #terminal: boolean;
   readonly #queue: string[] = [];
@@ -46,6 +47,7 @@ export class LineReader {
 
   constructor(options: LineReaderOptions) {
     this.#writer = options.writer;
+    this.#input = options.input;
     this.#terminal = options.terminal;
     this.#history = [...(options.history ?? [])];
     this.#readline = createInterface({
@@ -122,6 +124,23 @@ export class LineReader {
     if (!this.#terminal) return;
     this.#readline.write(null, { ctrl: true, name: 'e' });
     this.#readline.write(null, { ctrl: true, name: 'u' });
+  }
+
+  /**
+   * Hand the terminal to another program (an editor) for the duration of `work`: readline stops
+   * reading and the terminal leaves raw mode, then both are restored.
+   */
+  async suspend<T>(work: () => Promise<T>): Promise<T> {
+    const input = this.#input as NodeJS.ReadableStream & { isRaw?: boolean; setRawMode?: (mode: boolean) => void };
+    const raw = this.#terminal && typeof input.setRawMode === 'function' ? input.isRaw === true : undefined;
+    this.#readline.pause();
+    if (raw !== undefined) input.setRawMode?.(false);
+    try {
+      return await work();
+    } finally {
+      if (raw !== undefined) input.setRawMode?.(raw);
+      this.#readline.resume();
+    }
   }
 
   /** Drop lines typed ahead (they must never answer an approval prompt). Returns how many. */

@@ -1,6 +1,7 @@
 import type { Session, TurnOutcome } from '@ml-intern/core';
 import type { ApprovalDecision, PendingApproval } from '@ml-intern/events';
 import { askForApprovals } from './approval-prompt.js';
+import { editInEditor } from './open-editor.js';
 import type { EventRenderer } from './event-renderer.js';
 import type { LineReader } from './line-reader.js';
 import type { ScreenWriter } from './screen-writer.js';
@@ -114,7 +115,13 @@ export async function runTurn(text: string, options: TurnRunnerOptions): Promise
       const cancel = new AbortController();
       const stop = eitherSignal(cancel.signal, options.quitSignal);
       options.onPhase('approval', cancel);
-      const decisions = await askForApprovals(next.tools, { writer, style, ask: (prompt) => reader.read(prompt, { signal: stop.signal, remember: false }) });
+      const decisions = await askForApprovals(next.tools, {
+        writer,
+        style,
+        ask: (prompt) => reader.read(prompt, { signal: stop.signal, remember: false }),
+        // An editor needs a terminal; piped input has none to hand over.
+        ...(options.terminal ? { edit: (pending: PendingApproval) => reader.suspend(() => editInEditor(pending)) } : {}),
+      });
       stop.dispose();
       options.renderer.breakSection();
       options.onPhase('turn');
