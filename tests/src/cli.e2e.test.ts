@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -95,6 +97,18 @@ describe('ml-intern one-shot', () => {
     const cwd = await runBinary(CLI, ['--cwd', '/nonexistent/project', 'hi'], { env });
     expect(cwd).toMatchObject({ code: 2, stderr: 'ml-intern: --cwd /nonexistent/project is not a directory\n' });
     expect(await runBinary(HEADLESS, ['--bogus', 'hi'], { env })).toMatchObject({ code: 2 });
+  });
+
+  it('stops quietly when the reader of its output goes away (`| head`)', async () => {
+    const env = isolatedEnv({ OPENAI_API_KEY: 'sk-x', ML_INTERN_MODEL: MODEL });
+    const child = spawn(process.execPath, [CLI, 'config', 'show'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Close the read end before the CLI writes: its write fails with EPIPE.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const [code] = (await once(child, 'close')) as [number];
+    expect(stderr).toBe('');
+    expect(code).toBe(141);
   });
 
   it('a provider error is printed once and the run exits 1', async () => {

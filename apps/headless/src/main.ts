@@ -30,6 +30,15 @@ const program = new Command()
     process.exitCode = await runHeadless(task, options);
   });
 
+// The reader of our output went away (`ml-intern sessions | head`): stop quietly, as a program
+// killed by SIGPIPE does, instead of crashing on the write.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(141);
+    throw error;
+  });
+}
+
 // If the event loop empties while the run is still awaiting something, Node would exit silently
 // with status 0: say so and fail instead. ('beforeExit' is not emitted for process.exit.)
 let finished = false;
