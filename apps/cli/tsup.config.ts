@@ -21,6 +21,6 @@ export const appBundle = {
 
 export default defineConfig({
   ...appBundle,
-  entry: { main: 'src/main.ts', runtime: 'src/runtime/index.ts' },
-  dts: { entry: { runtime: 'src/runtime/index.ts' } },
+  entry: { main: 'src/main.ts', runtime: 'src/runtime/index.ts', program: 'src/program.ts' },
+  dts: { entry: { runtime: 'src/runtime/index.ts', program: 'src/program.ts' } },
 });

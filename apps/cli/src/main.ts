@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
+import { runProgram } from './program.js';
 import { configFlags } from './runtime/config-flags.js';
 
 // Everything beyond argument parsing is imported lazily, so `--version` and `--help` stay fast.
 
-// Usage errors exit 2 (SPEC section 11), not commander's default 1.
+// exitOverride: runProgram maps usage errors to exit code 2.
 const program = new Command()
   .exitOverride()
   .name('ml-intern')
@@ -72,35 +73,4 @@ program
     process.exitCode = await listMcp(options);
   });
 
-// The reader of our output went away (`ml-intern sessions | head`): stop quietly, as a program
-// killed by SIGPIPE does, instead of crashing on the write.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(141);
-    throw error;
-  });
-}
-
-// If the event loop empties while a command is still awaiting something (a promise nothing will
-// settle), Node would exit silently with status 0: say so and fail instead. ('beforeExit' is not
-// emitted for an explicit process.exit.)
-let finished = false;
-process.once('beforeExit', () => {
-  if (finished) return;
-  process.stderr.write('ml-intern: internal error: the command stopped before finishing (it was waiting on an operation that can never complete). Please report this.\n');
-  process.exitCode = 1;
-});
-program
-  .parseAsync(process.argv)
-  .catch((error: unknown) => {
-    if (error instanceof CommanderError) {
-      // Commander has printed the problem (or the help / version) already.
-      process.exitCode = error.exitCode === 0 ? 0 : 2;
-      return;
-    }
-    process.stderr.write(`ml-intern: ${(error as Error).message ?? String(error)}\n`);
-    process.exitCode = 1;
-  })
-  .finally(() => {
-    finished = true;
-  });
+runProgram(program, 'ml-intern');
