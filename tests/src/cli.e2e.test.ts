@@ -223,4 +223,16 @@ describe('ml-intern-headless', () => {
       expect(run.code).toBe(0);
     });
   });
+
+  it('an events file that cannot be written, or a bad --concurrency, is a usage error before any work', async () => {
+    await withFake({ steps: [{ text: 'done' }] }, async (env, fake) => {
+      const events = await runBinary(HEADLESS, ['--events', '/nonexistent/dir/events.jsonl', 'task'], { env });
+      expect(events).toMatchObject({ code: 2, stderr: expect.stringContaining("cannot write the events file: ENOENT: no such file or directory, open '/nonexistent/dir/events.jsonl'") });
+      const batch = path.join(env.HOME as string, 'tasks.jsonl');
+      writeFileSync(batch, '{"task":"one"}\n');
+      const concurrency = await runBinary(HEADLESS, ['--batch', batch, '--concurrency', 'none'], { env });
+      expect(concurrency).toMatchObject({ code: 2, stderr: expect.stringContaining('--concurrency must be a whole number of at least 1, found "none"') });
+      expect(fake.modelRequests).toHaveLength(0);
+    });
+  });
 });

@@ -1,4 +1,4 @@
-import { createWriteStream, readFileSync } from 'node:fs';
+import { readFileSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { EXIT_CODES, runUnattended, type RuntimeOptions } from '@ml-intern/cli/runtime';
 
@@ -11,7 +11,8 @@ interface BatchTask {
 
 export interface BatchOptions extends Omit<RuntimeOptions, 'mode'> {
   concurrency: number;
-  eventsFile?: string;
+  /** Where events go (`--events`); without it only result lines are written. */
+  events?: WriteStream;
 }
 
 function parseTasks(file: string): { tasks: BatchTask[]; errors: string[] } {
@@ -43,7 +44,7 @@ export async function runBatch(file: string, options: BatchOptions): Promise<num
     process.stderr.write(`ml-intern-headless: invalid batch file:\n  ${errors.join('\n  ')}\n`);
     return EXIT_CODES.usage;
   }
-  const events = options.eventsFile ? createWriteStream(options.eventsFile, { flags: 'a' }) : undefined;
+  const { events } = options;
   const codes: number[] = new Array(tasks.length).fill(0);
   let next = 0;
   const worker = async () => {

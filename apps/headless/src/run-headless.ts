@@ -1,8 +1,22 @@
-import { createWriteStream, existsSync, readFileSync, statSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, openSync, readFileSync, statSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { EXIT_CODES, configFlags, runUnattended, type RunResult } from '@ml-intern/cli/runtime';
 import type { AgentEvent } from '@ml-intern/events';
 import { runBatch } from './run-batch.js';
+
+/**
+ * The `--events` file, opened now so a bad path is a usage error before any work starts. A write
+ * that fails later (disk full) is reported once; the run goes on.
+ */
+function openEventsFile(file: string): WriteStream {
+  const stream = createWriteStream(file, { fd: openSync(file, 'a') });
+  let reported = false;
+  stream.on('error', (error) => {
+    if (!reported) process.stderr.write(`ml-intern-headless: cannot write events to ${file}: ${error.message}; later events are lost\n`);
+    reported = true;
+  });
+  return stream;
+}
 
 function fail(message: string): number {
   process.stderr.write(`ml-intern-headless: ${message}\n`);
@@ -43,9 +57,19 @@ export async function runHeadless(words: string[], options: Record<string, unkno
   const cwd = path.resolve(typeof options.cwd === 'string' ? options.cwd : process.cwd());
   if (!statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) return fail(`--cwd ${cwd} is not a directory`);
   const base = { cwd, env: process.env, flags, ...(typeof options.config === 'string' ? { configFile: options.config } : {}) };
+  let events: WriteStream | undefined;
+  if (typeof options.events === 'string') {
+    try {
+      events = openEventsFile(options.events);
+    } catch (error) {
+      return fail(`cannot write the events file: ${(error as Error).message}`);
+    }
+  }
   if (typeof options.batch === 'string') {
     if (!existsSync(options.batch)) return fail(`batch file ${options.batch} does not exist`);
-    return runBatch(options.batch, { ...base, concurrency: Number(options.concurrency ?? 2), ...(typeof options.events === 'string' ? { eventsFile: options.events } : {}) });
+    const concurrency = Number(options.concurrency ?? 2);
+    if (!Number.isInteger(concurrency) || concurrency < 1) return fail(`--concurrency must be a whole number of at least 1, found "${String(options.concurrency)}"`);
+    return runBatch(options.batch, { ...base, concurrency, ...(events ? { events } : {}) });
   }
   let task: string;
   try {
@@ -55,9 +79,7 @@ export async function runHeadless(words: string[], options: Record<string, unkno
   }
   if (!task) return fail('no task given: pass it as an argument, with --task-file, or on stdin with "-"');
 
-  let events: WriteStream | undefined;
   const write = (line: string) => (events ? events.write(line) : process.stdout.write(line));
-  if (typeof options.events === 'string') events = createWriteStream(options.events, { flags: 'a' });
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = () => {
