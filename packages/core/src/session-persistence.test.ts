@@ -41,6 +41,16 @@ describe('session log and resume', () => {
     expect((await store.load('last')).messages).toHaveLength(6);
   });
 
+  it('resuming a session that does not exist is a clear error and the session stays usable', async () => {
+    const store = new JsonlSessionStore(tempDir());
+    const session = createSession({ model: new ScriptedModel({ turns: [textTurn('still here')] }), store });
+    const error = new Promise((resolve) => session.subscribe((event) => event.type === 'error' && resolve(event)));
+    session.submit({ type: 'resume', session: 'zzzz' });
+    expect(await error).toMatchObject({ code: 'resume_failed', message: expect.stringContaining('no session matches "zzzz"'), recoverable: true });
+    expect((await session.run('hello')).text).toBe('still here');
+    await session.close();
+  });
+
   it('skips a truncated last line with a warning and repairs dangling tool calls', async () => {
     const store = new JsonlSessionStore(tempDir());
     const session = createSession({ model: new ScriptedModel({ turns: [textTurn('hi')] }), store });

@@ -294,7 +294,9 @@ export class Session implements AsyncIterable<AgentEvent> {
       case 'resume': {
         const store = this.#options.store;
         if (!store) throw new MlInternError('no_store', 'this session has no session store, so nothing can be resumed');
-        const loaded = await store.load(operation.session);
+        const loaded = await store.load(operation.session).catch((error: Error) => {
+          throw new MlInternError('resume_failed', error.message);
+        });
         for (const warning of loaded.warnings) this.#emit({ type: 'tool_log', level: 'warn', message: warning });
         return this.#rotate(loaded.header.id, loaded.messages, true);
       }
