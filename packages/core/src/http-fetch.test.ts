@@ -107,6 +107,26 @@ describe('createHttpFetch', () => {
     expect(await response.text()).toBe('hello compressed');
   });
 
+  it('streams a ReadableStream request body, and a body stream that fails rejects the request', async () => {
+    const base = await serve((_request, body, response) => response.end(`got ${body}`));
+    const parts = ['one ', 'two'];
+    const streamed = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const part = parts.shift();
+        if (part === undefined) controller.close();
+        else controller.enqueue(new TextEncoder().encode(part));
+      },
+    });
+    expect(await (await fetch(base, { method: 'POST', body: streamed, duplex: 'half' } as RequestInit)).text()).toBe('got one two');
+    const failing = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('partial'));
+        controller.error(new Error('disk went away'));
+      },
+    });
+    await expect(fetch(base, { method: 'POST', body: failing, duplex: 'half' } as RequestInit)).rejects.toThrow(TypeError);
+  });
+
   it('has no body for HEAD and 204', async () => {
     const base = await serve((request, _body, response) => {
       response.statusCode = request.url === '/empty' ? 204 : 200;

@@ -194,7 +194,8 @@ function send(request: PreparedRequest, agents: { http: HttpAgent; https: HttpsA
       signal?.removeEventListener('abort', onAbort);
       reject(signal?.aborted ? abortReason(signal) : new TypeError('fetch failed', { cause: error }));
     });
-    if (body instanceof ReadableStream) Readable.fromWeb(body as import('node:stream/web').ReadableStream).pipe(request_);
+    // A failing body stream destroys the request, which then rejects through its 'error' event.
+    if (body instanceof ReadableStream) pipeline(Readable.fromWeb(body as import('node:stream/web').ReadableStream), request_, () => {});
     else request_.end(body);
   });
 }
