@@ -152,6 +152,8 @@ describe('createHttpFetch', () => {
     const manual = await fetch(`${base}/away`, { redirect: 'manual' });
     expect(manual.status).toBe(307);
     await expect(fetch(`${base}/away`, { redirect: 'error' })).rejects.toThrow(TypeError);
+    const toFile = await serve((_request, _body, response) => response.writeHead(302, { location: 'file:///etc/passwd' }).end());
+    await expect(fetch(toFile)).rejects.toThrow('fetch failed: redirect to unsupported protocol file:');
   });
 
   it('rejects with the abort reason before the response and errors the body when aborted midway', async () => {

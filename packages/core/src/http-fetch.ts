@@ -219,6 +219,7 @@ export function createHttpFetch(options: HttpFetchOptions = {}): typeof fetch {
       if (redirects >= maxRedirects) throw new TypeError(`fetch failed: more than ${maxRedirects} redirects`);
       if (request.body instanceof ReadableStream) throw new TypeError('fetch failed: cannot follow a redirect with a streamed request body');
       const next = new URL(location, request.url);
+      if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new TypeError(`fetch failed: redirect to unsupported protocol ${next.protocol}`);
       const status = message.statusCode ?? 0;
       if (status === 303 ? request.method !== 'HEAD' : (status === 301 || status === 302) && request.method === 'POST') {
         request.method = 'GET';
