@@ -134,12 +134,12 @@ describe('ml-intern one-shot', () => {
     });
   });
 
-  it('exit 130 when interrupted by SIGINT', async () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)('exit 130 when interrupted by %s', async (signal) => {
     await withFake({ steps: [{ text: 'a very slow answer '.repeat(40), delayMs: 50 }] }, async (env) => {
       const run = await runBinary(CLI, ['--output-format', 'stream-json', 'slow'], {
         env,
         onStdout: (stdout, child) => {
-          if (stdout.includes('assistant_chunk') && !child.killed) child.kill('SIGINT');
+          if (stdout.includes('assistant_chunk') && !child.killed) child.kill(signal);
         },
       });
       const { events, result } = parseJsonl(run.stdout);

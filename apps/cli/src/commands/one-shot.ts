@@ -83,7 +83,9 @@ export async function runOneShot(prompt: string, options: OneShotOptions): Promi
     if (interrupts > 1) process.exit(EXIT_CODES.interrupted);
     controller.abort();
   };
+  // SIGTERM (`timeout`, a CI runner stopping the job) interrupts like Ctrl-C: the session is saved.
   process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
   const answer = options.format === 'text' ? await createAnswerWriter() : undefined;
   const printedErrors = new Set<string>();
   const render = options.format === 'stream-json' ? (event: AgentEvent) => process.stdout.write(`${JSON.stringify(event)}\n`) : answer ? textRenderer(options.stream, answer, printedErrors) : undefined;
@@ -105,5 +107,6 @@ export async function runOneShot(prompt: string, options: OneShotOptions): Promi
     return exitCode;
   } finally {
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
   }
 }
