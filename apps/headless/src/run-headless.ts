@@ -1,6 +1,6 @@
 import { createWriteStream, existsSync, openSync, readFileSync, statSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
-import { EXIT_CODES, configFlags, runUnattended, type RunResult } from '@ml-intern/cli/runtime';
+import { EXIT_CODES, configFlags, interruptOnSignals, runUnattended, type RunResult } from '@ml-intern/cli/runtime';
 import type { AgentEvent } from '@ml-intern/events';
 import { runBatch } from './run-batch.js';
 
@@ -80,21 +80,13 @@ export async function runHeadless(words: string[], options: Record<string, unkno
   if (!task) return fail('no task given: pass it as an argument, with --task-file, or on stdin with "-"');
 
   const write = (line: string) => (events ? events.write(line) : process.stdout.write(line));
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = () => {
-    interrupts += 1;
-    if (interrupts > 1) process.exit(EXIT_CODES.interrupted);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const interrupt = interruptOnSignals();
   try {
     const { result, exitCode, message } = await runUnattended({
       ...base,
       mode: 'headless',
       task,
-      signal: controller.signal,
+      signal: interrupt.signal,
       ...(typeof options.resume === 'string' ? { resume: options.resume } : {}),
       onEvent: (event: AgentEvent) => write(`${JSON.stringify(event)}\n`),
     });
@@ -104,8 +96,7 @@ export async function runHeadless(words: string[], options: Record<string, unkno
     if (events) events.write(line);
     return exitCode;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupt.dispose();
     if (events) await new Promise((resolve) => events?.end(resolve));
   }
 }

@@ -1,5 +1,5 @@
 import type { AgentEvent } from '@ml-intern/events';
-import { EXIT_CODES, runUnattended } from '../runtime/index.js';
+import { interruptOnSignals, runUnattended } from '../runtime/index.js';
 import type { RuntimeOptions } from '../runtime/index.js';
 
 export interface OneShotOptions extends Omit<RuntimeOptions, 'mode'> {
@@ -76,21 +76,12 @@ function textRenderer(stream: boolean, answer: { push(text: string): void; end()
 
 /** `ml-intern "prompt"`: one task with the headless approval policy, then exit with its code. */
 export async function runOneShot(prompt: string, options: OneShotOptions): Promise<number> {
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts += 1;
-    if (interrupts > 1) process.exit(EXIT_CODES.interrupted);
-    controller.abort();
-  };
-  // SIGTERM (`timeout`, a CI runner stopping the job) interrupts like Ctrl-C: the session is saved.
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  const interrupt = interruptOnSignals();
   const answer = options.format === 'text' ? await createAnswerWriter() : undefined;
   const printedErrors = new Set<string>();
   const render = options.format === 'stream-json' ? (event: AgentEvent) => process.stdout.write(`${JSON.stringify(event)}\n`) : answer ? textRenderer(options.stream, answer, printedErrors) : undefined;
   try {
-    const { result, exitCode, message } = await runUnattended({ ...options, mode: 'oneshot', task: prompt, signal: controller.signal, ...(render ? { onEvent: render } : {}) });
+    const { result, exitCode, message } = await runUnattended({ ...options, mode: 'oneshot', task: prompt, signal: interrupt.signal, ...(render ? { onEvent: render } : {}) });
     if (!result) {
       process.stderr.write(`${message ?? 'ml-intern: could not start'}\n`);
       return exitCode;
@@ -106,7 +97,6 @@ export async function runOneShot(prompt: string, options: OneShotOptions): Promi
     }
     return exitCode;
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    interrupt.dispose();
   }
 }

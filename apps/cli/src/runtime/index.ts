@@ -7,3 +7,4 @@ export type { RunMode, Runtime, RuntimeDescription, RuntimeOptions } from './run
 export { runUnattended } from './run-unattended.js';
 export type { UnattendedOptions } from './run-unattended.js';
 export { configFlags } from './config-flags.js';
+export { interruptOnSignals } from './interrupt-signals.js';
