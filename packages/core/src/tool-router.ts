@@ -104,6 +104,19 @@ export class ToolRouter {
     }
   }
 
+  /**
+   * The arguments approval rules see (the tool's `ruleInput`, else the call's own). Resolves to
+   * `{ ok: false, error }` when the tool refuses the call while normalising it.
+   */
+  async ruleInput(prepared: PreparedCall): Promise<{ ok: true; input: Record<string, unknown> } | { ok: false; error: string }> {
+    if (!prepared.tool.ruleInput) return { ok: true, input: prepared.input };
+    try {
+      return { ok: true, input: await prepared.tool.ruleInput(prepared.input) };
+    } catch (error) {
+      return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
   summarize(prepared: PreparedCall): string {
     try {
       const summary = prepared.tool.summarize?.(prepared.input);

@@ -57,6 +57,13 @@ export interface ToolDefinition<Schema extends z.ZodObject = z.ZodObject> {
   readOnly?: boolean | ((input: z.output<Schema>) => boolean);
   /** Default approval for a call; omitted means allow. User policy rules are applied on top. */
   approval?(input: z.output<Schema>): ApprovalHint;
+  /**
+   * The arguments approval rules are matched against, when they differ from the call's own:
+   * canonical workspace-relative paths for file tools (`./.env` and `/abs/ws/.env` are both
+   * `.env`), posix-normalised repo paths. Throwing a `ToolExecutionError` refuses the call with
+   * its message (e.g. a `..` in a repo path). Omitted: rules see the call's arguments.
+   */
+  ruleInput?(input: z.output<Schema>): Record<string, unknown> | Promise<Record<string, unknown>>;
   /** One-line summary of a call for the UI and approval prompts. */
   summarize?(input: z.output<Schema>): string;
   /**
