@@ -3,7 +3,7 @@ import { defineTool, INTERRUPTED_TOOL, ToolExecutionError, type Tool, type ToolR
 import { z } from 'zod';
 import { createLogThrottle } from './log-throttle.js';
 import { DEFAULT_EXEC_OUTPUT_CHARS } from './output-collector.js';
-import { resolveWorkspacePath } from './resolve-workspace-path.js';
+import { canonicalRulePath, resolveWorkspacePath } from './resolve-workspace-path.js';
 import type { ExecResult, Sandbox } from './sandbox.js';
 
 /** Seconds a command may run when the model gives no `timeout` (SPEC section 3). */
@@ -97,6 +97,8 @@ export function createBashTool(options: BashToolOptions): Tool<ReturnType<typeof
       const command = firstLine.length > 100 ? `${firstLine.slice(0, 97)}...` : firstLine;
       return input.description ? `bash: ${input.description} — ${command}` : `bash: ${command}`;
     },
+    // The command itself is matched as given (parsed by the policy); work_dir like a file path.
+    ruleInput: async (input: BashInput) => (input.work_dir === undefined ? { ...input } : { ...input, work_dir: await canonicalRulePath(sandbox, input.work_dir) }),
     timeoutMs: (input: BashInput) => ((input.timeout ?? defaultSeconds) + 30) * 1_000,
     async execute(input: BashInput, ctx) {
       if (!sandbox.sandboxed && !warned) {

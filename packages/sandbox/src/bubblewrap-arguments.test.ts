@@ -44,6 +44,16 @@ describe('buildBubblewrapArguments', () => {
     expect(args.slice(-6)).toEqual(['--chdir', '/home/user/project/src', '--', '/bin/bash', '-c', 'echo hi']);
   });
 
+  it('checks the protected paths are what was planned before running the command', () => {
+    const guarded = buildBubblewrapArguments({ ...plan, protectedPaths: ['/home/user/project/.git', '/home/user/project/.env'], protectedIdentities: ['64:10', '64:11'], statCommand: '/usr/bin/stat' });
+    const tail = guarded.slice(guarded.indexOf('--chdir'));
+    expect(tail.slice(0, 5)).toEqual(['--chdir', '/home/user/project/src', '--', '/bin/bash', '-c']);
+    expect(tail[5]).toContain('exec "$g_shell" -c "$g_command"');
+    expect(tail.slice(6)).toEqual(['/bin/bash', 'echo hi', '/usr/bin/stat', '64:10\n64:11', '/home/user/project/.git', '/home/user/project/.env']);
+    // Without identities (or stat), the command runs directly.
+    expect(buildBubblewrapArguments({ ...plan, statCommand: '/usr/bin/stat' }).slice(-3)).toEqual(['/bin/bash', '-c', 'echo hi']);
+  });
+
   it('shares the network and maps to nobody when asked', () => {
     const args = buildBubblewrapArguments({ ...plan, network: true, runAsNobody: true });
     expect(args).toContain('--share-net');

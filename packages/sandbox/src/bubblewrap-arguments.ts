@@ -20,8 +20,21 @@ export interface BubblewrapPlan {
   readOnlyPaths: readonly string[];
   /** Existing extra paths bound read-write. */
   writablePaths: readonly string[];
-  /** Existing paths inside the workspace that stay read-only (`.git`). */
+  /**
+   * Existing paths inside the workspace that stay read-only: `.git` (unless writable),
+   * `.ml-intern`, top-level `.env*` files.
+   */
   protectedPaths: readonly string[];
+  /**
+   * `device:inode` of each protected path when the plan was made, in the same order. With
+   * `statCommand`, the sandbox checks them before running the command and refuses to run it when
+   * one differs: bwrap follows symbolic links in a bind source, so a path swapped for a link
+   * between planning and mounting (by a command running in parallel) would otherwise bind
+   * whatever the link names, host secrets included, into the sandbox.
+   */
+  protectedIdentities?: readonly string[];
+  /** Absolute path of `stat` (coreutils), used by that check. */
+  statCommand?: string;
   /** Device nodes bound into the fresh /dev (the NVIDIA nodes, never all of /dev). */
   devices: readonly string[];
   /** Private home directory created inside the private /tmp. */
@@ -29,6 +42,17 @@ export interface BubblewrapPlan {
   shell: string;
   command: string;
 }
+
+// Runs inside the sandbox before the command: $0 shell, $1 command, $2 stat, $3 the expected
+// identities (one per line), then the protected paths.
+const GUARD_SCRIPT = [
+  'g_shell=$0; g_command=$1; g_stat=$2; g_expected=$3; shift 3',
+  'if [ "$("$g_stat" -c %d:%i -- "$@" 2>/dev/null)" != "$g_expected" ]; then',
+  '  echo "sandbox: a protected path (.git, .ml-intern, .env*) was replaced while the command was starting; the command was not run" >&2',
+  '  exit 125',
+  'fi',
+  'exec "$g_shell" -c "$g_command"',
+].join('\n');
 
 function isWithin(child: string, parent: string): boolean {
   const relative = path.relative(parent, child);
@@ -60,6 +84,12 @@ export function buildBubblewrapArguments(plan: BubblewrapPlan): string[] {
   for (const protectedPath of plan.protectedPaths) args.push('--ro-bind', protectedPath, protectedPath);
   for (const device of plan.devices) args.push('--dev-bind', device, device);
   for (const directory of hidden) args.push('--remount-ro', directory);
-  args.push('--chdir', plan.cwd, '--', plan.shell, '-c', plan.command);
+  args.push('--chdir', plan.cwd, '--');
+  const identities = plan.protectedIdentities ?? [];
+  if (plan.statCommand && plan.protectedPaths.length > 0 && identities.length === plan.protectedPaths.length) {
+    args.push(plan.shell, '-c', GUARD_SCRIPT, plan.shell, plan.command, plan.statCommand, identities.join('\n'), ...plan.protectedPaths);
+  } else {
+    args.push(plan.shell, '-c', plan.command);
+  }
   return args;
 }

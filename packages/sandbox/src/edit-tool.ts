@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { applyEdit } from './apply-edit.js';
 import { checkSyntax } from './check-syntax.js';
 import { formatLines } from './read-tool.js';
-import { resolveWorkspacePath } from './resolve-workspace-path.js';
-import { assertWritable, type FileToolOptions } from './write-tool.js';
+import { resolveWriteTarget } from './resolve-workspace-path.js';
+import { assertWritable, fileRuleInput, fileWriteApproval, type FileToolOptions, writeDestination } from './write-tool.js';
 
 const editInput = z.object({
   path: z.string().describe('File to change, relative to the workspace. It must have been read first.'),
@@ -30,8 +30,11 @@ export function createEditTool(options: FileToolOptions): Tool<typeof editInput>
     description: `Replace old_string with new_string in a file you have read (paths relative to the workspace, ${sandbox.workspace}). old_string must match exactly one place unless replace_all is true; if no exact match exists, whitespace differences and Unicode look-alikes (smart quotes, dashes) are tolerated.`,
     inputSchema: editInput,
     summarize: (input) => `edit ${input.path}${input.replace_all ? ' (all occurrences)' : ''}`,
+    approval: (input) => fileWriteApproval(sandbox, input.path, options),
+    ruleInput: (input) => fileRuleInput(sandbox, input),
     async execute(input, ctx) {
-      const target = await resolveWorkspacePath(sandbox, input.path, 'write', options);
+      const destination = await resolveWriteTarget(sandbox, input.path, options);
+      const { target } = destination;
       return tracker.exclusive(target, async () => {
         const current = await assertWritable(sandbox, tracker, target, input.path);
         if (current === undefined) throw new ToolExecutionError(`${input.path} does not exist; create it with the write tool`);
@@ -42,7 +45,7 @@ export function createEditTool(options: FileToolOptions): Tool<typeof editInput>
           throw new ToolExecutionError(`${input.path} is not a UTF-8 text file; edit it with bash instead`);
         }
         const result = applyEdit(text, input.old_string, input.new_string, input.replace_all ?? false, input.path);
-        await sandbox.writeFile(target, result.content);
+        await writeDestination(sandbox, destination, result.content);
         tracker.record(target, Buffer.from(result.content, 'utf8'));
         const first = result.lines[0] ?? 1;
         const changedLines = input.new_string.split('\n').length;

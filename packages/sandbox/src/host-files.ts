@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
+import { constants, existsSync } from 'node:fs';
+import { type FileHandle, lstat, mkdir, open, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { ToolExecutionError } from '@ml-intern/core';
 import type { FileStat } from './sandbox.js';
 
 function isMissing(error: unknown): boolean {
@@ -51,5 +53,103 @@ export async function realpathHost(file: string): Promise<string | undefined> {
   } catch (error) {
     if (isMissing(error)) return undefined;
     throw error;
+  }
+}
+
+function errorCode(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException).code;
+}
+
+function linkRefusal(relative: string, component: string): ToolExecutionError {
+  return new ToolExecutionError(`refused: ${relative} is written without following symbolic links, and ${component} is one (or changed while it was written).`);
+}
+
+/** `/proc/self/fd/N/name` resolves `name` inside the directory open as fd N, like openat(2). */
+const PROC_FD = existsSync('/proc/self/fd') ? '/proc/self/fd' : undefined;
+
+/**
+ * Replace `relative` (a posix path below the directory `root`) atomically, creating missing
+ * directories, without following a symbolic link in any component below `root`: each directory
+ * is opened with O_NOFOLLOW relative to the one before (through /proc/self/fd, Node having no
+ * openat), so a link swapped in while it runs is refused rather than followed. The temporary file
+ * is created with O_EXCL | O_NOFOLLOW and renamed over the last component (a rename replaces a
+ * link, never writes through it). An existing file keeps its permission bits. Without /proc it
+ * falls back to checking each component with lstat first.
+ */
+export async function writeHostFileNoFollow(root: string, relative: string, data: Uint8Array | string): Promise<void> {
+  const parts = relative.split('/').filter((part) => part !== '' && part !== '.');
+  const name = parts.pop();
+  if (name === undefined || parts.includes('..') || name === '..') throw new ToolExecutionError(`cannot write ${relative}: not a file path below ${root}`);
+  if (!PROC_FD) {
+    await checkComponents(root, [...parts, name], relative);
+    await writeHostFileAtomically(path.join(root, ...parts, name), data);
+    return;
+  }
+  let directory: FileHandle = await open(root, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    const walked: string[] = [];
+    for (const part of parts) {
+      walked.push(part);
+      const next = await openDirectoryNoFollow(`${PROC_FD}/${directory.fd}/${part}`, walked.join('/'), relative);
+      await directory.close();
+      directory = next;
+    }
+    const at = (entry: string) => `${PROC_FD}/${directory.fd}/${entry}`;
+    const existing = await lstat(at(name)).catch((error: unknown) => {
+      if (errorCode(error) === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (existing?.isSymbolicLink()) throw linkRefusal(relative, relative);
+    if (existing && !existing.isFile()) throw new ToolExecutionError(`${relative} exists and is not a regular file`);
+    const mode = existing ? existing.mode & 0o7777 : 0o644;
+    const temporary = `.${name}.${randomBytes(6).toString('hex')}.tmp`;
+    const handle = await open(at(temporary), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
+    try {
+      await handle.writeFile(data);
+      if (existing) await handle.chmod(mode);
+      await handle.sync();
+      await handle.close();
+      await rename(at(temporary), at(name));
+    } catch (error) {
+      await handle.close().catch(() => {});
+      await rm(at(temporary), { force: true });
+      throw error;
+    }
+  } finally {
+    await directory.close().catch(() => {});
+  }
+}
+
+async function openDirectoryNoFollow(at: string, shown: string, relative: string): Promise<FileHandle> {
+  const flags = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
+  try {
+    return await open(at, flags);
+  } catch (error) {
+    if (errorCode(error) === 'ELOOP') throw linkRefusal(relative, shown);
+    if (errorCode(error) === 'ENOTDIR') {
+      if ((await lstat(at).catch(() => undefined))?.isSymbolicLink()) throw linkRefusal(relative, shown);
+      throw new ToolExecutionError(`cannot write ${relative}: ${shown} is not a directory`);
+    }
+    if (errorCode(error) !== 'ENOENT') throw error;
+  }
+  await mkdir(at).catch((error: unknown) => {
+    if (errorCode(error) !== 'EEXIST') throw error;
+  });
+  try {
+    return await open(at, flags);
+  } catch (error) {
+    if (errorCode(error) === 'ELOOP' || errorCode(error) === 'ENOTDIR') throw linkRefusal(relative, shown);
+    throw error;
+  }
+}
+
+/** The fallback without /proc: no component below `root` may be a symbolic link (checked, then written). */
+async function checkComponents(root: string, parts: string[], relative: string): Promise<void> {
+  let current = root;
+  for (const [index, part] of parts.entries()) {
+    current = path.join(current, part);
+    const info = await lstat(current).catch(() => undefined);
+    if (!info) return;
+    if (info.isSymbolicLink()) throw linkRefusal(relative, parts.slice(0, index + 1).join('/'));
   }
 }

@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { lstatSync, realpathSync } from 'node:fs';
+import { type BigIntStats, lstatSync, readdirSync, realpathSync } from 'node:fs';
 import { availableParallelism, homedir, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { buildBubblewrapArguments } from './bubblewrap-arguments.js';
-import { type BackgroundProbe, type PythonInstallation, probePython, queryNvidiaGpus, readDeviceDirectory, selectNvidiaDevices, settledProbe } from './host-probe.js';
+import { type BackgroundProbe, isExecutableFile, type PythonInstallation, probePython, queryNvidiaGpus, readDeviceDirectory, selectNvidiaDevices, settledProbe } from './host-probe.js';
 import { findPidsCgroup } from './process-limits.js';
+import { protectedKind } from './protected-paths.js';
 import type { GpuInfo, SandboxLimits } from './sandbox.js';
 import { buildSandboxEnvironment } from './sandbox-environment.js';
 import type { LocalSandboxOptions } from './local-sandbox.js';
@@ -66,6 +67,52 @@ function existing(candidate: string): boolean {
   } catch {
     return false;
   }
+}
+
+const STAT_COMMAND = ['/usr/bin/stat', '/bin/stat'].find(isExecutableFile);
+
+/** A path bound read-only over itself, and what it was (`device:inode`) when it was chosen. */
+export interface ProtectedMount {
+  path: string;
+  identity: string;
+}
+
+/**
+ * The workspace entries commands may not change: `.git` (unless `gitWritable`), `.ml-intern`,
+ * and the top-level `.env*` files, each as it exists now. A symbolic link is never bound: bwrap
+ * would follow it, and a link planted by an earlier command (`.git -> ../../root`) would show
+ * its target, hidden host files included, inside the sandbox. The identity recorded here (from
+ * lstat, of the workspace's own entry) is checked again inside the sandbox before the command
+ * runs, so an entry swapped for a link between now and the mount is caught too.
+ *
+ * Paths that do not exist cannot be protected by mounts: a command may create `.env` or
+ * `.ml-intern/config.json` where there was none (and nested `.git` directories are not bound).
+ * Project trust, which records content hashes of these files and asks before honouring changed
+ * ones, is the defence there.
+ */
+export function protectedMounts(workspace: string, gitWritable: boolean): ProtectedMount[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(workspace);
+  } catch {
+    return [];
+  }
+  const mounts: ProtectedMount[] = [];
+  for (const name of entries.sort()) {
+    const kind = protectedKind(name, { gitWritable });
+    if (!kind) continue;
+    const candidate = path.join(workspace, name);
+    let info: BigIntStats;
+    try {
+      info = lstatSync(candidate, { bigint: true });
+    } catch {
+      continue; // vanished meanwhile
+    }
+    // `.env*` means files: a virtualenv named `.env` stays writable for pip.
+    if (kind === 'environment' ? !info.isFile() : !info.isFile() && !info.isDirectory()) continue;
+    mounts.push({ path: candidate, identity: `${info.dev}:${info.ino}` });
+  }
+  return mounts;
 }
 
 function realpathSyncSafe(entry: string): string | undefined {
@@ -141,7 +188,7 @@ export function bubblewrapArgumentsFor(configuration: LocalConfiguration, setup:
   const homes = [...HIDDEN_DIRECTORIES, ...(hostEnv.HOME ? [hostEnv.HOME] : []), ...(options.hiddenPaths ?? [])].map((entry) => path.resolve(entry));
   const readOnlyPaths = [...(setup.python?.prefixes ?? []), ...(options.readOnlyPaths ?? [])];
   if (network) readOnlyPaths.push('/etc/resolv.conf');
-  const gitDirectory = path.join(workspace, '.git');
+  const mounts = protectedMounts(workspace, options.gitWritable === true);
   return buildBubblewrapArguments({
     workspace,
     cwd,
@@ -152,7 +199,9 @@ export function bubblewrapArgumentsFor(configuration: LocalConfiguration, setup:
     // Resolved, so a resolv.conf symlink into the hidden /run still works with network on.
     readOnlyPaths: readOnlyPaths.map((entry) => realpathSyncSafe(entry)).filter((entry): entry is string => entry !== undefined),
     writablePaths: (options.writablePaths ?? []).filter(existing),
-    protectedPaths: options.gitWritable || !existing(gitDirectory) ? [] : [gitDirectory],
+    protectedPaths: mounts.map((mount) => mount.path),
+    protectedIdentities: mounts.map((mount) => mount.identity),
+    ...(STAT_COMMAND ? { statCommand: STAT_COMMAND } : {}),
     devices: setup.devices,
     home: SANDBOX_HOME,
     shell: configuration.shell,

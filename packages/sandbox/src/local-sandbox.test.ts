@@ -1,8 +1,10 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startHttpFake, sendJson } from '@ml-intern/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hasBubblewrap, scratchSandboxes } from './__fixtures__/scratch-sandboxes.js';
+import { buildBubblewrapArguments } from './bubblewrap-arguments.js';
 import { createLocalSandbox } from './local-sandbox.js';
 
 const { makeDirectory: makeWorkspace, sandboxFor, cleanup } = scratchSandboxes('ml-intern-sandbox-');
@@ -80,6 +82,71 @@ describe.skipIf(!hasBubblewrap)('local sandbox with bubblewrap', () => {
     const writable = createLocalSandbox({ workspace: sandbox.workspace, hostEnv: process.env, gitWritable: true });
     expect((await writable.exec('touch .git/HEAD')).exitCode).toBe(0);
     expect(existsSync(path.join(sandbox.workspace, '.git', 'HEAD'))).toBe(true);
+  });
+
+  it('keeps existing .ml-intern, top-level .env* files and .git read-only for commands', async () => {
+    const sandbox = sandboxFor();
+    const file = (name: string) => path.join(sandbox.workspace, name);
+    mkdirSync(file('.ml-intern'));
+    writeFileSync(file('.ml-intern/config.json'), '{}\n');
+    writeFileSync(file('.env'), 'A=1\n');
+    writeFileSync(file('.env.local'), 'B=2\n');
+    mkdirSync(file('.git/hooks'), { recursive: true });
+    mkdirSync(file('.envs'));
+    const attempts = [
+      'echo x > .env',
+      'echo x >> .env.local',
+      'echo \'{"approvals":{"mode":"yolo"}}\' > .ml-intern/config.json',
+      'touch .ml-intern/other.json',
+      'rm -f .env',
+      'mv .env moved',
+      'rm -rf .ml-intern',
+      'printf "#!/bin/sh\\n" > .git/hooks/pre-commit',
+    ];
+    for (const command of attempts) {
+      const result = await sandbox.exec(command);
+      expect(result.exitCode, command).not.toBe(0);
+      expect(result.output, command).toMatch(/Read-only file system|Device or resource busy/);
+    }
+    expect(readFileSync(file('.env'), 'utf8')).toBe('A=1\n');
+    expect(readFileSync(file('.env.local'), 'utf8')).toBe('B=2\n');
+    expect(readFileSync(file('.ml-intern/config.json'), 'utf8')).toBe('{}\n');
+    expect(readdirSync(file('.ml-intern'))).toEqual(['config.json']);
+    expect(readdirSync(file('.git/hooks'))).toEqual([]);
+    // Only .env* files: a directory (a virtualenv named .envs) and other files stay writable.
+    expect((await sandbox.exec('touch .envs/ok notes.txt')).exitCode).toBe(0);
+  });
+
+  it('never binds a protected name that a command turned into a link out of the workspace', async () => {
+    const hidden = makeWorkspace();
+    writeFileSync(path.join(hidden, 'token'), 'hf_host_secret\n');
+    const sandbox = sandboxFor({ hiddenPaths: [hidden] });
+    const relative = path.relative(sandbox.workspace, hidden);
+    // The first command plants the links; binding them read-only would expose the hidden directory.
+    expect((await sandbox.exec(`ln -s ${relative} .git && ln -s ${relative} .ml-intern && ln -s ${relative}/token .env`)).exitCode).toBe(0);
+    const result = await sandbox.exec('cat .git/token .ml-intern/token .env 2>&1; ls -A .git/ 2>&1');
+    expect(result.output).not.toContain('hf_host_secret');
+    expect(result.output).not.toMatch(/^token$/m);
+  });
+
+  it('does not run the command when a protected path changed between planning and mounting', () => {
+    const workspace = makeWorkspace();
+    writeFileSync(path.join(workspace, '.env'), 'A=1\n');
+    const info = statSync(path.join(workspace, '.env'));
+    const run = (identity: string) =>
+      spawnSync('/usr/bin/bwrap', buildBubblewrapArguments({
+        workspace, cwd: workspace, network: false, runAsNobody: process.getuid?.() === 0, hiddenDirectories: [], hiddenFiles: [], readOnlyPaths: [], writablePaths: [],
+        protectedPaths: [path.join(workspace, '.env')], protectedIdentities: [identity], statCommand: ['/usr/bin/stat', '/bin/stat'].find(existsSync) ?? '/usr/bin/stat',
+        devices: [], home: '/tmp/home', shell: '/bin/bash', command: 'echo "ran as $0"; touch ran',
+      }), { encoding: 'utf8' });
+    const refused = run(`${info.dev}:${info.ino + 1}`);
+    expect(refused.status).toBe(125);
+    expect(refused.stderr).toContain('was replaced while the command was starting');
+    expect(existsSync(path.join(workspace, 'ran'))).toBe(false);
+    const matching = run(`${info.dev}:${info.ino}`);
+    expect(matching.status).toBe(0);
+    expect(matching.stdout).toBe('ran as /bin/bash\n');
+    expect(existsSync(path.join(workspace, 'ran'))).toBe(true);
   });
 
   it('stops a fork bomb at the process limit', async () => {

@@ -1,7 +1,7 @@
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, ToolExecutionError } from '@ml-intern/core';
-import { readHostFile, realpathHost, statHostPath, writeHostFileAtomically } from './host-files.js';
+import { readHostFile, realpathHost, statHostPath, writeHostFileAtomically, writeHostFileNoFollow } from './host-files.js';
 import { findExecutable, isExecutableFile, type DeviceProbe } from './host-probe.js';
 import { bubblewrapArgumentsFor, DEFAULT_PROCESS_LIMIT, existingDirectory, type HostProbes, type HostSetup, limitsFor, type LocalConfiguration, probeHost, SANDBOX_HOME } from './local-sandbox-setup.js';
 import { OutputCollector } from './output-collector.js';
@@ -225,6 +225,7 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): LocalSand
     exec,
     readFile: readHostFile,
     writeFile: writeHostFileAtomically,
+    writeFileNoFollow: writeHostFileNoFollow,
     stat: statHostPath,
     realpath: realpathHost,
     describe,

@@ -3,7 +3,7 @@ import { defineTool, ToolExecutionError, type Tool } from '@ml-intern/core';
 import { z } from 'zod';
 import { readHostFile, realpathHost, statHostPath, writeHostFileAtomically } from './host-files.js';
 import type { ReadTracker } from './read-tracker.js';
-import { resolveWorkspacePath, type WorkspacePathPolicy } from './resolve-workspace-path.js';
+import { canonicalRulePath, resolveWorkspacePath, type WorkspacePathPolicy } from './resolve-workspace-path.js';
 import type { Sandbox } from './sandbox.js';
 
 /** Lines shown by `read` when the model gives no `limit`. */
@@ -85,6 +85,7 @@ export function createReadTool(options: ReadToolOptions): Tool<typeof readInput>
     inputSchema: readInput,
     readOnly: true,
     summarize: (input) => `read ${input.path}${input.offset ? ` from line ${input.offset}` : ''}`,
+    ruleInput: async (input) => ({ ...input, path: await canonicalRulePath(sandbox, input.path) }),
     async execute(input, ctx) {
       // Spilled tool outputs live on the agent's machine even when the sandbox is remote.
       const dataDirectory = path.resolve(ctx.session.dataDir);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AnyTool } from '@ml-intern/core';
@@ -69,6 +69,27 @@ describe('remote sandbox over HTTP', () => {
     expect(paths).toContain('POST /v1/exec');
     expect(paths).toContain('POST /v1/files/write');
     expect(host.requests.every((request) => request.headers.authorization === 'Bearer remote…[redacted]')).toBe(true);
+  });
+
+  it('writes an approved protected file remotely only when no component is a link', async () => {
+    const workspace = temporaryDirectory('ml-intern-remote-');
+    const dataDir = temporaryDirectory('ml-intern-data-');
+    await using host = await startFakeSandboxHost({ workspace, token: TOKEN });
+    const sandbox = await createRemoteSandbox({ baseURL: host.url, token: TOKEN });
+    expect(sandbox.writeFileNoFollow).toBeUndefined();
+    const [, , write] = sandboxTools({ sandbox }) as [AnyTool, AnyTool, AnyTool];
+    const options = { session: { dataDir } };
+    expect(write.approval?.({ path: '.env', content: 'A=1\n' })).toMatchObject({ decision: 'ask', neverAuto: true });
+    expect((await write.ruleInput?.({ path: `${workspace}/sub/../.env`, content: '' })) as { path: string }).toMatchObject({ path: '.env' });
+    expect((await runTool(write, { path: '.env', content: 'A=1\n' }, options)).output).toBe('Created .env (1 line, 4 bytes).');
+    mkdirSync(path.join(workspace, 'real'));
+    symlinkSync('real', path.join(workspace, 'sub'));
+    const linked = await runTool(write, { path: 'sub/.env', content: 'A=2\n' }, options);
+    expect(linked).toMatchObject({ isError: true, output: expect.stringContaining('is written without following symbolic links, and sub is one') });
+    symlinkSync('.env', path.join(workspace, 'innocent'));
+    expect((await runTool(write, { path: 'innocent', content: 'A=3\n' }, options)).output).toContain('a protected file (environment)');
+    expect(readdirSync(path.join(workspace, 'real'))).toEqual([]);
+    expect(readFileSync(path.join(workspace, '.env'), 'utf8')).toBe('A=1\n');
   });
 
   it('streams output and stops the remote command on abort', async () => {

@@ -98,6 +98,12 @@ export interface Sandbox {
   readFile(path: string): Promise<Uint8Array>;
   /** Replace a file atomically (temporary file + rename), creating parent directories. */
   writeFile(path: string, data: Uint8Array | string): Promise<void>;
+  /**
+   * Like `writeFile` for `relative` (a posix path below the directory `root`), but refusing to
+   * follow a symbolic link in any component below `root`, even one swapped in while it runs.
+   * Optional: where it is missing, the file tools check each component first, then `writeFile`.
+   */
+  writeFileNoFollow?(root: string, relative: string, data: Uint8Array | string): Promise<void>;
   /** `undefined` when nothing exists at `path` (symbolic links are followed). */
   stat(path: string): Promise<FileStat | undefined>;
   /** Canonical path with every symbolic link resolved; `undefined` when it does not exist. */

@@ -1,8 +1,10 @@
-import { defineTool, ToolExecutionError, type Tool } from '@ml-intern/core';
+import path from 'node:path';
+import { type ApprovalHint, defineTool, ToolExecutionError, type Tool } from '@ml-intern/core';
 import { z } from 'zod';
 import { checkSyntax } from './check-syntax.js';
+import { protectedWriteReason, protectedWriteRequest } from './protected-paths.js';
 import type { ReadTracker } from './read-tracker.js';
-import { resolveWorkspacePath, type WorkspacePathPolicy } from './resolve-workspace-path.js';
+import { canonicalRulePath, resolveWriteTarget, type WorkspacePathPolicy, type WriteTarget } from './resolve-workspace-path.js';
 import type { Sandbox } from './sandbox.js';
 
 /** Options of the `write` and `edit` tools. */
@@ -35,6 +37,48 @@ export async function assertWritable(sandbox: Sandbox, tracker: ReadTracker, tar
   return current;
 }
 
+/**
+ * The approval hint of `write` and `edit`: a protected file (`.ml-intern/`, `.env*`, `.git` unless
+ * `gitWritable`), judged on the path as given with `.` and `..` collapsed, always asks a person
+ * (`neverAuto`: no mode, rule or "always" answer approves it, unattended runs deny it).
+ */
+export function fileWriteApproval(sandbox: Sandbox, requested: string, policy: WorkspacePathPolicy): ApprovalHint {
+  const named = protectedWriteRequest(sandbox.workspace, requested, policy);
+  if (named) return { decision: 'ask', neverAuto: true, reason: protectedWriteReason(named.relative, named.kind) };
+  return { decision: 'allow', reason: 'writes an ordinary file' };
+}
+
+/** The arguments approval rules see: `path` canonical and workspace-relative (see {@link canonicalRulePath}). */
+export async function fileRuleInput<Input extends { path: string }>(sandbox: Sandbox, input: Input): Promise<Record<string, unknown>> {
+  return { ...input, path: await canonicalRulePath(sandbox, input.path) };
+}
+
+/**
+ * Write a resolved destination without following symbolic links below its root. A sandbox that
+ * cannot do that itself (a remote host) gets each component of a protected path checked first.
+ */
+export async function writeDestination(sandbox: Sandbox, destination: WriteTarget, data: string): Promise<void> {
+  if (sandbox.writeFileNoFollow) {
+    await sandbox.writeFileNoFollow(destination.root, destination.relative, data);
+    return;
+  }
+  const file = path.posix.join(destination.root, destination.relative);
+  if (destination.protectedKind) {
+    // Checked, then written: the remote protocol has no no-follow write, so a link swapped in
+    // between the two is not caught here.
+    let current = destination.root;
+    for (const part of destination.relative.split('/')) {
+      current = path.posix.join(current, part);
+      const resolved = await sandbox.realpath(current);
+      if (resolved === undefined) break;
+      if (resolved !== current) {
+        throw new ToolExecutionError(`refused: ${destination.relative} is written without following symbolic links, and ${path.posix.relative(destination.root, current)} is one.`);
+      }
+    }
+  }
+  await sandbox.writeFile(file, data);
+}
+
 /** Lines in `text`, a final newline not starting a new one. */
 export function lineCount(text: string): number {
   if (text === '') return 0;
@@ -49,11 +93,14 @@ export function createWriteTool(options: FileToolOptions): Tool<typeof writeInpu
     description: `Create a file or replace its whole content (atomically; parent directories are created). Paths are relative to the workspace (${sandbox.workspace}). An existing file must be read first and unchanged since; prefer edit for small changes.`,
     inputSchema: writeInput,
     summarize: (input) => `write ${input.path} (${lineCount(input.content)} lines)`,
+    approval: (input) => fileWriteApproval(sandbox, input.path, options),
+    ruleInput: (input) => fileRuleInput(sandbox, input),
     async execute(input, ctx) {
-      const target = await resolveWorkspacePath(sandbox, input.path, 'write', options);
+      const destination = await resolveWriteTarget(sandbox, input.path, options);
+      const { target } = destination;
       return tracker.exclusive(target, async () => {
         const existed = (await assertWritable(sandbox, tracker, target, input.path)) !== undefined;
-        await sandbox.writeFile(target, input.content);
+        await writeDestination(sandbox, destination, input.content);
         tracker.record(target, Buffer.from(input.content, 'utf8'));
         const lines = lineCount(input.content);
         const summary = `${existed ? 'Replaced' : 'Created'} ${input.path} (${lines} line${lines === 1 ? '' : 's'}, ${Buffer.byteLength(input.content)} bytes).`;
