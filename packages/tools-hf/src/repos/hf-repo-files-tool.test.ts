@@ -1,6 +1,7 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { ToolExecutionError } from '@ml-intern/core';
 import { runTool } from '@ml-intern/testing';
 import { describe, expect, test } from 'vitest';
 import { requestsTo, startTestHub } from '../__fixtures__/test-hub.js';
@@ -98,6 +99,50 @@ describe('hf_repo_files', () => {
     expect(hint('read')?.decision).toBe('allow');
     expect(hint('upload')).toEqual({ decision: 'ask', reason: 'uploads to model repo "a/b" on main' });
     expect(hint('delete')?.decision).toBe('ask');
+  });
+
+  test('normalises repo paths for execution and approval rules, and refuses .. and absolute paths', async () => {
+    await using setup = await startTestHub();
+    const tool = createHfRepoFilesTool(setup.options);
+    const ruleInput = (args: Record<string, unknown>) => tool.ruleInput?.(tool.inputSchema.parse({ repo_id: 'tester/tiny-model', ...args }));
+    expect(await ruleInput({ operation: 'upload', path: './notes//a/./b.md', content: 'x', local_path: './scripts/../train.py' })).toMatchObject({ path: 'notes/a/b.md', local_path: 'train.py' });
+    expect(await ruleInput({ operation: 'delete', patterns: ['./checkpoints/**', 'logs//*.txt'] })).toMatchObject({ patterns: ['checkpoints/**', 'logs/*.txt'] });
+    expect(await ruleInput({ operation: 'list', path: 'data/' })).toMatchObject({ path: 'data' });
+    expect(await ruleInput({ operation: 'list', path: '.' })).toMatchObject({ path: '' });
+    expect(await ruleInput({ operation: 'list' })).not.toHaveProperty('path');
+    const refusals: Array<[Record<string, unknown>, RegExp]> = [
+      [{ operation: 'upload', path: '../other-repo/x.md', content: 'x' }, /path "\.\.\/other-repo\/x\.md" contains "\.\."/],
+      [{ operation: 'upload', path: 'a/../README.md', content: 'x' }, /contains "\.\."/],
+      [{ operation: 'upload', path: 'a\\..\\README.md', content: 'x' }, /contains "\.\."/],
+      [{ operation: 'upload', path: '/README.md', content: 'x' }, /path "\/README\.md" is absolute; repo paths are relative to the repo root \(e\.g\. "README\.md"\)/],
+      [{ operation: 'delete', patterns: ['data/*', '../**'] }, /patterns\[1\] "\.\.\/\*\*" contains "\.\."/],
+      [{ operation: 'read', path: 'x/../../secret' }, /contains "\.\."/],
+    ];
+    for (const [args, message] of refusals) {
+      expect(() => ruleInput(args), JSON.stringify(args)).toThrow(ToolExecutionError);
+      expect(() => ruleInput(args)).toThrow(message);
+      const result = await runTool(tool, { repo_id: 'tester/tiny-model', ...args });
+      expect(result).toMatchObject({ isError: true, output: expect.stringMatching(message) });
+    }
+    // Nothing reached the Hub's commit endpoint.
+    expect(requestsTo(setup.hub, /\/commit\//)).toEqual([]);
+    // The normalised path is what runs.
+    const uploaded = await runTool(tool, { operation: 'upload', repo_id: 'tester/tiny-model', path: './notes//hello.md', content: '# hi' });
+    expect(uploaded.output).toContain('Uploaded notes/hello.md');
+    expect(setup.hub.readFile('model', 'tester/tiny-model', 'notes/hello.md')).toBe('# hi');
+    expect((await runTool(tool, { operation: 'read', repo_id: 'tester/tiny-model', path: './notes/hello.md' })).output).toContain('# hi');
+  });
+
+  test('refuses to upload a workspace link that leads out of the workspace', async () => {
+    await using setup = await startTestHub();
+    const workspace = mkdtempSync(path.join(tmpdir(), 'ml-intern-workspace-'));
+    const outside = mkdtempSync(path.join(tmpdir(), 'ml-intern-outside-'));
+    writeFileSync(path.join(outside, 'token'), 'hf_secret_token_value\n');
+    symlinkSync(path.join(outside, 'token'), path.join(workspace, 'innocent.txt'));
+    const tool = createHfRepoFilesTool(setup.options);
+    const result = await runTool(tool, { operation: 'upload', repo_id: 'tester/tiny-model', local_path: 'innocent.txt', path: 'notes.txt' }, { cwd: workspace });
+    expect(result).toMatchObject({ isError: true, output: expect.stringContaining('leads through a symbolic link') });
+    expect(setup.hub.readFile('model', 'tester/tiny-model', 'notes.txt')).toBeUndefined();
   });
 
   test('matches repository globs', () => {

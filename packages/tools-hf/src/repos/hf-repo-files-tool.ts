@@ -1,5 +1,5 @@
 import { openAsBlob } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { defineTool, ToolExecutionError, type ToolContext, type Tool } from '@ml-intern/core';
 import { z } from 'zod';
@@ -7,7 +7,7 @@ import { resolveHfConfig, type HfToolsOptions } from '../hf-config.js';
 import { createHubCall, type HubCall } from '../hub-call.js';
 import { loadHub } from '../hub-library.js';
 import { formatBytes } from '../text-limits.js';
-import { globToRegExp, repoIdSchema, repoLabel, repoPageUrl, repoTypeSchema, type RepoKind } from './repo-reference.js';
+import { globToRegExp, normalizeRepoPath, repoIdSchema, repoLabel, repoPageUrl, repoTypeSchema, type RepoKind } from './repo-reference.js';
 
 const inputSchema = z.object({
   operation: z.enum(['list', 'read', 'upload', 'delete']).describe('list files, read one file, upload a file (needs approval), delete files (needs approval).'),
@@ -31,18 +31,52 @@ export type HfRepoFilesToolOptions = HfToolsOptions;
 
 const MAX_LISTED = 1_000;
 
-function workspaceFile(ctx: ToolContext, localPath: string): string {
-  const resolved = path.resolve(ctx.session.cwd, localPath);
-  const relative = path.relative(ctx.session.cwd, resolved);
-  if (relative.startsWith('..') || path.isAbsolute(relative)) throw new ToolExecutionError(`local_path must be inside the workspace (${ctx.session.cwd}); got ${localPath}.`);
-  return resolved;
+function isWithin(child: string, parent: string): boolean {
+  const relative = path.relative(parent, child);
+  return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
+}
+
+/**
+ * The canonical path of a workspace file to upload: inside the workspace both as written and
+ * after following symbolic links (a link planted in the workspace must not upload a host file,
+ * e.g. the HF token under the home directory).
+ */
+async function workspaceFile(ctx: ToolContext, localPath: string): Promise<string> {
+  const workspace = path.resolve(ctx.session.cwd);
+  const resolved = path.resolve(workspace, localPath);
+  if (!isWithin(resolved, workspace)) throw new ToolExecutionError(`local_path must be inside the workspace (${ctx.session.cwd}); got ${localPath}.`);
+  const [real, realWorkspace] = await Promise.all([realpath(resolved).catch(() => undefined), realpath(workspace).catch(() => workspace)]);
+  if (real === undefined) throw new ToolExecutionError(`local_path ${localPath} is not a file in the workspace.`);
+  if (!isWithin(real, realWorkspace)) throw new ToolExecutionError(`refused: local_path ${localPath} leads through a symbolic link to ${real}, outside the workspace (${ctx.session.cwd}).`);
+  return real;
+}
+
+/**
+ * The call with every repo path (`path`, `patterns`) posix-normalised, `..` and absolute paths
+ * refused, and `local_path` normalised the same way (it stays relative to the workspace, where
+ * execution checks it); both execution and approval rules use this form.
+ */
+function normalizeInput(input: Input): Input {
+  return {
+    ...input,
+    ...(input.path === undefined ? {} : { path: normalizeRepoPath(input.path) }),
+    ...(input.patterns === undefined ? {} : { patterns: input.patterns.map((pattern, index) => normalizeRepoPath(pattern, `patterns[${index}]`)) }),
+    ...(input.local_path === undefined ? {} : { local_path: normalizeLocalPath(input.local_path) }),
+  };
+}
+
+function normalizeLocalPath(value: string): string {
+  if (value.includes('\0')) throw new ToolExecutionError('local_path contains a NUL character.');
+  let normalized = path.posix.normalize(value);
+  while (normalized.startsWith('./')) normalized = normalized.slice(2);
+  return normalized.length > 1 ? normalized.replace(/\/+$/, '') : normalized;
 }
 
 async function listOperation(call: HubCall, input: Input): Promise<string> {
   const { listFiles } = await loadHub();
   const entries: { path: string; size: number; type: string; lfs: boolean }[] = [];
   let more = false;
-  for await (const entry of listFiles({ ...call.library, repo: { type: input.repo_type, name: input.repo_id }, revision: input.revision, recursive: true, ...(input.path ? { path: input.path.replace(/^\/+|\/+$/g, '') } : {}) })) {
+  for await (const entry of listFiles({ ...call.library, repo: { type: input.repo_type, name: input.repo_id }, revision: input.revision, recursive: true, ...(input.path ? { path: input.path } : {}) })) {
     if (entries.length >= MAX_LISTED) {
       more = true;
       break;
@@ -75,9 +109,9 @@ async function readOperation(call: HubCall, input: Input): Promise<string> {
 async function uploadOperation(call: HubCall, input: Input, ctx: ToolContext): Promise<string> {
   if ((input.content === undefined) === (input.local_path === undefined)) throw new ToolExecutionError('upload needs exactly one of content or local_path.');
   let content: Blob;
-  let destination = input.path?.replace(/^\/+/, '');
+  let destination = input.path || undefined;
   if (input.local_path !== undefined) {
-    const file = workspaceFile(ctx, input.local_path);
+    const file = await workspaceFile(ctx, input.local_path);
     const info = await stat(file).catch(() => undefined);
     if (!info?.isFile()) throw new ToolExecutionError(`local_path ${input.local_path} is not a file in the workspace.`);
     content = await openAsBlob(file);
@@ -107,7 +141,7 @@ async function uploadOperation(call: HubCall, input: Input, ctx: ToolContext): P
 async function deleteOperation(call: HubCall, input: Input): Promise<string> {
   const { deleteFiles, listFiles } = await loadHub();
   const targets = new Set<string>();
-  if (input.path) targets.add(input.path.replace(/^\/+/, ''));
+  if (input.path) targets.add(input.path);
   if (input.patterns?.length) {
     const expressions = input.patterns.map(globToRegExp);
     for await (const entry of listFiles({ ...call.library, repo: { type: input.repo_type, name: input.repo_id }, revision: input.revision, recursive: true })) {
@@ -152,13 +186,15 @@ export function createHfRepoFilesTool(options: HfRepoFilesToolOptions = {}): Too
       }
       return { decision: 'allow' };
     },
+    ruleInput: (input) => normalizeInput(input),
     summarize(input) {
       const target = `${input.repo_id}${input.repo_type === 'model' ? '' : ` (${input.repo_type})`}`;
       if (input.operation === 'upload') return `hf_repo_files upload ${input.local_path ?? input.path ?? ''} → ${target}${input.create_pr ? ' as PR' : ''}`;
       if (input.operation === 'delete') return `hf_repo_files delete ${[input.path, ...(input.patterns ?? [])].filter(Boolean).join(', ')} from ${target}`;
       return `hf_repo_files ${input.operation} ${target}${input.path ? `/${input.path}` : ''}`;
     },
-    async execute(input, ctx) {
+    async execute(raw, ctx) {
+      const input = normalizeInput(raw);
       const call = createHubCall(config, ctx.signal);
       const kind: RepoKind = input.repo_type;
       try {

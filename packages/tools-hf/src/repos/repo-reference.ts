@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { ToolExecutionError } from '@ml-intern/core';
 import { z } from 'zod';
 
 export const REPO_TYPES = ['model', 'dataset', 'space'] as const;
@@ -51,4 +53,22 @@ export function globToRegExp(pattern: string): RegExp {
     } else source += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
   }
   return new RegExp(pattern.includes('/') ? `^${source}$` : `(?:^|/)${source}$`);
+}
+
+/**
+ * A path inside a repo as the tools use it and approval rules see it: posix-normalised
+ * (`a//b/./c` → `a/b/c`), without a leading `./` or trailing `/` (`.` and `./` are the root, '').
+ * Refuses absolute paths and any `..` segment (also between backslashes), which the Hub would
+ * otherwise resolve or reject in ways a rule over the path could not foresee.
+ */
+export function normalizeRepoPath(value: string, name = 'path'): string {
+  if (value.includes('\0')) throw new ToolExecutionError(`${name} contains a NUL character.`);
+  if (value.startsWith('/')) {
+    throw new ToolExecutionError(`${name} "${value}" is absolute; repo paths are relative to the repo root (e.g. "${value.replace(/^\/+/, '') || 'README.md'}").`);
+  }
+  if (value.split(/[\\/]/).includes('..')) throw new ToolExecutionError(`${name} "${value}" contains "..", which is not allowed in repo paths; give the path from the repo root.`);
+  let normalized = path.posix.normalize(value);
+  while (normalized.startsWith('./')) normalized = normalized.slice(2);
+  if (normalized === '.') return '';
+  return normalized.replace(/\/+$/, '');
 }
