@@ -23,6 +23,7 @@ const program = new Command()
   .option('--last', 'resume the most recent session')
   .option('--config <file>', 'config file to use instead of ~/.config/ml-intern/cli_agent_config.json')
   .option('--cwd <dir>', 'workspace directory (default: the current directory)')
+  .option('--trust-project', "apply this project's .ml-intern/config.json and .env in full for this run, as if the folder were trusted (nothing is recorded)")
   .action(async (prompt: string[], options: Record<string, unknown>) => {
     const { runCli } = await import('./commands/run-cli.js');
     process.exitCode = await runCli(prompt, options, configFlags(options));
@@ -57,9 +58,10 @@ program
   .command('show')
   .description('print the merged configuration with secrets masked, and where each layer came from')
   .option('--config <file>', 'config file to use')
-  .action(async (options: { config?: string }) => {
+  .action(async (_options: { config?: string }, command: Command) => {
     const { showConfig } = await import('./commands/config-show.js');
-    process.exitCode = showConfig(options);
+    // optsWithGlobals: `--config` after the subcommand is parsed by the program's own option.
+    process.exitCode = showConfig(command.optsWithGlobals());
   });
 
 program
@@ -68,9 +70,20 @@ program
   .command('list')
   .description('start the configured MCP servers and show their status and tools')
   .option('--config <file>', 'config file to use')
-  .action(async (options: { config?: string }) => {
+  .action(async (_options: { config?: string }, command: Command) => {
     const { listMcp } = await import('./commands/mcp-list.js');
-    process.exitCode = await listMcp(options);
+    process.exitCode = await listMcp(command.optsWithGlobals());
+  });
+
+program
+  .command('trust')
+  .description("trust a project folder: its .ml-intern/config.json and .env may then set everything (MCP servers, approval rules, sandbox, endpoints); asked again when they change")
+  .argument('[path]', 'the project folder (default: the current directory)')
+  .option('--list', 'list the folders with a decision')
+  .option('--revoke', 'forget the decision for the folder: it is untrusted again')
+  .action(async (folder: string | undefined, options: { list?: boolean; revoke?: boolean }) => {
+    const { runTrust } = await import('./commands/trust.js');
+    process.exitCode = runTrust(folder, options);
   });
 
 runProgram(program, 'ml-intern');

@@ -1,6 +1,7 @@
 import { createWriteStream, existsSync, openSync, readFileSync, statSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { EXIT_CODES, configFlags, interruptOnSignals, runUnattended, type RunResult } from '@ml-intern/cli/runtime';
+import { stripBom } from '@ml-intern/core';
 import type { AgentEvent } from '@ml-intern/events';
 import { runBatch } from './run-batch.js';
 
@@ -31,7 +32,7 @@ function readTask(words: string[], taskFile: unknown): string {
 
 /** `--policy <file>`: approval rules, as `{ "rules": [...] }` or a config with an `approval` section. */
 export function policyFlags(file: string): Record<string, unknown> {
-  const value = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const value = JSON.parse(stripBom(readFileSync(file, 'utf8'))) as Record<string, unknown>;
   const approval = (value.approval as Record<string, unknown> | undefined) ?? value;
   if (!Array.isArray(approval.rules)) throw new Error(`${file}: expected {"rules": [...]} or {"approval": {"rules": [...]}}`);
   return { approval: { rules: approval.rules } };
@@ -56,7 +57,13 @@ export async function runHeadless(words: string[], options: Record<string, unkno
   }
   const cwd = path.resolve(typeof options.cwd === 'string' ? options.cwd : process.cwd());
   if (!statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) return fail(`--cwd ${cwd} is not a directory`);
-  const base = { cwd, env: process.env, flags, ...(typeof options.config === 'string' ? { configFile: options.config } : {}) };
+  const base = {
+    cwd,
+    env: process.env,
+    flags,
+    ...(typeof options.config === 'string' ? { configFile: options.config } : {}),
+    ...(options.trustProject === true ? { trustProject: true } : {}),
+  };
   let events: WriteStream | undefined;
   if (typeof options.events === 'string') {
     try {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -25,6 +25,13 @@ export interface LoadConfigOptions {
   /** Values from CLI flags (highest precedence). */
   flags?: Record<string, unknown>;
   home?: string;
+  /**
+   * Whether the user trusts the project folder. Untrusted (the default), its
+   * `.ml-intern/config.json` may set only {@link UNTRUSTED_PROJECT_CONFIG_KEYS}; see project-trust.ts.
+   */
+  projectTrust?: ProjectTrust;
+  /** The project's files, already read (so the trust decision and the load see the same bytes). */
+  project?: ProjectFiles;
 }
 
 export interface LoadedConfig {
@@ -32,6 +39,54 @@ export interface LoadedConfig {
   layers: ConfigLayer[];
   /** Short hash of the merged config, for session headers. */
   digest: string;
+  /** Top-level keys of the project's `.ml-intern/config.json` ignored because the folder is untrusted. */
+  ignoredProjectKeys: string[];
+}
+
+/** The user's decision about a project folder (SPEC sections 6 and 9). Undecided means untrusted. */
+export type ProjectTrust = 'trusted' | 'untrusted';
+
+/** What an untrusted project's `.ml-intern/config.json` may set: nothing that widens what the agent may do. */
+export const UNTRUSTED_PROJECT_CONFIG_KEYS: readonly string[] = ['model_name', 'max_iterations', 'reasoning_effort', 'compaction'];
+
+/**
+ * What an untrusted project's `.env` may set: credentials only (an allow-list). Never endpoints, base
+ * URLs or proxies (they decide where the tokens go), `ML_INTERN_*`, `PATH`, `NODE_OPTIONS`, `LD_*`,
+ * `PYTHON*` or `GIT_*`.
+ */
+export const PROJECT_CREDENTIAL_VARIABLES: readonly string[] = [
+  'ANTHROPIC_API_KEY',
+  'ANTHROPIC_AUTH_TOKEN',
+  'OPENAI_API_KEY',
+  'HF_TOKEN',
+  'HUGGING_FACE_HUB_TOKEN',
+  'GITHUB_TOKEN',
+  'GH_TOKEN',
+  'SLACK_BOT_TOKEN',
+  'WANDB_API_KEY',
+  'OLLAMA_API_KEY',
+  'VLLM_API_KEY',
+  'LM_STUDIO_API_KEY',
+  'LMSTUDIO_API_KEY',
+  'LLAMACPP_API_KEY',
+];
+
+/** One project file that can configure ml-intern, read once: its path, text and sha256. */
+export interface ProjectFile {
+  path: string;
+  text: string;
+  sha256: string;
+}
+
+/** The files through which a project configures ml-intern (`.ml-intern/config.json`, `.env` in the root and cwd). */
+export interface ProjectFiles {
+  /** The project root ({@link findProjectRoot}). */
+  root: string;
+  /** Its real path: the key of trust decisions. */
+  realRoot: string;
+  config: ProjectFile | undefined;
+  /** `.env` of cwd, then of the root (earlier wins). */
+  envFiles: ProjectFile[];
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -73,16 +128,26 @@ export function substituteVariables(value: unknown, env: Env, source: string, ke
   return value;
 }
 
-function readJsonFile(file: string): Record<string, unknown> {
+/** Text without a leading UTF-8 byte order mark (editors on Windows write one; JSON.parse rejects it). */
+export function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+function readJsonFile(file: string, preread?: string): Record<string, unknown> {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = preread ?? readFileSync(file, 'utf8');
   } catch (error) {
     throw new ConfigError(`cannot read config file ${file}: ${(error as Error).message}`, { file });
   }
+  return parseConfigText(text, file);
+}
+
+/** Parse a JSON config file's text (a UTF-8 BOM and CRLF line ends are fine); it must hold an object. */
+export function parseConfigText(text: string, file: string): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(stripBom(text));
   } catch (error) {
     throw new ConfigError(`${file} is not valid JSON: ${(error as Error).message}`, { file });
   }
@@ -93,7 +158,7 @@ function readJsonFile(file: string): Record<string, unknown> {
 /** Parse a `.env` file into a record (KEY=value, quotes stripped, `#` comments). */
 export function parseDotEnv(text: string): Record<string, string> {
   const result: Record<string, string> = {};
-  for (const raw of text.split(/\r?\n/)) {
+  for (const raw of stripBom(text).split(/\r?\n/)) {
     const line = raw.trim();
     if (!line || line.startsWith('#')) continue;
     const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
@@ -117,18 +182,84 @@ export function findProjectRoot(cwd: string): string {
   }
 }
 
-/** `.env` from the project root and cwd, never overriding variables already set. */
-export function loadDotEnv(cwd: string, env: Env): Env {
-  const merged: Env = { ...env };
+/** Larger project files are refused: configuration is small, and a planted 1 GB file should not stall a run. */
+const MAX_PROJECT_FILE_BYTES = 1024 * 1024;
+
+function readProjectFile(file: string): ProjectFile | undefined {
+  let text: string;
+  try {
+    // stat first: a FIFO or device planted as `.env` would block or never end.
+    const stats = statSync(file);
+    if (!stats.isFile()) throw new ConfigError(`${file} is not a regular file`, { file });
+    if (stats.size > MAX_PROJECT_FILE_BYTES) throw new ConfigError(`${file} is larger than 1 MiB`, { file });
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw new ConfigError(`cannot read ${file}: ${(error as Error).message}`, { file });
+  }
+  return { path: file, text, sha256: createHash('sha256').update(text).digest('hex') };
+}
+
+/** Read the project's configuring files once: the trust decision hashes exactly what is then loaded. */
+export function readProjectFiles(cwd: string): ProjectFiles {
   const root = findProjectRoot(cwd);
-  for (const dir of [...new Set([path.resolve(cwd), root])]) {
-    const file = path.join(dir, '.env');
-    if (!existsSync(file)) continue;
-    for (const [key, value] of Object.entries(parseDotEnv(readFileSync(file, 'utf8')))) {
-      if (merged[key] === undefined) merged[key] = value;
+  let realRoot = root;
+  try {
+    realRoot = realpathSync(root);
+  } catch {
+    // A root that vanished keeps its resolved path; it holds no files either.
+  }
+  const envFiles = [...new Set([path.resolve(cwd), root])].flatMap((dir) => readProjectFile(path.join(dir, '.env')) ?? []);
+  return { root, realRoot, config: readProjectFile(path.join(root, '.ml-intern', 'config.json')), envFiles };
+}
+
+/** Whether an untrusted project's `.env` may set this variable (see {@link PROJECT_CREDENTIAL_VARIABLES}). */
+export function isProjectCredentialVariable(name: string): boolean {
+  return PROJECT_CREDENTIAL_VARIABLES.includes(name);
+}
+
+/** An environment with the project's `.env` applied, and the variables left out because the folder is untrusted. */
+export interface LoadedProjectEnv {
+  env: Env;
+  /** Names (never values) the project's `.env` would have set, ignored because the folder is untrusted. */
+  ignored: string[];
+}
+
+/**
+ * `.env` from cwd and the project root, never overriding variables already set. From an untrusted
+ * project (the default) only credentials are taken; `ignored` names the rest that would have applied.
+ */
+export function loadProjectEnv(cwd: string, env: Env, options: { projectTrust?: ProjectTrust; project?: ProjectFiles } = {}): LoadedProjectEnv {
+  const merged: Env = { ...env };
+  const ignored = new Set<string>();
+  const trusted = options.projectTrust === 'trusted';
+  for (const file of (options.project ?? readProjectFiles(cwd)).envFiles) {
+    for (const [key, value] of Object.entries(parseDotEnv(file.text))) {
+      if (merged[key] !== undefined) continue;
+      if (trusted || isProjectCredentialVariable(key)) merged[key] = value;
+      else ignored.add(key);
     }
   }
-  return merged;
+  return { env: merged, ignored: [...ignored] };
+}
+
+/** `.env` from the project root and cwd, never overriding variables already set; untrusted (default): credentials only. */
+export function loadDotEnv(cwd: string, env: Env, options: { projectTrust?: ProjectTrust; project?: ProjectFiles } = {}): Env {
+  return loadProjectEnv(cwd, env, options).env;
+}
+
+/** Split a project config into what applies and the top-level keys ignored for an untrusted folder. */
+export function filterProjectConfig(values: Record<string, unknown>, projectTrust: ProjectTrust): { values: Record<string, unknown>; ignored: string[] } {
+  if (projectTrust === 'trusted') return { values, ignored: [] };
+  const kept: Record<string, unknown> = {};
+  const ignored: string[] = [];
+  for (const [key, value] of Object.entries(values)) {
+    if (UNTRUSTED_PROJECT_CONFIG_KEYS.includes(key)) kept[key] = value;
+    else ignored.push(key);
+  }
+  return { values: kept, ignored };
 }
 
 function parseBoolean(value: string, name: string): boolean {
@@ -205,8 +336,14 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     throw new ConfigError(`config file ${userFile} (from ${how}) does not exist`, { file: userFile });
   }
   if (existsSync(userFile)) layers.push({ source: userFile, values: readJsonFile(userFile) });
-  const projectFile = path.join(findProjectRoot(options.cwd), '.ml-intern', 'config.json');
-  if (existsSync(projectFile) && projectFile !== userFile) layers.push({ source: projectFile, values: readJsonFile(projectFile) });
+  // The user's own file is trusted even when it is the project's (`--config .ml-intern/config.json`).
+  const projectConfig = (options.project ?? readProjectFiles(options.cwd)).config;
+  let ignoredProjectKeys: string[] = [];
+  if (projectConfig && path.resolve(projectConfig.path) !== userFile) {
+    const filtered = filterProjectConfig(readJsonFile(projectConfig.path, projectConfig.text), options.projectTrust ?? 'untrusted');
+    ignoredProjectKeys = filtered.ignored;
+    layers.push({ source: projectConfig.path, values: filtered.values });
+  }
   const fromEnv = configFromEnv(env);
   if (Object.keys(fromEnv).length > 0) layers.push({ source: 'environment', values: fromEnv });
   if (options.flags && Object.keys(options.flags).length > 0) layers.push({ source: 'command-line flags', values: options.flags });
@@ -216,7 +353,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   const result = agentConfigSchema.safeParse(merged);
   if (!result.success) throw validationError(result.error, merged, layers);
   const digest = createHash('sha256').update(JSON.stringify(result.data)).digest('hex').slice(0, 12);
-  return { config: result.data, layers, digest };
+  return { config: result.data, layers, digest, ignoredProjectKeys };
 }
 
 const SECRET_KEY = /(token|key|secret|password|authorization)/i;

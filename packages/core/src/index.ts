@@ -76,8 +76,39 @@ export { callModel } from './model-call.js';
 export type { ModelCallHooks, ModelCallResult } from './model-call.js';
 export { agentConfigSchema } from './config-schema.js';
 export type { AgentConfig, PartialAgentConfig } from './config-schema.js';
-export { configFromEnv, deepMerge, findProjectRoot, loadConfig, loadDotEnv, maskSecrets, parseDotEnv, substituteVariables } from './config.js';
-export type { ConfigLayer, Env, LoadConfigOptions, LoadedConfig } from './config.js';
+export {
+  PROJECT_CREDENTIAL_VARIABLES,
+  UNTRUSTED_PROJECT_CONFIG_KEYS,
+  configFromEnv,
+  deepMerge,
+  filterProjectConfig,
+  findProjectRoot,
+  isProjectCredentialVariable,
+  loadConfig,
+  loadDotEnv,
+  loadProjectEnv,
+  maskSecrets,
+  parseConfigText,
+  parseDotEnv,
+  readProjectFiles,
+  stripBom,
+  substituteVariables,
+} from './config.js';
+export type { ConfigLayer, Env, LoadConfigOptions, LoadedConfig, LoadedProjectEnv, ProjectFile, ProjectFiles, ProjectTrust } from './config.js';
+export {
+  describeIgnoredProjectSettings,
+  findTrustRecord,
+  listTrustRecords,
+  projectFingerprint,
+  readTrustStore,
+  recordProjectTrust,
+  resolveProjectTrust,
+  revokeProjectTrust,
+  storedProjectTrust,
+  trustStoreFile,
+  untrustedProjectSettings,
+} from './project-trust.js';
+export type { ProjectTrustState, TrustHistoryEntry, TrustRecord, TrustStoreData, UntrustedProjectSettings } from './project-trust.js';
 export { createResearchTool } from './research-tool.js';
 export type { ResearchToolOptions } from './research-tool.js';
 export type { AgentEvent, AgentEventType, EventOf, Operation } from '@ml-intern/events';

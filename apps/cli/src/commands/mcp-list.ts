@@ -1,14 +1,23 @@
-import { ConfigError, loadConfig, loadDotEnv } from '@ml-intern/core';
-import builtin from '../../../../configs/cli_agent_config.json' with { type: 'json' };
+import { ConfigError } from '@ml-intern/core';
+import { loadRuntimeConfig } from '../runtime/index.js';
 
 /** `ml-intern mcp list`: start each configured server, print its status and tools, stop them. */
-export async function listMcp(options: { config?: string }): Promise<number> {
+export async function listMcp(options: { config?: string; trustProject?: boolean }): Promise<number> {
   const cwd = process.cwd();
   let config;
   let env;
   try {
-    env = loadDotEnv(cwd, process.env);
-    config = loadConfig({ builtin, cwd, env, ...(options.config ? { configFile: options.config } : {}) }).config;
+    // An untrusted project's servers are not started: listing them would run their commands.
+    const loaded = loadRuntimeConfig({
+      mode: 'interactive',
+      cwd,
+      env: process.env,
+      ...(options.config ? { configFile: options.config } : {}),
+      ...(options.trustProject ? { trustProject: true } : {}),
+    });
+    if (loaded.announcement) process.stderr.write(`${loaded.announcement}\n`);
+    config = loaded.loaded.config;
+    env = loaded.env;
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`ml-intern: ${error.message}\n`);

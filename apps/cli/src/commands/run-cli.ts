@@ -34,6 +34,7 @@ export async function runCli(words: string[], options: Record<string, unknown>, 
     flags,
     ...(typeof options.config === 'string' ? { configFile: options.config } : {}),
     ...(resume ? { resume } : {}),
+    ...(options.trustProject === true ? { trustProject: true } : {}),
   };
   let prompt: string | undefined;
   try {
@@ -48,6 +49,16 @@ export async function runCli(words: string[], options: Record<string, unknown>, 
       return 2;
     }
     return runOneShot(prompt, { ...common, stream: options.stream !== false, format: (options.outputFormat as 'text' | 'json' | 'stream-json') ?? 'text' });
+  }
+  // Ask whether to trust the project's own settings before anything is loaded from them.
+  if (options.trustProject !== true) {
+    try {
+      const { askProjectTrust } = await import('../interactive/trust-prompt.js');
+      if (await askProjectTrust({ cwd, env: process.env, input: process.stdin, output: process.stdout })) Object.assign(common, { trustProject: true });
+    } catch (error) {
+      // A broken trust store or project config is reported by createRuntime below, with its exit code.
+      if (!ConfigError.isInstance(error)) throw error;
+    }
   }
   // Ask for a missing HF token before composing the runtime, so this session's Hub tools get it —
   // but only once a model is usable (or the model itself needs the token).

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { JsonlSessionStore, createRedactor, defaultSessionDir, secretsFromEnv, type Message } from '@ml-intern/context';
 import {
   ConfigError,
@@ -6,8 +7,11 @@ import {
   httpFetch,
   createResearchTool,
   createSession,
+  describeIgnoredProjectSettings,
   loadConfig,
-  loadDotEnv,
+  loadProjectEnv,
+  resolveProjectTrust,
+  trustStoreFile,
   parseModelId,
   resolveModel,
   type AgentConfig,
@@ -64,25 +68,45 @@ function approvalMode(options: RuntimeOptions, config: AgentConfig): ApprovalMod
   return options.mode === 'interactive' ? 'default' : 'headless';
 }
 
-/** `.env` plus the layered config for a run mode (the same for the runtime and its pre-checks). */
-export function loadRuntimeConfig(options: Pick<RuntimeOptions, 'mode' | 'cwd' | 'env' | 'configFile' | 'flags'>) {
-  const env = loadDotEnv(options.cwd, options.env);
+/** A path as a shell word, for commands the user may copy. */
+function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * `.env` plus the layered config for a run mode (the same for the runtime and its pre-checks).
+ * The project's `.ml-intern/config.json` and `.env` apply in full only when the folder is trusted
+ * (`--trust-project`, or a decision recorded for its current files); otherwise what was left out
+ * is in `announcement`, to print once.
+ */
+export function loadRuntimeConfig(options: Pick<RuntimeOptions, 'mode' | 'cwd' | 'env' | 'configFile' | 'flags' | 'trustProject'>) {
+  const trust = resolveProjectTrust({ cwd: options.cwd, env: options.env, ...(options.trustProject ? { trustProject: true } : {}) });
+  const { project } = trust;
+  const dotEnv = loadProjectEnv(options.cwd, options.env, { project, projectTrust: trust.trust });
+  const { env } = dotEnv;
   const interactive = options.mode === 'interactive';
   const loaded = loadConfig({
     builtin: interactive ? builtinCli : builtinHeadless,
     builtinSource: interactive ? 'configs/cli_agent_config.json' : 'configs/headless_agent_config.json',
     cwd: options.cwd,
     env,
+    project,
+    projectTrust: trust.trust,
     ...(options.configFile ? { configFile: options.configFile } : {}),
     ...(options.flags ? { flags: options.flags } : {}),
   });
-  return { env, loaded };
+  const ignored = { root: project.realRoot, configKeys: loaded.ignoredProjectKeys, envNames: dotEnv.ignored };
+  const announcement = ignored.configKeys.length > 0 || ignored.envNames.length > 0
+    ? `ml-intern: ${describeIgnoredProjectSettings(ignored)} Trust it with \`ml-intern trust ${shellWord(project.realRoot)}\` or pass --trust-project.`
+    : undefined;
+  return { env, loaded, projectTrust: trust.state, announcement };
 }
 
 /** Compose config, model, tools, policy, gateways and the session log into a running session. */
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const warn = options.warn ?? ((message: string) => process.stderr.write(`${message}\n`));
-  const { env, loaded } = loadRuntimeConfig(options);
+  const { env, loaded, projectTrust, announcement } = loadRuntimeConfig(options);
+  if (announcement) warn(announcement);
   const { config } = loaded;
   const hfToken = env.HF_TOKEN || env.HUGGING_FACE_HUB_TOKEN || readStoredHfToken(env);
   if (!options.model && !hasCredentials(config.model_name, env, hfToken)) throw new MissingCredentialsError(config.model_name);
@@ -99,6 +123,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     network: config.sandbox.network,
     gitWritable: config.sandbox.git_writable,
     env: { passthrough: config.sandbox.env_passthrough },
+    // Commands never see the trust decisions (they would learn, or plant, which folders are trusted).
+    hiddenPaths: [path.dirname(trustStoreFile(options.env))],
     onWarning: warn,
   });
   // The sandbox probes (bubblewrap self-test, python, GPUs) run while the tool modules load.
@@ -179,6 +205,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       approval_mode: policy.mode,
       max_iterations: config.max_iterations,
       budget_usd: config.budget_usd,
+      project_trust: projectTrust,
       sandbox: { runtime: description.runtime, network: description.network, gpus: runtimeDescription.gpu },
       mcp_servers: mcp.summary(),
       messaging: integrations.destinations,

@@ -21,6 +21,11 @@ export interface RuntimeOptions {
   onEvent?: (event: AgentEvent) => void;
   /** Replace the model (offline demo, tests). */
   model?: LanguageModel;
+  /**
+   * `--trust-project`: apply the project's `.ml-intern/config.json` and `.env` in full for this run
+   * (nothing is recorded). Without it, only a folder the user trusted for its current files does.
+   */
+  trustProject?: boolean;
 }
 
 /** What describes the environment a session runs in, for `session_started`, `/status` and the system prompt. */
