@@ -12,8 +12,10 @@ export const appBundle = {
   sourcemap: true,
   splitting: true,
   target: 'node20',
-  external: ['tiktoken', '@huggingface/hub'],
-  noExternal: [/^(?!tiktoken$|@huggingface\/hub$)/],
+  // web-tree-sitter and tree-sitter-bash (core's shell parser) resolve their .wasm files from
+  // their own package folders.
+  external: ['tiktoken', '@huggingface/hub', 'web-tree-sitter', 'tree-sitter-bash'],
+  noExternal: [/^(?!tiktoken$|@huggingface\/hub$|web-tree-sitter$|tree-sitter-bash$)/],
   // Bundled CommonJS dependencies call require() for Node built-ins.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   loader: { '.md': 'text' },

@@ -113,3 +113,5 @@ export { createResearchTool } from './research-tool.js';
 export type { ResearchToolOptions } from './research-tool.js';
 export type { AgentEvent, AgentEventType, EventOf, Operation } from '@ml-intern/events';
 export type { AssistantMessage, AssistantPart, Message, NoticeMessage, ReasoningPart, TextPart, ToolCallPart, ToolResultMessage, UserMessage } from '@ml-intern/context';
+export { alwaysAllowScope, commandMatches, commandMayMatch, evaluateCommandRules, loadShellParser, resolveProgramOnPath } from './shell-command.js';
+export type { CommandRule, MatchOptions, ShellAnalysis, ShellParser, SimpleCommand } from './shell-command.js';
