@@ -26,6 +26,19 @@ console.log(`append 10,000 messages: ${((appendMs / 10_000) * 1000).toFixed(2)} 
 console.log(`byte upper bound: ${bound} (read in ${boundNs.toFixed(0)} ns); first exact count of all 10,000 messages: ${countMs.toFixed(1)} ms (${((countMs / 10_000) * 1000).toFixed(1)} µs per message, each counted once) = ${counted} tokens`);
 console.log(`read the running total afterwards: ${readNs.toFixed(1)} ns`);
 
+// Pathological input (issue 2): tiktoken alone is quadratic in the length of one "word" and
+// aborts with `unreachable` on 20 MB of one letter. Bounded now: long runs are cut, long texts sampled.
+const oneLetter = 'A'.repeat(20_000_000);
+const letterRuns = [];
+let letterTokens = 0;
+for (let run = 0; run < 5; run += 1) {
+  started = performance.now();
+  letterTokens = createTiktokenCounter().count(oneLetter);
+  letterRuns.push(performance.now() - started);
+}
+letterRuns.sort((a, b) => a - b);
+console.log(`count 20 MB of one repeated letter: median ${letterRuns[2].toFixed(1)} ms, worst ${letterRuns[4].toFixed(1)} ms (target ≤ 500 ms) = ${letterTokens} tokens`);
+
 const big = new History({ counter });
 big.append({ role: 'user', content: 'Fine-tune a model.' });
 let index = 0;
