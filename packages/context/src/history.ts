@@ -2,6 +2,8 @@ import { messageText, toolCallsOf, type Message, type ToolResultMessage } from '
 import { MESSAGE_OVERHEAD_TOKENS, createTiktokenCounter, type TokenCounter } from './token-counter.js';
 
 export const INTERRUPTED_RESULT = 'Not executed (interrupted): the turn was stopped before this tool call ran.';
+/** The synthetic error result {@link repairToolResults} gives a tool call that has none. */
+export const NO_RESULT_RECORDED = 'no result was recorded for this call';
 
 interface Entry {
   message: Message;
@@ -212,4 +214,74 @@ export class History {
 export function isSafeCut(messages: readonly Message[], index: number): boolean {
   const message = messages[index];
   return message === undefined || message.role !== 'tool';
+}
+
+export interface ToolResultRepair {
+  /** The repaired history; the very array passed in when nothing needed repair. */
+  messages: readonly Message[];
+  /** Results without their call, and second results of one call: dropped. */
+  dropped: number;
+  /** Calls without a result: each got a synthetic error result ({@link NO_RESULT_RECORDED}). */
+  added: number;
+  /** Results found later in the history than right after their call: moved up to it. */
+  moved: number;
+}
+
+/**
+ * Make every tool call have exactly one result, placed right after the assistant message that made
+ * the call (what every provider requires): a result without its call, or a second result for one
+ * call, is dropped; a call whose result appears further down (a log written by two processes, a
+ * message slipped in between) gets that result moved up; a call without any result gets a synthetic
+ * error result. A history that needs none of this is returned as is (same array). Linear time.
+ */
+export function repairToolResults(messages: readonly Message[]): ToolResultRepair {
+  // Where each call id's results are, in order, to find a displaced one without rescanning.
+  const resultsById = new Map<string, number[]>();
+  messages.forEach((message, index) => {
+    if (message.role !== 'tool') return;
+    const positions = resultsById.get(message.toolCallId);
+    if (positions) positions.push(index);
+    else resultsById.set(message.toolCallId, [index]);
+  });
+  const used = new Set<number>();
+  const repaired: Message[] = [];
+  let dropped = 0;
+  let added = 0;
+  let moved = 0;
+  for (let index = 0; index < messages.length; index += 1) {
+    const message = messages[index] as Message;
+    if (message.role === 'tool') {
+      if (!used.has(index)) dropped += 1;
+      continue;
+    }
+    repaired.push(message);
+    const calls = toolCallsOf(message);
+    if (calls.length === 0) continue;
+    const pending = new Set(calls.map((call) => call.id));
+    // The results that follow the call, in their order.
+    let next = index + 1;
+    for (; next < messages.length; next += 1) {
+      const result = messages[next] as Message;
+      if (result.role !== 'tool') break;
+      if (!pending.has(result.toolCallId)) continue;
+      pending.delete(result.toolCallId);
+      used.add(next);
+      repaired.push(result);
+    }
+    for (const call of calls) {
+      if (!pending.has(call.id)) continue;
+      pending.delete(call.id);
+      const later = resultsById.get(call.id)?.find((position) => position >= next && !used.has(position));
+      if (later !== undefined) {
+        used.add(later);
+        repaired.push(messages[later] as Message);
+        moved += 1;
+      } else {
+        repaired.push({ role: 'tool', toolCallId: call.id, toolName: call.name, content: NO_RESULT_RECORDED, isError: true });
+        added += 1;
+      }
+    }
+  }
+  const changed = dropped > 0 || added > 0 || moved > 0;
+  return { messages: changed ? repaired : messages, dropped, added, moved };
 }

@@ -14,18 +14,21 @@ export type {
   UserMessage,
 } from './messages.js';
 export {
+  EXACT_COUNT_CHARS,
+  MAX_RUN_CHARS,
   MESSAGE_OVERHEAD_TOKENS,
   countMessageTokens,
   createCharEstimateCounter,
   createTiktokenCounter,
 } from './token-counter.js';
 export type { TokenCounter } from './token-counter.js';
-export { History, INTERRUPTED_RESULT, isSafeCut } from './history.js';
-export type { HistoryOptions } from './history.js';
+export { History, INTERRUPTED_RESULT, NO_RESULT_RECORDED, isSafeCut, repairToolResults } from './history.js';
+export type { HistoryOptions, ToolResultRepair } from './history.js';
 export { SUMMARY_PREFIX, applyCompactionPlan, isSummaryNotice, planCompaction } from './compaction-plan.js';
 export type { CompactionPlan, CompactionPlanOptions } from './compaction-plan.js';
 export { REDACTED, createRedactor, isSecretName, redactValue, secretsFromEnv } from './redaction.js';
 export type { Redactor, RedactorOptions } from './redaction.js';
 export type { LoadedSession, SessionHeader, SessionRecord, SessionStore, SessionWriter } from './session-store.js';
+export { messageSchema, sessionHeaderSchema, sessionRecordSchema } from './session-store.js';
 export { JsonlSessionStore, defaultSessionDir, readSessionLog, replayHistory } from './session-log.js';
-export type { SessionLogContents, SessionSummary } from './session-log.js';
+export type { ResolvedSession, SessionLogContents, SessionScan, SessionSummary, SkippedSessionLog } from './session-log.js';

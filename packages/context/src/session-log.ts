@@ -1,7 +1,9 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import type { z } from 'zod';
 import type { Message } from './messages.js';
+import { sessionHeaderSchema, sessionRecordSchema } from './session-store.js';
 import type { LoadedSession, SessionHeader, SessionRecord, SessionStore, SessionWriter } from './session-store.js';
 
 /** `$XDG_DATA_HOME/ml-intern/sessions`, default `~/.local/share/ml-intern/sessions`. */
@@ -16,38 +18,159 @@ export interface SessionLogContents {
   header: SessionHeader;
   records: SessionRecord[];
   warnings: string[];
+  /** True when the header line was damaged and the header was rebuilt from the file name and the records. */
+  headerRecovered?: boolean;
 }
 
-/** Read a session log; corrupt lines are skipped with a warning, never thrown. */
-export function readSessionLog(file: string): SessionLogContents {
-  const text = readFileSync(file, 'utf8');
-  const lines = text.split('\n');
+/** Bad lines reported one by one; past this many, the rest are only counted. */
+const MAX_LINE_WARNINGS = 10;
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('; ');
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** What a parsed line is, for a warning: `a "replace" record`, `null`, `an array`. */
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (isObject(value)) return typeof value.kind === 'string' ? `a "${value.kind.slice(0, 40)}" record` : 'an object without a "kind"';
+  return `a ${typeof value}`;
+}
+
+function sessionIdFromFile(file: string): string {
+  return path.basename(file).replace(/\.jsonl$/, '');
+}
+
+/** A JSON string field (`"model":"…"`) read out of a damaged line, when it is there in full. */
+function stringField(text: string, name: string): string | undefined {
+  const match = new RegExp(`"${name}"\\s*:\\s*("(?:[^"\\\\]|\\\\.)*")`).exec(text);
+  if (!match?.[1]) return undefined;
+  try {
+    const value = JSON.parse(match[1]) as unknown;
+    return typeof value === 'string' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Rebuild a damaged header: the id from the file name (`<id>.jsonl`), the rest from what survives
+ * of the header line, else from the first `session_started` event, else placeholders.
+ */
+function recoverHeader(file: string, damagedLine: string | undefined, records: readonly SessionRecord[], modifiedAt: () => Date): SessionHeader {
+  const started = records.find((record) => record.kind === 'event' && record.event.type === 'session_started');
+  const event = started?.kind === 'event' && started.event.type === 'session_started' ? started.event : undefined;
+  const fromLine = (name: string) => (damagedLine === undefined ? undefined : stringField(damagedLine, name));
+  const forkedFrom = fromLine('forked_from');
+  return {
+    id: sessionIdFromFile(file),
+    model: fromLine('model') ?? event?.model ?? 'unknown',
+    cwd: fromLine('cwd') ?? event?.cwd ?? '',
+    started_at: fromLine('started_at') ?? event?.ts ?? modifiedAt().toISOString(),
+    config_digest: fromLine('config_digest') ?? '',
+    ...(forkedFrom === undefined ? {} : { forked_from: forkedFrom }),
+  };
+}
+
+interface ParsedLines {
+  header: SessionHeader | undefined;
+  /** The first non-blank line when it was meant to be the header but is unreadable or of the wrong shape. */
+  damagedHeader: string | undefined;
+  /** 1-based number of the first non-blank line (where the header belongs). */
+  headerLine: number;
+  records: SessionRecord[];
+  warnings: string[];
+}
+
+/**
+ * Parse and validate log lines against the log's schema. Nothing throws: a line that is not JSON,
+ * or JSON of the wrong shape, is skipped with a warning naming the file and the line.
+ * `complete` is false when `lines` is only the head of the file (its last line may be cut short).
+ */
+function parseLines(file: string, lines: readonly string[], complete: boolean): ParsedLines {
   const warnings: string[] = [];
+  let skipped = 0;
+  const warn = (message: string) => {
+    skipped += 1;
+    if (skipped <= MAX_LINE_WARNINGS) warnings.push(message);
+  };
   let header: SessionHeader | undefined;
+  let damagedHeader: string | undefined;
+  let first = true;
+  let headerLine = 1;
   const records: SessionRecord[] = [];
   const last = lines.length - (lines.at(-1) === '' ? 2 : 1);
   lines.forEach((line, index) => {
     if (line.trim() === '') return;
-    let value: LogLine;
+    const isFirst = first;
+    if (isFirst) headerLine = index + 1;
+    first = false;
+    const where = `${file}:${index + 1}`;
+    let value: unknown;
     try {
-      value = JSON.parse(line) as LogLine;
+      value = JSON.parse(line);
     } catch {
-      warnings.push(
+      if (isFirst) damagedHeader = line;
+      if (!complete && index === lines.length - 1) return;
+      warn(
         index === last
-          ? `${file}: the last line (${index + 1}) is incomplete (the previous run probably stopped while writing it); skipped it`
-          : `${file}: line ${index + 1} is not valid JSON; skipped it`,
+          ? `${where}: the last line (${index + 1}) is incomplete (the previous run probably stopped while writing it); skipped it`
+          : `${where}: not valid JSON; skipped the line`,
       );
       return;
     }
-    if (value.kind === 'header') {
-      const { kind: _kind, ...rest } = value;
-      header ??= rest;
-    } else if (value.kind === 'message' || value.kind === 'event' || value.kind === 'replace' || value.kind === 'truncate') {
-      records.push(value);
+    const kind = isObject(value) ? value.kind : undefined;
+    if (kind === 'header') {
+      const { kind: _kind, ...rest } = value as Record<string, unknown>;
+      const parsed = sessionHeaderSchema.safeParse(rest);
+      if (parsed.success) {
+        if (isFirst) header = rest as unknown as SessionHeader;
+        // A header further down (two logs joined by hand) is not this session's: leave it.
+        return;
+      }
+      if (isFirst) damagedHeader = line;
+      warn(`${where}: a header that does not match the session log schema (${describeIssues(parsed.error)}); skipped the line`);
+      return;
     }
+    if (kind === 'resumed') return;
+    const parsed = sessionRecordSchema.safeParse(value);
+    if (parsed.success) {
+      // Keep the line as written (fields a newer version added included); the schema vouched for it.
+      records.push(value as SessionRecord);
+      return;
+    }
+    if (isFirst) damagedHeader = line;
+    warn(`${where}: ${describeValue(value)} that does not match the session log schema (${describeIssues(parsed.error)}); skipped the line`);
   });
-  if (!header) throw new Error(`${file} is not an ml-intern session log (no header line)`);
-  return { header, records, warnings };
+  if (skipped > MAX_LINE_WARNINGS) warnings.push(`${file}: ${skipped - MAX_LINE_WARNINGS} more unreadable lines skipped`);
+  return { header, damagedHeader, headerLine, records, warnings };
+}
+
+/**
+ * Read a session log; corrupt lines are skipped with a warning, never thrown. Every line is
+ * validated against the log's schema. A damaged header is rebuilt from the file name and the
+ * records after it (with a warning); only a file with neither a header nor any readable record
+ * is refused as not being a session log.
+ */
+export function readSessionLog(file: string): SessionLogContents {
+  const text = readFileSync(file, 'utf8');
+  const { header, damagedHeader, headerLine, records, warnings } = parseLines(file, text.split('\n'), true);
+  if (header) return { header, records, warnings };
+  if (records.length === 0 && !damagedHeader?.includes('"header"')) {
+    throw new Error(`${file} is not an ml-intern session log (no header line and no readable record)`);
+  }
+  const recovered = recoverHeader(file, damagedHeader, records, () => statSync(file).mtime);
+  warnings.unshift(
+    `${file}:${headerLine}: the header line is missing or damaged; recovered session ${recovered.id} (model ${recovered.model}) from the file name and the ${records.length} records that follow`,
+  );
+  return { header: recovered, records, warnings, headerRecovered: true };
 }
 
 /** Rebuild the message history from log records. */
@@ -70,7 +193,32 @@ export interface SessionSummary {
   modifiedAt: Date;
   /** The first user message, shortened. */
   preview: string;
+  /** The header line was damaged; id, model and start come from the file name and the records. */
+  recovered?: boolean;
 }
+
+/** A `.jsonl` file in the sessions directory that could not be read as a session. */
+export interface SkippedSessionLog {
+  file: string;
+  modifiedAt: Date;
+  reason: string;
+}
+
+export interface SessionScan {
+  /** Newest first. */
+  sessions: SessionSummary[];
+  /** Files left out, newest first, with why. */
+  skipped: SkippedSessionLog[];
+}
+
+/** Where a reference points, and what the user should be told about how it was found. */
+export interface ResolvedSession {
+  file: string;
+  warnings: string[];
+}
+
+/** Bytes read from the start of each log to list it. */
+const HEAD_BYTES = 256 * 1024;
 
 function readHead(file: string, bytes: number): string {
   const fd = openSync(file, 'r');
@@ -81,6 +229,87 @@ function readHead(file: string, bytes: number): string {
   } finally {
     closeSync(fd);
   }
+}
+
+/** True when the file is empty or its last byte is a newline. */
+function endsAtLineStart(file: string, size: number): boolean {
+  if (size === 0) return true;
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(1);
+    readSync(fd, buffer, 0, 1, size - 1);
+    return buffer[0] === 0x0a;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Write all of `text`; `writeSync` may write only part of it. */
+function writeFully(fd: number, text: string): void {
+  const buffer = Buffer.from(text, 'utf8');
+  let offset = 0;
+  while (offset < buffer.length) offset += writeSync(fd, buffer, offset, buffer.length - offset);
+}
+
+function previewOf(record: SessionRecord | undefined): string | undefined {
+  if (record?.kind !== 'message' || record.message.role !== 'user') return undefined;
+  return record.message.content.replace(/\s+/g, ' ').slice(0, 80);
+}
+
+/** The header line, when it is one of the right shape. */
+function headerOf(line: string | undefined): SessionHeader | undefined {
+  if (line === undefined) return undefined;
+  try {
+    const value = JSON.parse(line) as unknown;
+    if (!isObject(value) || value.kind !== 'header') return undefined;
+    const { kind: _kind, ...rest } = value;
+    return sessionHeaderSchema.safeParse(rest).success ? (rest as unknown as SessionHeader) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** List one log from its first {@link HEAD_BYTES}: the header (rebuilt when damaged) and the first user message. */
+function summarize(file: string, modifiedAt: Date): SessionSummary {
+  const head = readHead(file, HEAD_BYTES);
+  const complete = Buffer.byteLength(head, 'utf8') < HEAD_BYTES;
+  const lines = head.split('\n');
+  const firstIndex = lines.findIndex((line) => line.trim() !== '');
+  let header = headerOf(lines[firstIndex]);
+  let recovered = false;
+  let preview: string | undefined;
+  if (header) {
+    // The common case stays cheap: only lines that may hold a user message are parsed.
+    for (const line of lines.slice(firstIndex + 1)) {
+      if (!line.includes('"role":"user"')) continue;
+      try {
+        const value = JSON.parse(line) as unknown;
+        preview = sessionRecordSchema.safeParse(value).success ? previewOf(value as SessionRecord) : undefined;
+      } catch {
+        continue;
+      }
+      if (preview !== undefined) break;
+    }
+  } else {
+    const { damagedHeader, records } = parseLines(file, lines, complete);
+    if (records.length === 0 && !damagedHeader?.includes('"header"')) throw new Error('no header line and no readable record');
+    header = recoverHeader(file, damagedHeader, records, () => modifiedAt);
+    recovered = true;
+    for (const record of records) {
+      preview = previewOf(record);
+      if (preview !== undefined) break;
+    }
+  }
+  return {
+    id: header.id,
+    file,
+    model: header.model,
+    cwd: header.cwd,
+    startedAt: header.started_at,
+    modifiedAt,
+    preview: preview ?? '',
+    ...(recovered ? { recovered: true } : {}),
+  };
 }
 
 /** Append-only JSONL session logs in one directory (SPEC section 8). */
@@ -98,12 +327,24 @@ export class JsonlSessionStore implements SessionStore {
   create(header: SessionHeader): SessionWriter {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const file = this.pathFor(header.id);
-    const existed = existsSync(file) && statSync(file).size > 0;
+    const size = existsSync(file) ? statSync(file).size : 0;
+    // A previous run that stopped mid-line (full disk, crash) left a partial last line: the next
+    // record must start on a line of its own, not be glued onto it.
+    let atLineStart = endsAtLineStart(file, size);
     const fd = openSync(file, 'a', 0o600);
     const write = (line: LogLine) => {
-      writeSync(fd, `${JSON.stringify(line)}\n`);
+      const text = `${atLineStart ? '' : '\n'}${JSON.stringify(line)}\n`;
+      // Stays false if the write fails part way, so the next record starts a new line.
+      atLineStart = false;
+      writeFully(fd, text);
+      atLineStart = true;
     };
-    write(existed ? { kind: 'resumed', at: header.started_at } : { kind: 'header', ...header });
+    try {
+      write(size > 0 ? { kind: 'resumed', at: header.started_at } : { kind: 'header', ...header });
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
     let open = true;
     return {
       location: file,
@@ -122,61 +363,72 @@ export class JsonlSessionStore implements SessionStore {
     };
   }
 
-  /** Sessions newest first, with the first user message as preview. */
-  list(): SessionSummary[] {
-    if (!existsSync(this.dir)) return [];
-    const summaries: SessionSummary[] = [];
+  /**
+   * Every `.jsonl` log, newest first, with the first user message as preview; a log whose header
+   * is damaged is listed with a header rebuilt from its file name and records. Files that are not
+   * session logs at all are returned in `skipped`, with the reason.
+   */
+  scan(): SessionScan {
+    if (!existsSync(this.dir)) return { sessions: [], skipped: [] };
+    const sessions: SessionSummary[] = [];
+    const skipped: SkippedSessionLog[] = [];
     for (const name of readdirSync(this.dir)) {
       if (!name.endsWith('.jsonl')) continue;
       const file = path.join(this.dir, name);
+      let modifiedAt: Date;
       try {
-        const lines = readHead(file, 256 * 1024).split('\n');
-        const header = JSON.parse(lines[0] ?? '') as LogLine;
-        if (header.kind !== 'header') continue;
-        let preview = '';
-        for (const line of lines.slice(1)) {
-          if (!line.includes('"role":"user"')) continue;
-          try {
-            const record = JSON.parse(line) as LogLine;
-            if (record.kind === 'message' && record.message.role === 'user') {
-              preview = record.message.content.replace(/\s+/g, ' ').slice(0, 80);
-              break;
-            }
-          } catch {
-            break;
-          }
-        }
-        summaries.push({ id: header.id, file, model: header.model, cwd: header.cwd, startedAt: header.started_at, modifiedAt: statSync(file).mtime, preview });
+        modifiedAt = statSync(file).mtime;
       } catch {
-        // Not a session log (or unreadable): leave it out of the list.
+        continue; // Removed while listing.
+      }
+      try {
+        sessions.push(summarize(file, modifiedAt));
+      } catch (error) {
+        skipped.push({ file, modifiedAt, reason: (error as Error).message });
       }
     }
-    return summaries.sort((a, b) => b.modifiedAt.getTime() - a.modifiedAt.getTime());
+    const newestFirst = (a: { modifiedAt: Date }, b: { modifiedAt: Date }) => b.modifiedAt.getTime() - a.modifiedAt.getTime();
+    return { sessions: sessions.sort(newestFirst), skipped: skipped.sort(newestFirst) };
+  }
+
+  /** Sessions newest first, with the first user message as preview. */
+  list(): SessionSummary[] {
+    return this.scan().sessions;
   }
 
   /** Find a log by path, full id, unique id prefix, or `last`. */
   resolve(reference: string): string {
+    return this.resolveWithWarnings(reference).file;
+  }
+
+  /**
+   * {@link resolve}, plus what the user must be told: `last` never passes over a newer log
+   * silently (one that could not be read is named, with why).
+   */
+  resolveWithWarnings(reference: string): ResolvedSession {
     if (reference.endsWith('.jsonl') || reference.includes(path.sep)) {
       if (!existsSync(reference)) throw new Error(`no session log at ${reference}`);
-      return reference;
+      return { file: reference, warnings: [] };
     }
-    const sessions = this.list();
+    const { sessions, skipped } = this.scan();
     if (reference === 'last' || reference === '--last') {
       const newest = sessions[0];
-      if (!newest) throw new Error(`no saved sessions in ${this.dir}`);
-      return newest.file;
+      const passedOver = skipped.filter((log) => !newest || log.modifiedAt.getTime() >= newest.modifiedAt.getTime());
+      const notes = passedOver.map((log) => `${log.file} is newer but could not be read as a session log (${log.reason}); it was not resumed`);
+      if (!newest) throw new Error([`no saved sessions in ${this.dir}`, ...notes].join('; '));
+      return { file: newest.file, warnings: notes };
     }
     const matches = sessions.filter((session) => session.id === reference || session.id.startsWith(reference));
     const exact = matches.find((session) => session.id === reference);
-    if (exact) return exact.file;
-    if (matches.length === 1 && matches[0]) return matches[0].file;
+    if (exact) return { file: exact.file, warnings: [] };
+    if (matches.length === 1 && matches[0]) return { file: matches[0].file, warnings: [] };
     if (matches.length > 1) throw new Error(`session id prefix "${reference}" is ambiguous: ${matches.map((session) => session.id).join(', ')}`);
     throw new Error(`no session matches "${reference}" in ${this.dir} (list them with: ml-intern sessions)`);
   }
 
   async load(reference: string): Promise<LoadedSession> {
-    const file = this.resolve(reference);
+    const { file, warnings: found } = this.resolveWithWarnings(reference);
     const { header, records, warnings } = readSessionLog(file);
-    return { header, messages: replayHistory(records), warnings, location: file };
+    return { header, messages: replayHistory(records), warnings: [...found, ...warnings], location: file };
   }
 }

@@ -1,5 +1,6 @@
-import type { AgentEvent } from '@ml-intern/events';
-import type { Message } from './messages.js';
+import { agentEventSchema, type AgentEvent } from '@ml-intern/events';
+import { z } from 'zod';
+import type { AssistantPart, Message } from './messages.js';
 
 /** First line of a session log. */
 export interface SessionHeader {
@@ -21,6 +22,51 @@ export type SessionRecord =
   | { kind: 'replace'; messages: Message[] }
   /** The last `count` messages were removed (undo). */
   | { kind: 'truncate'; count: number };
+
+// The log's schema: every line is checked against it when read back, so one line of the wrong
+// shape is skipped with a warning instead of breaking the replay. Unknown extra fields are allowed
+// (a newer version may add some); what replay and the providers rely on is required.
+
+const assistantPartSchema: z.ZodType<AssistantPart> = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('text'), text: z.string() }),
+  z.object({ type: z.literal('reasoning'), text: z.string(), signature: z.string().optional(), redacted: z.string().optional(), provider: z.string().optional() }),
+  z.object({ type: z.literal('tool_call'), id: z.string(), name: z.string(), arguments: z.string() }),
+]);
+
+export const messageSchema: z.ZodType<Message> = z.discriminatedUnion('role', [
+  z.object({ role: z.literal('system'), content: z.string() }),
+  z.object({ role: z.literal('user'), content: z.string() }),
+  z.object({ role: z.literal('assistant'), content: z.array(assistantPartSchema) }),
+  z.object({
+    role: z.literal('tool'),
+    toolCallId: z.string(),
+    toolName: z.string(),
+    content: z.string(),
+    isError: z.boolean(),
+    spillPath: z.string().optional(),
+  }),
+  z.object({
+    role: z.literal('notice'),
+    kind: z.enum(['loop_guard', 'truncation', 'interrupted', 'summary', 'max_iterations', 'info']),
+    content: z.string(),
+  }),
+]);
+
+export const sessionHeaderSchema: z.ZodType<SessionHeader> = z.object({
+  id: z.string().min(1),
+  model: z.string(),
+  cwd: z.string(),
+  started_at: z.string(),
+  config_digest: z.string(),
+  forked_from: z.string().optional(),
+});
+
+export const sessionRecordSchema: z.ZodType<SessionRecord> = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('message'), message: messageSchema }),
+  z.object({ kind: z.literal('event'), event: agentEventSchema }),
+  z.object({ kind: z.literal('replace'), messages: z.array(messageSchema) }),
+  z.object({ kind: z.literal('truncate'), count: z.number().int().nonnegative() }),
+]);
 
 export interface SessionWriter {
   /** Where the log lives (for messages to the user). */

@@ -1,4 +1,4 @@
-import type { AssistantMessage, AssistantPart, ToolCallPart } from '@ml-intern/context';
+import { repairToolResults, type AssistantMessage, type AssistantPart, type ToolCallPart } from '@ml-intern/context';
 import type { FinishReason, LanguageModel, ModelRequest, ModelUsage } from './model.js';
 import { emptyUsage } from './model.js';
 import { streamWithRetry, type RetryNotice, type RetryOptions } from './retry.js';
@@ -27,15 +27,19 @@ interface PendingCall {
 
 /**
  * One LLM call: stream with retries, assemble text, reasoning and tool calls (by id, in start
- * order) into an assistant message. Deltas go to hooks as they arrive.
+ * order) into an assistant message. Deltas go to hooks as they arrive. The history sent is first
+ * checked so every tool call has exactly one result right after it (see `repairToolResults`): a
+ * damaged or raced log must not make every later request fail.
  */
 export async function callModel(
   model: LanguageModel,
-  request: ModelRequest,
+  original: ModelRequest,
   hooks: ModelCallHooks,
   options: RetryOptions & { signal: AbortSignal },
 ): Promise<ModelCallResult> {
   const started = performance.now();
+  const repaired = repairToolResults(original.messages).messages;
+  const request = repaired === original.messages ? original : { ...original, messages: repaired };
   let text = '';
   let reasoning: AssistantPart[] = [];
   let calls = new Map<string, PendingCall>();
