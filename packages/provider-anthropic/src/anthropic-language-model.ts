@@ -4,6 +4,7 @@ import type { LanguageModel, ModelFactory, ModelInfo, ModelRequest, ModelStreamP
 import { buildAnthropicRequest } from './build-anthropic-request.js';
 import type { AnthropicThinking, BuildRequestSettings } from './build-anthropic-request.js';
 import { readModelStream } from './read-model-stream.js';
+import { checkMaxResponseChars } from './response-cap.js';
 import { toProviderError } from './to-provider-error.js';
 
 /** Connection settings shared by every model built from them. */
@@ -28,6 +29,12 @@ export interface AnthropicClientOptions {
    * (default {@link DEFAULT_IDLE_TIMEOUT_MS}; 0 turns it off).
    */
   idleTimeoutMs?: number;
+  /**
+   * Cap on one response: characters of text, thinking and tool-call arguments together (default
+   * {@link DEFAULT_MAX_RESPONSE_CHARS}, 4 Mi; `Infinity` turns it off). A response that passes it
+   * stops with a non-retryable `response_too_large` ProviderError instead of filling memory.
+   */
+  maxResponseChars?: number;
 }
 
 /** Long thinking can leave minutes between content events (pings keep coming); silence beyond this is a dropped stream. */
@@ -79,6 +86,7 @@ class AnthropicMessagesModel implements AnthropicLanguageModel {
   readonly #settings: BuildRequestSettings;
   readonly #countRetries: number;
   readonly #idleTimeoutMs: number;
+  readonly #maxResponseChars: number;
 
   constructor(client: Anthropic, options: AnthropicModelOptions) {
     this.id = options.id ?? `anthropic/${options.model}`;
@@ -86,6 +94,7 @@ class AnthropicMessagesModel implements AnthropicLanguageModel {
     this.#client = client;
     this.#countRetries = options.maxRetries ?? DEFAULT_COUNT_RETRIES;
     this.#idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    this.#maxResponseChars = checkMaxResponseChars(options.maxResponseChars);
     this.#settings = {
       model: options.model,
       maxOutputTokens: this.info.maxOutputTokens,
@@ -111,7 +120,7 @@ class AnthropicMessagesModel implements AnthropicLanguageModel {
         throw toProviderError(error, 'request', signal, this.#client.baseURL);
       }
       try {
-        yield* readModelStream(response, call.signal, this.#idleTimeoutMs);
+        yield* readModelStream(response, call.signal, { idleTimeoutMs: this.#idleTimeoutMs, maxResponseChars: this.#maxResponseChars });
         completed = true;
       } catch (error) {
         throw toProviderError(error, 'stream', signal);

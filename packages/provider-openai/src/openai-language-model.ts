@@ -19,6 +19,7 @@ import type { RequestSettings } from './request-settings.js';
 import { mergeDeltas } from './merge-deltas.js';
 import type { StreamAssembler } from './stream-assembler.js';
 import { ResponsesStreamAssembler, buildResponsesRequest } from './responses-stream.js';
+import { capEventBytes, checkMaxResponseChars, maxEventBytes, responseChars, responseTooLargeError } from './response-cap.js';
 
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 
@@ -57,6 +58,12 @@ export interface OpenAIModelOptions {
   timeoutMs?: number;
   /** Give up (retryably) on a stream that sends nothing for this long, in ms (default 10 minutes; 0 turns it off). */
   idleTimeoutMs?: number;
+  /**
+   * Cap on one response: characters of text, reasoning and tool-call arguments together (default
+   * {@link DEFAULT_MAX_RESPONSE_CHARS}, 4 Mi; `Infinity` turns it off). A response that passes it
+   * stops with a non-retryable `response_too_large` ProviderError instead of filling memory.
+   */
+  maxResponseChars?: number;
 }
 
 /** Reasoning models can think for minutes between events; a silent stream longer than this is treated as dropped. */
@@ -110,9 +117,11 @@ class OpenAICompatibleModel implements OpenAILanguageModel {
   readonly #settings: RequestSettings;
   readonly #endpoint: EndpointDescription;
   readonly #idleTimeoutMs: number;
+  readonly #maxResponseChars: number;
 
   constructor(options: OpenAIModelOptions) {
     this.#idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    this.#maxResponseChars = checkMaxResponseChars(options.maxResponseChars);
     const provider = options.provider ?? 'openai';
     this.id = options.id ?? `${provider}/${options.model}`;
     this.info = { contextWindow: DEFAULT_CONTEXT_WINDOW, maxOutputTokens: DEFAULT_MAX_OUTPUT_TOKENS, ...options.info };
@@ -157,7 +166,8 @@ class OpenAICompatibleModel implements OpenAILanguageModel {
    * Run one streamed request. The SDK sends it and turns HTTP failures into its error classes; the
    * body is framed by `readServerSentEvents` and read with the SDK's rules (`[DONE]` ends the
    * stream, a frame with an `error` field is an API error) so a fast stream costs one part per
-   * network read rather than several promise hops per token.
+   * network read rather than several promise hops per token. An answer longer than the response
+   * cap stops the download with a final (non-retryable) `response_too_large` error.
    */
   async *#drive<Item>(open: () => Promise<Response>, assembler: StreamAssembler<Item>, signal: AbortSignal | undefined): AsyncGenerator<ModelStreamPart> {
     if (signal?.aborted) throw new AbortError();
@@ -168,14 +178,23 @@ class OpenAICompatibleModel implements OpenAILanguageModel {
       if (!response.body) throw new TypeError('the response has no body');
       const idleMs = this.#idleTimeoutMs;
       const idle = idleMs > 0 ? { ms: idleMs, error: () => streamIdleError(this.#endpoint, idleMs, assembler.requestId) } : undefined;
-      for await (const events of readServerSentEvents(response.body, idle)) {
+      const maxChars = this.#maxResponseChars;
+      const label = this.#endpoint.label;
+      const body = capEventBytes(response.body, maxEventBytes(maxChars), () =>
+        responseTooLargeError(label, maxEventBytes(maxChars), assembler.requestId, 'bytes in one stream event'),
+      );
+      let received = 0;
+      for await (const events of readServerSentEvents(body, idle)) {
         let failure: unknown;
         try {
           for (const event of events) {
             if (event.data.startsWith('[DONE]')) continue;
             const item = JSON.parse(event.data) as Item & { error?: unknown };
             if (item.error) throw new APIError(undefined, item.error as object, undefined, response.headers);
+            const start = parts.length;
             assembler.accept(item, parts);
+            for (let index = start; index < parts.length; index += 1) received += responseChars(parts[index] as ModelStreamPart);
+            if (received > maxChars) throw responseTooLargeError(label, maxChars, assembler.requestId);
           }
         } catch (error) {
           failure = error;

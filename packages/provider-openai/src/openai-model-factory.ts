@@ -124,6 +124,8 @@ export interface OpenAIModelFactoryOptions {
   reasoningEffort?: ReasoningEffort;
   timeoutMs?: number;
   idleTimeoutMs?: number;
+  /** Cap on one response in characters (see `OpenAIModelOptions.maxResponseChars`; default 4 Mi). */
+  maxResponseChars?: number;
 }
 
 /**
@@ -152,6 +154,7 @@ export function openAIModelFactory(options: OpenAIModelFactoryOptions): ModelFac
       ...(options.reasoningEffort ? { reasoningEffort: options.reasoningEffort } : {}),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
+      ...(options.maxResponseChars === undefined ? {} : { maxResponseChars: options.maxResponseChars }),
     });
   };
 }
