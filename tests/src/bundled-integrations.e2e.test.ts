@@ -57,7 +57,8 @@ interface Run extends RunOutput {
 /** One stream-json run of the installed CLI, its model served by `openai`. */
 async function runCli(openai: FakeOpenAI, options: { env?: Record<string, string>; config?: Record<string, unknown> } = {}): Promise<Run> {
   const env = isolatedEnv({ OPENAI_BASE_URL: openai.baseURL, OPENAI_API_KEY: OPENAI_KEY, ML_INTERN_MODEL: MODEL, ML_INTERN_SAVE_SESSIONS: 'false', ...options.env });
-  const run = await runBinary(cli, ['--output-format', 'stream-json', 'use the integration'], { env, cwd: project(options.config), timeoutMs: 30_000 });
+  // The test project's own config (web, mcpServers) applies only in a trusted folder.
+  const run = await runBinary(cli, ['--trust-project', '--output-format', 'stream-json', 'use the integration'], { env, cwd: project(options.config), timeoutMs: 30_000 });
   return { ...run, ...parseJsonl(run.stdout) };
 }
 

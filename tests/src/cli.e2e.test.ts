@@ -127,7 +127,7 @@ describe('ml-intern one-shot', () => {
       const options = ['--config', path.join(cwd, 'config.json'), '--output-format', 'stream-json', 'run it'];
       const denied = parseJsonl((await runBinary(CLI, options, { env, cwd })).stdout);
       expect(denied.events[0]).toMatchObject({ type: 'session_started', runtime: 'local-unsandboxed' });
-      expect(denied.events.find((event) => event.type === 'tool_output')).toMatchObject({ is_error: true, output: expect.stringContaining('approval required') });
+      expect(denied.events.find((event) => event.type === 'tool_output')).toMatchObject({ is_error: true, output: expect.stringContaining('auto mode does not run unsandboxed commands without --yolo') });
       const allowed = parseJsonl((await runBinary(CLI, ['--yolo', ...options], { env, cwd })).stdout);
       // Not sandboxed: the command sees the host's HOME, not the sandbox's /tmp/home.
       expect(allowed.events.find((event) => event.type === 'tool_output')).toMatchObject({ is_error: false, output: expect.stringContaining(`home is ${env.HOME}`) });
@@ -185,12 +185,12 @@ describe('ml-intern one-shot', () => {
 });
 
 describe('ml-intern-headless', () => {
-  it('denies operations that need approval and tells the model', async () => {
+  it('--approval strict denies operations that need approval and tells the model', async () => {
     await withFake({ scenario: { tool: 'hf_jobs', arguments: { operation: 'run', image: 'python:3.12', command: ['python', '-c', 'print(1)'], flavor: 'a10g-small' }, times: 1, finalText: 'could not launch' } }, async (env, fake) => {
-      const run = await runBinary(HEADLESS, ['launch a job'], { env: { ...env, HF_TOKEN: 'hf_fake_token_for_tests_0123456789' } });
+      const run = await runBinary(HEADLESS, ['--approval', 'strict', 'launch a job'], { env: { ...env, HF_TOKEN: 'hf_fake_token_for_tests_0123456789' } });
       const { events, result } = parseJsonl(run.stdout);
       expect(events.find((event) => event.type === 'tool_state_change' && event.state === 'rejected')).toBeDefined();
-      expect(JSON.stringify(fake.modelRequests[1]?.json)).toMatch(/headless run: approval required/);
+      expect(JSON.stringify(fake.modelRequests[1]?.json)).toMatch(/strict approval mode/);
       expect(result).toMatchObject({ status: 'done', final_text: 'could not launch' });
       expect(run.stdout).not.toContain('hf_fake_token_for_tests_0123456789');
     });

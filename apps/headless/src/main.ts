@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { runProgram } from '@ml-intern/cli/program';
 
@@ -17,6 +17,7 @@ const program = new Command()
   .option('--max-iterations <n>', 'model calls per task (-1 = unlimited)')
   .option('--yolo', 'approve every operation except those that always ask')
   .option('--budget-usd <usd>', 'stop auto-approving and end the run when this much is spent')
+  .addOption(new Option('--approval <mode>', 'unattended approvals: "auto" approves billable work (HF Jobs) within the cap (--budget-usd, else $5) and denies what must ask; "strict" denies everything that would ask').choices(['auto', 'strict']))
   .option('--config <file>', 'config file')
   .option('--cwd <dir>', 'workspace directory')
   .option('--trust-project', "apply the project's .ml-intern/config.json and .env in full, as if the folder were trusted (otherwise only a folder trusted with `ml-intern trust` does)")

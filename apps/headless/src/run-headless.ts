@@ -40,7 +40,7 @@ export function policyFlags(file: string): Record<string, unknown> {
 
 export function flagsFrom(options: Record<string, unknown>): Record<string, unknown> {
   const flags = configFlags(options);
-  if (typeof options.policy === 'string') Object.assign(flags, policyFlags(options.policy));
+  if (typeof options.policy === 'string') flags.approval = { ...(flags.approval as Record<string, unknown> | undefined), ...(policyFlags(options.policy).approval as Record<string, unknown>) };
   return flags;
 }
 

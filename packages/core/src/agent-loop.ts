@@ -82,7 +82,7 @@ async function modelTurn(host: LoopHost, request: () => ModelRequest, signal: Ab
       host.recordUsage(result.usage, result.latencyMs, result.finishReason);
       return result;
     } catch (error) {
-      if (!(error instanceof ContextOverflowError) || attempt > 0) throw error;
+      if (!ContextOverflowError.isInstance(error) || attempt > 0) throw error;
       host.emit({ type: 'tool_log', level: 'warn', message: `${host.model.id} reported the context is too long; compacting and retrying.` });
       const compacted = await host.compact('overflow', signal);
       if (compacted !== 'compacted') return 'compaction_failed';
@@ -157,6 +157,7 @@ export async function runAgentTurn(host: LoopHost, signal: AbortSignal): Promise
         for (const item of outcome.results) host.appendMessage(item);
         notice(host, 'truncation', lengthNotice(dropped));
         if (outcome.interrupted) return { kind: 'interrupted', iterations };
+        if (outcome.abandoned) return { kind: 'complete', reason: 'superseded', text: '', iterations };
         continue;
       }
     }
@@ -169,5 +170,7 @@ export async function runAgentTurn(host: LoopHost, signal: AbortSignal): Promise
     const outcome = await runToolBatch(host, calls, signal);
     for (const item of outcome.results) host.appendMessage(item);
     if (outcome.interrupted) return { kind: 'interrupted', iterations };
+    // A new user message abandoned the pending approvals: end here, the next turn starts with it.
+    if (outcome.abandoned) return { kind: 'complete', reason: 'superseded', text: '', iterations };
   }
 }

@@ -23,7 +23,11 @@ export const agentConfigSchema = z
     save_sessions: z.boolean(),
     share_traces: z.boolean(),
     session_dataset_repo: z.string().nullable(),
-    approval: z.object({ rules: z.array(ruleSchema) }),
+    approval: z.object({
+      rules: z.array(ruleSchema),
+      /** One-shot and headless runs: `auto` approves billable work within the cap, `strict` denies whatever would ask. */
+      unattended: z.enum(['auto', 'strict']).default('auto'),
+    }),
     budget_usd: z.number().positive().nullable(),
     compaction: z.object({
       threshold: z.number().gt(0).max(1),

@@ -49,9 +49,10 @@ export { defineTool, hasReadOnlyCalls, isReadOnlyCall, toModelJsonSchema } from 
 export type { AnyTool, ApprovalHint, Tool, ToolContext, ToolDefinition, ToolLogLevel, ToolResult, ToolSessionInfo } from './tool.js';
 export { DEFAULT_TOOL_TIMEOUT_MS, INTERRUPTED_TOOL, ToolRouter } from './tool-router.js';
 export type { PreparedCall, RejectedCall, ToolRouterOptions, ToolRunResult } from './tool-router.js';
+export type { CostReservation } from './usage-meter.js';
 export { DEFAULT_MAX_OUTPUT_CHARS, capToolOutput } from './tool-output.js';
 export type { CappedOutput } from './tool-output.js';
-export { createApprovalPolicy, describeRule, ruleMatches } from './approval-policy.js';
+export { DEFAULT_AUTO_APPROVAL_CAP_USD, createApprovalPolicy, describeRule, ruleMatches } from './approval-policy.js';
 export type {
   ApprovalDecisionKind,
   ApprovalMode,
@@ -60,11 +61,13 @@ export type {
   ApprovalPolicyOptions,
   ApprovalRequest,
   ApprovalRule,
+  ApprovalState,
 } from './approval-policy.js';
+export { UsageMeter } from './usage-meter.js';
 export type { Gateway } from './gateway.js';
 export { Session, createSession } from './session.js';
 export type { SessionOptions } from './session-options.js';
-export type { TurnOutcome } from './turn-tracker.js';
+export type { TurnOutcome } from './turn-outcome.js';
 export type { LoadedSession, SessionHeader, SessionRecord, SessionStore, SessionWriter } from '@ml-intern/context';
 export { Compactor } from './compactor.js';
 export type { CompactionOptions, CompactionOutcome } from './compactor.js';

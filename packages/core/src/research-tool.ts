@@ -1,3 +1,4 @@
+import type { PendingApproval } from '@ml-intern/events';
 import { z } from 'zod';
 import type { ApprovalPolicy } from './approval-policy.js';
 import type { LanguageModel } from './model.js';
@@ -31,9 +32,13 @@ function readOnlyPolicy(parent: ApprovalPolicy): ApprovalPolicy {
     get sessionRules() {
       return parent.sessionRules;
     },
+    get interactive() {
+      return parent.interactive;
+    },
     setMode: (mode) => parent.setMode(mode),
     addSessionRule: (rule) => parent.addSessionRule(rule),
-    decide(request, state) {
+    alwaysRule: (request) => parent.alwaysRule(request),
+    async decide(request, state) {
       if (!request.readOnly) return { decision: 'deny', reason: 'the research sub-agent only reads; report what should be changed instead', neverAuto: false };
       return parent.decide(request, state);
     },
@@ -42,7 +47,9 @@ function readOnlyPolicy(parent: ApprovalPolicy): ApprovalPolicy {
 
 /**
  * `research`: run a sub-agent with its own call budget and the read-only subset of tools, and
- * return its report. Its progress is streamed to the parent as tool_log lines.
+ * return its report. Its progress is streamed to the parent as tool_log lines. It runs under the
+ * parent's meter and budget (its spend is the parent's spend) and the parent's approval surface:
+ * an *ask* inside it is put to the parent's user, or denied when nobody can answer.
  */
 export function createResearchTool(options: ResearchToolOptions): Tool<typeof researchInput> {
   return defineTool({
@@ -63,13 +70,21 @@ export function createResearchTool(options: ResearchToolOptions): Tool<typeof re
         dataDir: `${ctx.session.dataDir}/research-${ctx.toolCallId}`,
         maxIterations: options.maxIterations ?? 20,
         policy: readOnlyPolicy(options.policy),
+        ...(ctx.session.meter ? { meter: ctx.session.meter } : {}),
+        ...(ctx.session.budgetUsd === undefined ? {} : { budgetUsd: ctx.session.budgetUsd }),
         planTool: false,
         ...(options.redact ? { redact: options.redact } : {}),
       });
       const off = session.subscribe((event) => {
         if (event.type === 'tool_call') ctx.log(`research › ${event.summary}`);
         if (event.type === 'tool_output' && event.is_error) ctx.log(`research › ${event.tool} failed`, 'warn');
+        if (event.type === 'approval_required') void forwardApproval(event.tools);
       });
+      // Never a silent wait: the parent's user answers, or the calls are denied.
+      const forwardApproval = async (pending: PendingApproval[]) => {
+        const decisions = (await ctx.session.requestApproval?.(pending, ctx.signal)) ?? pending.map((item) => ({ tool_call_id: item.tool_call_id, approved: false, feedback: 'nobody can approve the research sub-agent\'s calls here; work with what needs no approval' }));
+        session.submit({ type: 'exec_approval', decisions });
+      };
       const stop = () => session.submit({ type: 'interrupt' });
       ctx.signal.addEventListener('abort', stop, { once: true });
       try {

@@ -21,7 +21,7 @@ export interface RetryNotice {
 }
 
 function isRetryable(error: unknown): error is ProviderError {
-  return error instanceof ProviderError && error.isRetryable;
+  return ProviderError.isInstance(error) && error.isRetryable;
 }
 
 export function backoffDelay(attempt: number, error: ProviderError, options: RetryOptions): number {

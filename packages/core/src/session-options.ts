@@ -6,6 +6,7 @@ import type { Gateway } from './gateway.js';
 import type { LanguageModel, ReasoningEffort } from './model.js';
 import type { RetryOptions } from './retry.js';
 import type { AnyTool } from './tool.js';
+import type { UsageMeter } from './usage-meter.js';
 
 export interface SessionOptions {
   model: LanguageModel;
@@ -21,6 +22,11 @@ export interface SessionOptions {
   policy?: ApprovalPolicy;
   /** Session USD cap: LLM spend plus estimated HF Jobs cost. */
   budgetUsd?: number;
+  /**
+   * Where spend is counted. A sub-agent passes its parent's (`ctx.session.meter`), so its calls
+   * count toward the parent's budget and totals. Default: a meter of its own.
+   */
+  meter?: UsageMeter;
   reasoningEffort?: ReasoningEffort;
   retry?: RetryOptions;
   compaction?: CompactionOptions;

@@ -200,15 +200,21 @@ describe('approvals', () => {
     await session.close();
   });
 
-  it('a new user message abandons the pending approval', async () => {
-    const model = new ScriptedModel({ turns: [toolTurn({ name: 'upload', arguments: { path: 'a.txt' } }), textTurn('first done'), textTurn('second')] });
+  it('a new user message abandons the pending approval and the next turn starts with that message', async () => {
+    const model = new ScriptedModel({ turns: [toolTurn({ name: 'upload', arguments: { path: 'a.txt' } }), textTurn('second')] });
     const session = createSession({ model, tools: [upload] });
+    const events = collect(session);
     const first = session.run('upload');
     await waitFor(session, 'approval_required');
     const second = session.run('never mind');
-    expect((await first).text).toBe('first done');
-    expect(toolResults(model, 1)[0]).toMatchObject({ isError: true, content: expect.stringMatching(/new message instead of answering/) });
+    // The old turn ends without calling the model again.
+    expect(await first).toMatchObject({ status: 'completed', reason: 'superseded', text: '' });
     expect((await second).text).toBe('second');
+    expect(model.requests).toHaveLength(2);
+    const messages = model.requests[1]?.messages ?? [];
+    expect(messages.at(-1)).toMatchObject({ role: 'user', content: 'never mind' });
+    expect(toolResults(model, 1)[0]).toMatchObject({ isError: true, content: expect.stringMatching(/new message instead of answering/) });
+    expect(events.filter((event) => event.type === 'tool_state_change' && event.state === 'abandoned')).toHaveLength(1);
     await session.close();
   });
 
@@ -232,7 +238,7 @@ describe('approvals', () => {
     const session = createSession({ model, tools: [upload], policy: createApprovalPolicy({ mode: 'headless' }) });
     const outcome = await session.run('go');
     expect(outcome.text).toBe('gave up');
-    expect(toolResults(model, 1)[0]).toMatchObject({ isError: true, content: expect.stringMatching(/headless run/) });
+    expect(toolResults(model, 1)[0]).toMatchObject({ isError: true, content: expect.stringMatching(/headless approval mode/) });
     await session.close();
   });
 

@@ -7,7 +7,9 @@ import {
   EventQueue,
   parseOperation,
   type AgentEvent,
+  type ApprovalDecision,
   type EventPayload,
+  type PendingApproval,
   type Operation,
   type PlanItem,
 } from '@ml-intern/events';
@@ -24,7 +26,7 @@ import { createPlanTool } from './plan-tool.js';
 import type { SessionWriter } from '@ml-intern/context';
 import type { AnyTool, ToolSessionInfo } from './tool.js';
 import { ToolRouter } from './tool-router.js';
-import { TurnTracker, type TurnOutcome } from './turn-tracker.js';
+import type { TurnOutcome } from './turn-outcome.js';
 
 /**
  * One agent session: operations in (`submit`), events out (`subscribe` / `for await`).
@@ -44,7 +46,6 @@ export class Session implements AsyncIterable<AgentEvent> {
   readonly #interruptHandlers = new Set<() => void | Promise<void>>();
   readonly #loopGuard: LoopGuard;
   readonly #compactor: Compactor;
-  readonly #turns = new TurnTracker();
   #wakeWorker: (() => void) | undefined;
   #seq = 0;
   #system = '';
@@ -52,7 +53,11 @@ export class Session implements AsyncIterable<AgentEvent> {
   #writer: SessionWriter | undefined;
   #turnController: AbortController | undefined;
   readonly #approval = new ApprovalGate();
-  readonly #meter = new UsageMeter();
+  readonly #meter: UsageMeter;
+  /** Resolves `run()` calls: each waits for the turn of its own `user_input`. */
+  readonly #turnWaiters = new Map<Operation, (outcome: TurnOutcome) => void>();
+  /** Events of the running turn, for its `run()` outcome. */
+  #turnEvents: AgentEvent[] | undefined;
   #plan: PlanItem[] = [];
   #dataDir: string;
   #closed = false;
@@ -66,6 +71,7 @@ export class Session implements AsyncIterable<AgentEvent> {
     this.cwd = path.resolve(options.cwd ?? process.cwd());
     this.#dataDir = options.dataDir ?? path.join(tmpdir(), 'ml-intern', this.#id);
     this.history = new History({ ...(options.counter ? { counter: options.counter } : {}) });
+    this.#meter = options.meter ?? new UsageMeter();
     this.policy = options.policy ?? createApprovalPolicy({ mode: 'default', ...(options.budgetUsd === undefined ? {} : { budgetUsd: options.budgetUsd }) });
     const planTool = createPlanTool((plan) => {
       this.#plan = plan;
@@ -169,12 +175,17 @@ export class Session implements AsyncIterable<AgentEvent> {
     this.#wakeWorker?.();
   }
 
-  /** Send one user message and wait until the turn ends. */
+  /**
+   * Send one user message and wait until its own turn ends (events of other turns, and errors
+   * about other operations, do not end it). Rejects once the session is closed.
+   */
   async run(text: string): Promise<TurnOutcome> {
-    // The tracker only counts turns that start after it subscribes, so a running turn is not "ahead".
-    const ahead = this.#operations.filter((operation) => operation.type === 'user_input').length;
-    const outcome = this.#turns.next(this, ahead);
-    this.submit({ type: 'user_input', text });
+    if (this.#closed) throw new MlInternError('session_closed', `session ${this.#id} is shut down; start a new one`);
+    const operation: Operation = { type: 'user_input', text };
+    const outcome = new Promise<TurnOutcome>((resolve) => this.#turnWaiters.set(operation, resolve));
+    if (this.#approval.waiting) this.#approval.settle('abandoned');
+    this.#operations.push(operation);
+    this.#wakeWorker?.();
     return outcome;
   }
 
@@ -241,6 +252,7 @@ export class Session implements AsyncIterable<AgentEvent> {
     const event = this.#options.redact ? redactValue(raw, this.#options.redact) : raw;
     // Stream deltas are coalesced: the log keeps the final assistant_message, not one line per token.
     if (event.type !== 'assistant_chunk') this.#log({ kind: 'event', event });
+    this.#turnEvents?.push(event);
     this.#events.push(event);
     for (const gateway of this.#options.gateways ?? []) {
       try {
@@ -272,12 +284,30 @@ export class Session implements AsyncIterable<AgentEvent> {
         this.#emit({ type: 'error', code: MlInternError.isInstance(error) ? error.code : 'internal', message: (error as Error).message ?? String(error), recoverable: true });
       }
     }
+    // Turns that never started: their run() calls end as interrupted.
+    for (const operation of this.#operations.splice(0)) this.#settleTurn(operation, { status: 'interrupted', text: '', iterations: 0, events: [] });
+    for (const [operation] of this.#turnWaiters) this.#settleTurn(operation, { status: 'interrupted', text: '', iterations: 0, events: [] });
+  }
+
+  #settleTurn(operation: Operation, outcome: TurnOutcome): void {
+    const resolve = this.#turnWaiters.get(operation);
+    this.#turnWaiters.delete(operation);
+    resolve?.(outcome);
   }
 
   async #handle(operation: Operation): Promise<void> {
     switch (operation.type) {
-      case 'user_input':
-        return this.#runTurn(operation.text);
+      case 'user_input': {
+        this.#turnEvents = [];
+        try {
+          const outcome = await this.#runTurn(operation.text);
+          this.#settleTurn(operation, { ...outcome, events: this.#turnEvents });
+        } finally {
+          this.#turnEvents = undefined;
+          this.#settleTurn(operation, { status: 'interrupted', text: '', iterations: 0, events: [] });
+        }
+        return;
+      }
       case 'compact': {
         const result = await this.#compact('manual', new AbortController().signal);
         if (result === 'not_needed') this.#emit({ type: 'tool_log', level: 'info', message: 'Nothing to compact yet: the history is already short.' });
@@ -364,26 +394,56 @@ export class Session implements AsyncIterable<AgentEvent> {
         this.#interruptHandlers.add(handler);
         return () => this.#interruptHandlers.delete(handler);
       },
+      meter: this.#meter,
+      ...(this.#options.budgetUsd === undefined ? {} : { budgetUsd: this.#options.budgetUsd }),
+      requestApproval: (pending, signal) => this.#requestApproval(pending, signal),
     };
   }
 
-  async #runTurn(text: string): Promise<void> {
+  /** A sub-agent's calls, put to this session's user through the same gate as its own. */
+  async #requestApproval(pending: PendingApproval[], signal: AbortSignal): Promise<ApprovalDecision[] | undefined> {
+    if (!this.policy.interactive || this.#approval.waiting || signal.aborted) return undefined;
+    const abort = () => this.#approval.settle('interrupted');
+    signal.addEventListener('abort', abort, { once: true });
+    try {
+      const answer = await this.#approval.wait(pending, () => this.#emit({ type: 'approval_required', tools: pending }));
+      return Array.isArray(answer) ? answer : undefined;
+    } finally {
+      signal.removeEventListener('abort', abort);
+    }
+  }
+
+  async #runTurn(text: string): Promise<Omit<TurnOutcome, 'events'>> {
     const controller = new AbortController();
     this.#turnController = controller;
     this.#emit({ type: 'processing', input: text });
     this.#appendMessage({ role: 'user', content: text });
     const host = this.#loopHost();
+    const interrupted = { status: 'interrupted', text: '', iterations: 0 } as const;
     try {
       const end = await runAgentTurn(host, controller.signal);
-      if (end.kind === 'interrupted') return await this.#finishInterrupted();
-      if (end.kind === 'terminated') return;
+      if (end.kind === 'interrupted') {
+        await this.#finishInterrupted();
+        return { ...interrupted, iterations: end.iterations };
+      }
+      if (end.kind === 'terminated') {
+        const event = this.#turnEvents?.findLast((item) => item.type === 'session_terminated');
+        const error = event?.type === 'session_terminated' ? { code: event.reason, message: event.message } : { code: 'terminated', message: 'the session was terminated' };
+        return { status: 'terminated', text: error.message, iterations: end.iterations, error };
+      }
       const totals = this.usage;
       this.#emit({ type: 'turn_complete', final_text: end.text, reason: end.reason, iterations: end.iterations, usage: totals.usage, cost_usd: totals.costUsd, unpriced: totals.unpriced });
+      return { status: 'completed', reason: end.reason, text: end.text, iterations: end.iterations };
     } catch (error) {
-      if (controller.signal.aborted || isAbortError(error)) return await this.#finishInterrupted();
+      if (controller.signal.aborted || isAbortError(error)) {
+        await this.#finishInterrupted();
+        return interrupted;
+      }
       this.history.repairDanglingToolCalls();
       const code = MlInternError.isInstance(error) ? error.code : 'internal';
-      this.#emit({ type: 'error', code, message: (error as Error).message ?? String(error), recoverable: true });
+      const message = (error as Error).message ?? String(error);
+      this.#emit({ type: 'error', code, message, recoverable: true });
+      return { status: 'error', text: '', iterations: 0, error: { code, message } };
     } finally {
       this.#turnController = undefined;
     }
@@ -416,7 +476,17 @@ export class Session implements AsyncIterable<AgentEvent> {
       policy: this.policy,
       session: this.#sessionInfo(),
       spentUsd: () => this.#meter.spentUsd,
-      addJobCost: (usd) => this.#meter.addJobCost(usd),
+      reservedUsd: () => this.#meter.totals.jobCostUsd,
+      reserve: (usd, call) =>
+        this.#meter.reserve(usd, (reservation, previous) =>
+          this.#emit({
+            type: 'tool_log',
+            tool_call_id: call.id,
+            tool: call.name,
+            level: 'info',
+            message: `Cost of ${call.name} reconciled: $${(reservation.actualUsd ?? previous).toFixed(2)} (reserved $${previous.toFixed(2)}).`,
+          }),
+        ),
       emit: (payload) => this.#emit(payload),
       appendMessage: (message) => this.#appendMessage(message),
       recordUsage: (usage, latencyMs, finishReason) => {

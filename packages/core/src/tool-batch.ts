@@ -1,9 +1,9 @@
 import type { ToolCallPart, ToolResultMessage } from '@ml-intern/context';
 import type { ApprovalDecision, PendingApproval } from '@ml-intern/events';
 import type { ApprovalPolicy, ApprovalRule } from './approval-policy.js';
-import { describeRule } from './approval-policy.js';
 import { isReadOnlyCall, type ToolLogLevel, type ToolSessionInfo } from './tool.js';
 import type { PreparedCall, ToolRouter, ToolRunResult } from './tool-router.js';
+import type { CostReservation } from './usage-meter.js';
 import type { LoopGuard } from './doom-loop.js';
 
 /** What the batch needs from its session. */
@@ -13,7 +13,10 @@ export interface ToolBatchHost {
   loopGuard: LoopGuard;
   session: ToolSessionInfo;
   spentUsd(): number;
-  addJobCost(usd: number): void;
+  /** Job and sandbox costs reserved so far (the auto-approval cap counts these). */
+  reservedUsd(): number;
+  /** Reserve a call's estimated cost at approval; reconciled later by the tool. */
+  reserve(usd: number, call: ToolCallPart): CostReservation;
   emitCall(call: ToolCallPart, input: unknown, summary: string): void;
   emitState(call: ToolCallPart, state: 'queued' | 'awaiting_approval' | 'running' | 'completed' | 'failed' | 'rejected' | 'cancelled' | 'abandoned'): void;
   emitOutput(call: ToolCallPart, result: ToolRunResult): void;
@@ -25,6 +28,8 @@ export interface ToolBatchHost {
 export interface BatchOutcome {
   results: ToolResultMessage[];
   interrupted: boolean;
+  /** The user sent a new message instead of answering: the turn ends and the next one starts with it. */
+  abandoned: boolean;
 }
 
 const ABANDONED = 'Not executed: the user sent a new message instead of answering the approval request.';
@@ -33,14 +38,9 @@ function resultMessage(call: ToolCallPart, output: string, isError: boolean, spi
   return { role: 'tool', toolCallId: call.id, toolName: call.name, content: output, isError, ...(spillPath ? { spillPath } : {}) };
 }
 
-/** The rule an "always allow" answer adds: the tool, narrowed by its operation or command word. */
-export function alwaysRuleFor(tool: string, input: Record<string, unknown>): ApprovalRule {
-  if (typeof input.operation === 'string') return { tool, args: { operation: input.operation }, action: 'allow' };
-  if (typeof input.command === 'string') {
-    const first = input.command.trim().split(/\s+/)[0] ?? '';
-    if (first) return { tool, args: { command: [first, `${first} *`] }, action: 'allow' };
-  }
-  return { tool, action: 'allow' };
+/** The rule an "always allow" answer adds for a call, and how it is shown (undefined: none is offered). */
+export async function alwaysRuleFor(policy: ApprovalPolicy, tool: string, input: Record<string, unknown>, ruleInput?: Record<string, unknown>): Promise<{ rule: ApprovalRule; description: string } | undefined> {
+  return policy.alwaysRule({ tool, input, ...(ruleInput ? { ruleInput } : {}) });
 }
 
 /**
@@ -50,35 +50,47 @@ export function alwaysRuleFor(tool: string, input: Record<string, unknown>): App
  */
 export async function runToolBatch(host: ToolBatchHost, calls: ToolCallPart[], signal: AbortSignal): Promise<BatchOutcome> {
   const results = new Map<string, ToolResultMessage>();
-  const runnable: PreparedCall[] = [];
-  const needsApproval: { prepared: PreparedCall; pending: PendingApproval; costUsd?: number }[] = [];
+  const runnable: { prepared: PreparedCall; reservation?: CostReservation }[] = [];
+  const needsApproval: { prepared: PreparedCall; pending: PendingApproval; costUsd?: number; always?: ApprovalRule }[] = [];
+
+  const refuse = (call: ToolCallPart, input: unknown, output: string) => {
+    host.emitOutput(call, { output, isError: true, truncated: false, durationMs: 0 });
+    results.set(call.id, resultMessage(call, output, true));
+    // Refused calls count toward the loop guard: a model repeating a denied call is nudged, then stopped.
+    host.loopGuard.record(call.name, input, output);
+  };
 
   for (const call of calls) {
     const prepared = host.router.prepare(call);
     if ('error' in prepared) {
-      host.emitCall(call, safeParse(call.arguments), `${call.name} (invalid call)`);
-      const output = { output: prepared.error, isError: true, truncated: false, durationMs: 0 };
-      host.emitOutput(call, output);
-      results.set(call.id, resultMessage(call, prepared.error, true));
+      const input = safeParse(call.arguments);
+      host.emitCall(call, input, `${call.name} (invalid call)`);
+      refuse(call, input, prepared.error);
       continue;
     }
     const summary = host.router.summarize(prepared);
     host.emitCall(call, prepared.input, summary);
+    const normalised = await host.router.ruleInput(prepared);
+    if (!normalised.ok) {
+      host.emitState(call, 'rejected');
+      refuse(call, prepared.input, `Not executed: ${normalised.error}`);
+      continue;
+    }
+    const ruleInput = normalised.input === prepared.input ? undefined : normalised.input;
     const hint = host.router.approvalHint(prepared);
-    const outcome = host.policy.decide(
-      { tool: call.name, input: prepared.input, ...(hint ? { hint } : {}), readOnly: isReadOnlyCall(prepared.tool, prepared.input) },
-      { spentUsd: host.spentUsd() },
+    const outcome = await host.policy.decide(
+      { tool: call.name, input: prepared.input, ...(ruleInput ? { ruleInput } : {}), ...(hint ? { hint } : {}), readOnly: isReadOnlyCall(prepared.tool, prepared.input) },
+      { spentUsd: host.spentUsd(), reservedUsd: host.reservedUsd() },
     );
     if (outcome.decision === 'deny') {
       host.emitState(call, 'rejected');
-      const output = `Not executed: ${outcome.reason}`;
-      host.emitOutput(call, { output, isError: true, truncated: false, durationMs: 0 });
-      results.set(call.id, resultMessage(call, output, true));
+      refuse(call, prepared.input, `Not executed: ${outcome.reason}`);
     } else if (outcome.decision === 'ask') {
       host.emitState(call, 'awaiting_approval');
-      const rule = alwaysRuleFor(call.name, prepared.input);
+      const always = outcome.neverAuto ? undefined : await alwaysRuleFor(host.policy, call.name, prepared.input, ruleInput);
       needsApproval.push({
         prepared,
+        ...(always ? { always: always.rule } : {}),
         ...(outcome.costUsd === undefined ? {} : { costUsd: outcome.costUsd }),
         pending: {
           tool_call_id: call.id,
@@ -87,51 +99,54 @@ export async function runToolBatch(host: ToolBatchHost, calls: ToolCallPart[], s
           summary,
           reason: outcome.reason,
           estimated_cost_usd: outcome.costUsd ?? null,
-          always_scope: outcome.neverAuto ? 'not available: this operation always asks' : describeRule(rule),
+          always_scope: outcome.neverAuto ? 'not available: this operation always asks' : always ? always.description : 'not available: this call cannot be analysed safely',
         },
       });
     } else {
-      if (outcome.costUsd) host.addJobCost(outcome.costUsd);
-      runnable.push(prepared);
+      // The estimate is reserved now, so calls approved after this one see it (parallel jobs cannot jointly pass a cap).
+      runnable.push({ prepared, ...(outcome.costUsd ? { reservation: host.reserve(outcome.costUsd, call) } : {}) });
     }
   }
 
-  const execute = async (prepared: PreparedCall, preface = '') => {
+  const execute = async (prepared: PreparedCall, preface = '', reservation?: CostReservation) => {
     host.emitState(prepared.call, 'running');
     const result = await host.router.run(prepared, {
       signal,
       session: host.session,
       log: (message, level = 'info') => host.emitLog(prepared.call, message, level),
+      ...(reservation ? { reservation } : {}),
     });
+    // A billable call that failed before its resource existed cost nothing.
+    if (reservation && result.isError && !reservation.held && reservation.actualUsd === undefined) reservation.settle(0);
     host.emitState(prepared.call, signal.aborted ? 'cancelled' : result.isError ? 'failed' : 'completed');
     host.emitOutput(prepared.call, result);
     host.loopGuard.record(prepared.call.name, prepared.input, result.output);
     results.set(prepared.call.id, resultMessage(prepared.call, `${preface}${result.output}`, result.isError, result.spillPath));
   };
 
-  const autoRuns = Promise.all(runnable.map((prepared) => execute(prepared)));
+  const autoRuns = Promise.all(runnable.map(({ prepared, reservation }) => execute(prepared, '', reservation)));
   let interrupted = false;
+  let abandoned = false;
   if (needsApproval.length > 0) {
     const answer = await host.awaitApproval(needsApproval.map((item) => item.pending));
     if (answer === 'interrupted') {
       interrupted = true;
     } else if (answer === 'abandoned') {
+      abandoned = true;
       for (const { prepared } of needsApproval) {
         host.emitState(prepared.call, 'abandoned');
         results.set(prepared.call.id, resultMessage(prepared.call, ABANDONED, true));
       }
     } else {
       const approvedRuns: Promise<void>[] = [];
-      for (const { prepared, costUsd } of needsApproval) {
+      for (const { prepared, costUsd, always } of needsApproval) {
         const decision = answer.find((item) => item.tool_call_id === prepared.call.id);
         if (!decision?.approved) {
           host.emitState(prepared.call, 'rejected');
-          const output = decision?.feedback ? `The user rejected this call with feedback: ${decision.feedback}` : 'The user rejected this call.';
-          host.emitOutput(prepared.call, { output, isError: true, truncated: false, durationMs: 0 });
-          results.set(prepared.call.id, resultMessage(prepared.call, output, true));
+          refuse(prepared.call, prepared.input, decision?.feedback ? `The user rejected this call with feedback: ${decision.feedback}` : 'The user rejected this call.');
           continue;
         }
-        if (decision.always) host.policy.addSessionRule(alwaysRuleFor(prepared.call.name, prepared.input));
+        if (decision.always && always) host.policy.addSessionRule(always);
         let target: PreparedCall = prepared;
         let cost = costUsd;
         let preface = '';
@@ -145,19 +160,18 @@ export async function runToolBatch(host: ToolBatchHost, calls: ToolCallPart[], s
           target = edited;
           // What runs is the edited call: its cost (another flavor, a longer timeout) is what counts.
           const hint = host.router.approvalHint(edited);
-          cost = host.policy.decide({ tool: edited.call.name, input: edited.input, ...(hint ? { hint } : {}), readOnly: isReadOnlyCall(edited.tool, edited.input) }, { spentUsd: host.spentUsd() }).costUsd;
+          cost = hint?.costUsd;
           // The model must know its call was changed, or it reasons about arguments that never ran.
           preface = `The user edited this call before approving it; it ran with these arguments: ${JSON.stringify(edited.input)}\n\n`;
         }
-        if (cost) host.addJobCost(cost);
-        approvedRuns.push(execute(target, preface));
+        approvedRuns.push(execute(target, preface, cost ? host.reserve(cost, target.call) : undefined));
       }
       await Promise.all(approvedRuns);
     }
   }
   await autoRuns;
   const ordered = calls.map((call) => results.get(call.id)).filter((item): item is ToolResultMessage => item !== undefined);
-  return { results: ordered, interrupted: interrupted || signal.aborted };
+  return { results: ordered, interrupted: interrupted || signal.aborted, abandoned };
 }
 
 function safeParse(text: string): unknown {

@@ -146,12 +146,15 @@ export class ToolRouter {
       }, timeoutMs);
     });
     const aborted = new Promise<ToolResult>((resolve) => {
-      controller.signal.addEventListener('abort', () => resolve({ output: INTERRUPTED_TOOL, isError: true }), { once: true });
+      const stopped = () => resolve({ output: INTERRUPTED_TOOL, isError: true });
+      // Interrupted before it started (approval and rule checks are asynchronous): it never runs.
+      if (controller.signal.aborted) stopped();
+      else controller.signal.addEventListener('abort', stopped, { once: true });
     });
     let result: ToolResult;
     try {
       const execution = Promise.resolve()
-        .then(() => tool.execute(input, { ...context, signal: controller.signal, toolCallId: call.id }))
+        .then(() => (controller.signal.aborted ? { output: INTERRUPTED_TOOL, isError: true } : tool.execute(input, { ...context, signal: controller.signal, toolCallId: call.id })))
         .then((value): ToolResult => (typeof value === 'string' ? { output: value } : value))
         .catch((error: unknown): ToolResult => describeToolFailure(tool.name, error, controller.signal));
       result = await Promise.race([execution, timeout, aborted]);

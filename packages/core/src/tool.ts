@@ -1,4 +1,6 @@
+import type { ApprovalDecision, PendingApproval } from '@ml-intern/events';
 import { z } from 'zod';
+import type { CostReservation, UsageMeter } from './usage-meter.js';
 import type { JsonSchema, ToolSpec } from './model.js';
 
 export type ToolLogLevel = 'info' | 'warn' | 'error';
@@ -17,6 +19,15 @@ export interface ToolSessionInfo {
    * Returns a function that unregisters it.
    */
   onInterrupt(handler: () => void | Promise<void>): () => void;
+  /** Where this session's spend is counted (a sub-agent shares it, so its spend counts here too). */
+  meter?: UsageMeter;
+  /** The session's USD cap, if any. */
+  budgetUsd?: number;
+  /**
+   * Ask this session's user about calls a sub-agent wants to make (shown as this session's
+   * `approval_required`). Resolves `undefined` when nobody can answer now, so the caller denies.
+   */
+  requestApproval?(pending: PendingApproval[], signal: AbortSignal): Promise<ApprovalDecision[] | undefined>;
 }
 
 export interface ToolContext {
@@ -26,6 +37,12 @@ export interface ToolContext {
   log(message: string, level?: ToolLogLevel): void;
   session: ToolSessionInfo;
   toolCallId: string;
+  /**
+   * For a call approved with a cost estimate: the reserved estimate. Call `hold()` once the
+   * billable resource exists and `settle(actualUsd)` when its real cost is known; a call that
+   * fails without holding it is settled at $0 (it never started).
+   */
+  reservation?: CostReservation;
 }
 
 /** Result of a tool. A plain string is shorthand for `{ output }`. */
@@ -42,6 +59,13 @@ export interface ApprovalHint {
   reason?: string;
   /** Estimated USD cost (HF Jobs: hourly price × timeout); counts against the session budget. */
   costUsd?: number;
+  /**
+   * The call spends money on the user's account (a job, a Space). Without `costUsd` its cost is
+   * unknown, and it is never auto-approved under a spending cap.
+   */
+  billable?: boolean;
+  /** The call runs with the user's own privileges outside any sandbox; `auto` mode does not approve it. */
+  unsandboxed?: boolean;
 }
 
 export interface ToolDefinition<Schema extends z.ZodObject = z.ZodObject> {

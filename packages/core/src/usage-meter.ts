@@ -11,12 +11,57 @@ export function usageTotals(usage: ModelUsage): UsageTotals {
   };
 }
 
-/** Session spend: tokens by class, LLM cost, estimated HF Jobs cost, and whether any call was unpriced. */
+/**
+ * The estimated cost of one billable call (a job, a sandbox), reserved when it is approved so
+ * calls approved after it see it, and reconciled to what it really cost once that is known.
+ */
+export interface CostReservation {
+  /** The estimate reserved at approval. */
+  readonly reservedUsd: number;
+  /** The reconciled cost, once settled. */
+  readonly actualUsd: number | undefined;
+  readonly held: boolean;
+  /** The billable resource exists (the job started): keep the reservation until it is settled. */
+  hold(): void;
+  /** Replace the estimate by the real cost (runtime × price; 0 when it never started). */
+  settle(actualUsd: number): void;
+}
+
+/** Session spend: tokens by class, LLM cost, reserved and reconciled job costs, and whether any call was unpriced. */
 export class UsageMeter {
   #usage = emptyUsage();
   #llmCostUsd = 0;
   #jobCostUsd = 0;
   #unpriced = false;
+
+  /** Reserve an estimate; `onSettle` hears the reconciliation (for a notice). */
+  reserve(usd: number, onSettle?: (reservation: CostReservation, previousUsd: number) => void): CostReservation {
+    this.#jobCostUsd += usd;
+    let current = usd;
+    let held = false;
+    let actual: number | undefined;
+    const reservation: CostReservation = {
+      reservedUsd: usd,
+      get actualUsd() {
+        return actual;
+      },
+      get held() {
+        return held;
+      },
+      hold() {
+        held = true;
+      },
+      settle: (actualUsd) => {
+        const value = Number.isFinite(actualUsd) && actualUsd >= 0 ? actualUsd : current;
+        this.#jobCostUsd += value - current;
+        const previous = current;
+        current = value;
+        actual = value;
+        onSettle?.(reservation, previous);
+      },
+    };
+    return reservation;
+  }
 
   /** Add one model call; returns its cost. */
   recordCall(usage: ModelUsage, pricing: ModelPricing | undefined): { usd: number; unpriced: boolean } {
@@ -27,6 +72,7 @@ export class UsageMeter {
     return cost;
   }
 
+  /** Add a job cost without reconciliation (prefer {@link reserve}). */
   addJobCost(usd: number): void {
     this.#jobCostUsd += usd;
   }

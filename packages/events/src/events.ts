@@ -27,7 +27,8 @@ function event<T extends string, S extends z.ZodRawShape>(type: T, shape: S) {
   return z.object({ type: z.literal(type), ...base, ...shape });
 }
 
-export const turnReasonSchema = z.enum(['done', 'max_iterations', 'truncated', 'budget_exceeded', 'loop_detected', 'refusal']);
+/** `superseded`: the user sent a new message while approvals were pending; the next turn starts with it. */
+export const turnReasonSchema = z.enum(['done', 'max_iterations', 'truncated', 'budget_exceeded', 'loop_detected', 'refusal', 'superseded']);
 export type TurnReason = z.infer<typeof turnReasonSchema>;
 
 export const toolStateSchema = z.enum(['queued', 'awaiting_approval', 'running', 'completed', 'failed', 'rejected', 'cancelled', 'abandoned']);

@@ -36,6 +36,7 @@ const TURN_TITLES: Record<TurnReason, string> = {
   budget_exceeded: 'Turn stopped: budget exceeded',
   loop_detected: 'Turn stopped: repeated tool calls detected',
   refusal: 'Turn ended: the model refused',
+  superseded: 'Turn ended: a new message replaced the pending approvals',
 };
 
 function describeTurn(event: EventOf<'turn_complete'>): Pick<Notification, 'title' | 'message' | 'severity'> {

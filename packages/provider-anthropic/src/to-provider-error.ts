@@ -102,7 +102,7 @@ export type FailurePhase = 'request' | 'stream';
  */
 export function toProviderError(error: unknown, phase: FailurePhase, signal?: AbortSignal, baseURL?: string): Error {
   if (signal?.aborted || isAbortError(error)) return new AbortError();
-  if (error instanceof ProviderError) return error;
+  if (ProviderError.isInstance(error)) return error;
   if (error instanceof APIConnectionError) {
     const timedOut = error instanceof APIConnectionTimeoutError;
     const errorType = timedOut ? 'timeout' : 'connection_error';

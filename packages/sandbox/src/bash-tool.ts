@@ -87,7 +87,7 @@ export function createBashTool(options: BashToolOptions): Tool<ReturnType<typeof
     inputSchema: bashInput(defaultSeconds, maxSeconds),
     approval() {
       if (!sandbox.sandboxed) {
-        return { decision: 'ask', reason: `no sandbox (runtime ${sandbox.runtime}): the command would run directly on this machine` };
+        return { decision: 'ask', unsandboxed: true, reason: `no sandbox (runtime ${sandbox.runtime}): the command would run directly on this machine` };
       }
       if (sandbox.network) return { decision: 'ask', reason: 'the sandbox has network access' };
       return { decision: 'allow', reason: `sandboxed (${sandbox.runtime}), no network` };

@@ -40,6 +40,8 @@ const MODE_OUTCOME: Record<ApprovalMode, Record<Expected, 'allow' | 'ask' | 'den
   default: { allow: 'allow', ask: 'ask', 'never-auto': 'ask' },
   yolo: { allow: 'allow', ask: 'allow', 'never-auto': 'ask' },
   headless: { allow: 'allow', ask: 'deny', 'never-auto': 'deny' },
+  strict: { allow: 'allow', ask: 'deny', 'never-auto': 'deny' },
+  auto: { allow: 'allow', ask: 'allow', 'never-auto': 'deny' },
   'read-only': { allow: 'allow', ask: 'deny', 'never-auto': 'deny' },
 };
 
@@ -50,12 +52,13 @@ function request(name: string, args: Record<string, unknown>) {
 }
 
 describe('approval defaults (SPEC section 3)', () => {
-  test.each(CASES)('%s %j → %s', (name, args, expected) => {
+  test.each(CASES)('%s %j → %s', async (name, args, expected) => {
     const call = request(name, args);
     expect(call.hint?.decision ?? 'allow').toBe(expected === 'allow' ? 'allow' : 'ask');
     expect(call.hint?.neverAuto === true).toBe(expected === 'never-auto');
-    for (const mode of ['default', 'yolo', 'headless', 'read-only'] as const) {
-      const outcome = createApprovalPolicy({ mode }).decide(call);
+    for (const mode of ['default', 'yolo', 'headless', 'strict', 'auto', 'read-only'] as const) {
+      // auto and strict are the unattended modes: nobody can answer there.
+      const outcome = await createApprovalPolicy({ mode, interactive: mode !== 'auto' && mode !== 'strict' }).decide(call);
       const wanted = mode === 'read-only' && !call.readOnly ? 'deny' : MODE_OUTCOME[mode][expected];
       expect([mode, outcome.decision]).toEqual([mode, wanted]);
     }
@@ -74,19 +77,19 @@ describe('approval defaults (SPEC section 3)', () => {
     expect(reads('hf_jobs', { operation: 'scheduled delete' })).toBe(false);
   });
 
-  test('the job cost estimate reaches the policy: auto-approval stops at the session budget', () => {
+  test('the job cost estimate reaches the policy: auto-approval stops at the session budget', async () => {
     const policy = createApprovalPolicy({ mode: 'yolo', budgetUsd: 2 });
     const cheap = request('hf_jobs', { operation: 'run', script: 'x', hardware_flavor: 't4-small', timeout: '1h' });
     const costly = request('hf_jobs', { operation: 'run', script: 'x', hardware_flavor: 'a100-large', timeout: '2h' });
-    expect(policy.decide(cheap)).toMatchObject({ decision: 'allow', costUsd: 0.4 });
-    expect(policy.decide(costly)).toMatchObject({ decision: 'ask', costUsd: 5 });
-    expect(policy.decide(cheap, { spentUsd: 1.9 })).toMatchObject({ decision: 'ask' });
+    expect(await policy.decide(cheap)).toMatchObject({ decision: 'allow', costUsd: 0.4 });
+    expect(await policy.decide(costly)).toMatchObject({ decision: 'ask', costUsd: 5 });
+    expect(await policy.decide(cheap, { spentUsd: 1.9 })).toMatchObject({ decision: 'ask' });
   });
 
-  test('a user rule can allow CPU runs, but never scheduled writes', () => {
+  test('a user rule can allow CPU runs, but never scheduled writes', async () => {
     const policy = createApprovalPolicy({ rules: [{ tool: 'hf_jobs', args: { operation: ['run', 'scheduled *'] }, action: 'allow' }] });
-    expect(policy.decide(request('hf_jobs', { operation: 'run', script: 'x' })).decision).toBe('allow');
+    expect((await policy.decide(request('hf_jobs', { operation: 'run', script: 'x' }))).decision).toBe('allow');
     policy.addSessionRule({ tool: 'hf_jobs', action: 'allow' });
-    expect(policy.decide(request('hf_jobs', { operation: 'scheduled run', script: 'x', schedule: '@daily' })).decision).toBe('ask');
+    expect((await policy.decide(request('hf_jobs', { operation: 'scheduled run', script: 'x', schedule: '@daily' }))).decision).toBe('ask');
   });
 });

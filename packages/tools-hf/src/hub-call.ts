@@ -92,7 +92,7 @@ export function createHubCall(config: HfConfig, signal?: AbortSignal): HubCall {
     },
     redact,
     describe(error: unknown, subject?: FailureSubject): string {
-      if (error instanceof ToolExecutionError) return redact(error.message);
+      if (ToolExecutionError.isInstance(error)) return redact(error.message);
       return redact(
         describeHubFailure(error, {
           subject,

@@ -134,15 +134,15 @@ describe('stdio reference servers', () => {
     expect((await runTool(toolNamed(mcp, 'everything__echo'), { message: 'after abort' })).output).toBe('Echo: after abort');
   });
 
-  it('asks for approval unless the server is trusted, and reads the read-only hint', () => {
+  it('asks for approval unless the server is trusted, and reads the read-only hint', async () => {
     const echo = toolNamed(mcp, 'everything__echo');
     const hint = echo.approval?.({ message: 'x' });
     expect(hint).toEqual({ decision: 'ask', reason: 'tool "echo" of the MCP server "everything"' });
     expect(toolNamed(mcp, 'files__read_text_file').approval?.({ path: 'x' })).toMatchObject({ decision: 'allow' });
     const request = { tool: echo.name, input: { message: 'x' }, ...(hint ? { hint } : {}), readOnly: echo.readOnly === true };
-    expect(createApprovalPolicy({ mode: 'default' }).decide(request).decision).toBe('ask');
-    expect(createApprovalPolicy({ mode: 'headless' }).decide(request).decision).toBe('deny');
-    expect(createApprovalPolicy({ mode: 'yolo' }).decide(request).decision).toBe('allow');
+    expect((await createApprovalPolicy({ mode: 'default' }).decide(request)).decision).toBe('ask');
+    expect((await createApprovalPolicy({ mode: 'headless' }).decide(request)).decision).toBe('deny');
+    expect((await createApprovalPolicy({ mode: 'yolo' }).decide(request)).decision).toBe('allow');
     expect(echo.readOnly).toBe(true);
     expect(toolNamed(mcp, 'everything__toggle-simulated-logging').readOnly).toBe(false);
   });

@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ScriptedModel, textTurn, toolTurn, type ScriptedTurn } from '@ml-intern/core/testing';
 import type { ModelRequest } from '@ml-intern/core';
-import { runOneShot } from './one-shot.js';
+import { runOneShot, type OneShotOptions } from './one-shot.js';
 
 const TRAIN_SCRIPT = `"""Logistic regression on the demo dataset (standard library only)."""
 import csv, math, random
@@ -56,7 +56,7 @@ function demoScript(): (request: ModelRequest, index: number) => ScriptedTurn {
     toolTurn({
       name: 'plan_tool',
       arguments: {
-        todos: ['Inspect the dataset', 'Write a training script', 'Train and evaluate in the sandbox', 'Report the metric'].map((content, index) => ({
+        todos: ['Inspect the dataset', 'Write a training script', 'Train and evaluate', 'Report the metric'].map((content, index) => ({
           id: String(index + 1),
           content,
           status: index < done ? 'completed' : index === done ? 'in_progress' : 'pending',
@@ -81,14 +81,48 @@ function demoScript(): (request: ModelRequest, index: number) => ScriptedTurn {
   return (request, index) => (steps[index] ?? (() => textTurn('Demo finished.')))(request);
 }
 
+/** Whether bubblewrap is on PATH (the runtime says the same once it has probed it). */
+function hasBubblewrap(env: NodeJS.ProcessEnv): boolean {
+  return (env.PATH ?? '').split(path.delimiter).some((directory) => {
+    try {
+      accessSync(path.join(directory, 'bwrap'), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** On a terminal the demo asks before each call that needs approval, as the interactive CLI does. */
+async function terminalApprovals(): Promise<OneShotOptions['askApprovals']> {
+  const [{ askForApprovals }, { ScreenWriter }, { createTerminalStyle, shouldUseColor }, readline] = await Promise.all([
+    import('../interactive/approval-prompt.js'),
+    import('../interactive/screen-writer.js'),
+    import('../interactive/terminal-style.js'),
+    import('node:readline/promises'),
+  ]);
+  const style = createTerminalStyle(shouldUseColor(process.stdout, process.env));
+  const writer = new ScreenWriter(process.stdout);
+  return async (pending) => {
+    const lines = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+    try {
+      return await askForApprovals(pending, { writer, style, ask: (prompt) => lines.question(prompt).catch(() => undefined) });
+    } finally {
+      lines.close();
+    }
+  };
+}
+
 /** `ml-intern demo`: a scripted (offline) run of the real tools on a small ML task. */
 export async function runDemo(options: { cwd?: string }): Promise<number> {
   const workspace = options.cwd ? path.resolve(options.cwd) : mkdtempSync(path.join(tmpdir(), 'ml-intern-demo-'));
   mkdirSync(workspace, { recursive: true });
   writeDataset(workspace);
-  process.stderr.write(
-    `ml-intern demo — SCRIPTED: no language model is called; a fixed script drives the real tools (read, write, bash in the sandbox).\nWorkspace: ${workspace}\n\n`,
-  );
+  const where = hasBubblewrap(process.env)
+    ? 'bash in the bubblewrap sandbox'
+    : 'bash directly on this machine: bubblewrap is not installed, so there is no sandbox and each command asks first';
+  process.stderr.write(`ml-intern demo — SCRIPTED: no language model is called; a fixed script drives the real tools (read, write, ${where}).\nWorkspace: ${workspace}\n\n`);
+  const askApprovals = process.stdin.isTTY && process.stdout.isTTY ? await terminalApprovals() : undefined;
   const model = new ScriptedModel({ id: 'scripted/demo', turns: demoScript() });
   return runOneShot('Train a classifier on data/train.csv and report its test accuracy.', {
     cwd: workspace,
@@ -97,5 +131,6 @@ export async function runDemo(options: { cwd?: string }): Promise<number> {
     stream: true,
     format: 'text',
     flags: { yolo_mode: false },
+    ...(askApprovals ? { askApprovals } : {}),
   });
 }

@@ -84,7 +84,7 @@ export async function runCli(words: string[], options: Record<string, unknown>, 
       }
       return 2;
     }
-    if (error instanceof ConfigError || MlInternError.isInstance(error)) {
+    if (MlInternError.isInstance(error)) {
       process.stderr.write(`ml-intern: ${(error as Error).message}\n`);
       return 2;
     }

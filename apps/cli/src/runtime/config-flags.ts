@@ -3,12 +3,13 @@ function numeric(value: unknown): unknown {
   return typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
 }
 
-/** Config values from the command-line flags both runners share (`--model`, `--max-iterations`, `--yolo`, `--budget-usd`). */
+/** Config values from the command-line flags both runners share (`--model`, `--max-iterations`, `--yolo`, `--budget-usd`, `--approval`). */
 export function configFlags(options: Record<string, unknown>): Record<string, unknown> {
   const flags: Record<string, unknown> = {};
   if (typeof options.model === 'string') flags.model_name = options.model;
   if (options.maxIterations !== undefined) flags.max_iterations = numeric(options.maxIterations);
   if (options.yolo === true) flags.yolo_mode = true;
   if (options.budgetUsd !== undefined) flags.budget_usd = numeric(options.budgetUsd);
+  if (options.approval !== undefined) flags.approval = { unattended: options.approval };
   return flags;
 }

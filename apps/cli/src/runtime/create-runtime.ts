@@ -3,6 +3,7 @@ import path from 'node:path';
 import { JsonlSessionStore, createRedactor, defaultSessionDir, secretsFromEnv, type Message } from '@ml-intern/context';
 import {
   ConfigError,
+  DEFAULT_AUTO_APPROVAL_CAP_USD,
   createApprovalPolicy,
   httpFetch,
   createResearchTool,
@@ -63,9 +64,16 @@ export async function createModel(id: string, config: AgentConfig, env: Record<s
   });
 }
 
-function approvalMode(options: RuntimeOptions, config: AgentConfig): ApprovalMode {
-  if (config.yolo_mode) return 'yolo';
-  return options.mode === 'interactive' ? 'default' : 'headless';
+/**
+ * The approval setup of a run. Interactive: `default` (or `yolo`), a person answers. One-shot and
+ * headless: nobody can answer, so every *ask* is a deny; `auto` (the default) approves billable
+ * work within the auto-approval cap, `strict` nothing beyond the rules. `--yolo` unattended only
+ * adds unsandboxed commands (tool_runtime "local") to what auto approves.
+ */
+function approvalSetup(options: RuntimeOptions, config: AgentConfig): { mode: ApprovalMode; interactive: boolean; capUsd: number | null } {
+  if (options.mode === 'interactive' || options.askApprovals) return { mode: config.yolo_mode ? 'yolo' : 'default', interactive: true, capUsd: config.budget_usd };
+  if (config.approval.unattended === 'strict') return { mode: 'strict', interactive: false, capUsd: null };
+  return { mode: 'auto', interactive: false, capUsd: config.budget_usd ?? DEFAULT_AUTO_APPROVAL_CAP_USD };
 }
 
 /** A path as a shell word, for commands the user may copy. */
@@ -144,10 +152,14 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     reservedNames: [...builtins.map((tool) => tool.name), 'plan_tool', 'notify', 'research'],
     cwd: options.cwd,
   });
+  const approvals = approvalSetup(options, config);
   const policy = createApprovalPolicy({
-    mode: approvalMode(options, config),
+    mode: approvals.mode,
+    interactive: approvals.interactive,
     rules: config.approval.rules,
+    autoApproveUnsandboxed: !approvals.interactive && config.yolo_mode,
     ...(config.budget_usd === null ? {} : { budgetUsd: config.budget_usd }),
+    ...(approvals.capUsd === null ? {} : { autoApprovalCapUsd: approvals.capUsd }),
   });
 
   let session: ReturnType<typeof createSession> | undefined;
@@ -203,6 +215,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     configSummary: {
       model: config.model_name,
       approval_mode: policy.mode,
+      interactive_approvals: approvals.interactive,
+      auto_approval_cap_usd: approvals.mode === 'auto' ? approvals.capUsd : null,
       max_iterations: config.max_iterations,
       budget_usd: config.budget_usd,
       project_trust: projectTrust,

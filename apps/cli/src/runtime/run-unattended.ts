@@ -1,4 +1,4 @@
-import { ConfigError, MlInternError } from '@ml-intern/core';
+import { MlInternError } from '@ml-intern/core';
 import type { AgentEvent } from '@ml-intern/events';
 import { createRuntime } from './create-runtime.js';
 import { EXIT_CODES, buildResult, exitCodeOf, type RunResult } from './run-result.js';
@@ -14,7 +14,7 @@ export interface UnattendedOptions extends Omit<RuntimeOptions, 'mode'> {
 }
 
 /**
- * Run one task to completion with the headless approval policy and return the result object
+ * Run one task to completion with the unattended approval policy (or `askApprovals`) and return the result object
  * and exit code. Config problems become exit code 2 with a clear message, never a stack trace.
  */
 export async function runUnattended(options: UnattendedOptions): Promise<{ result: RunResult | undefined; exitCode: number; message?: string }> {
@@ -23,10 +23,20 @@ export async function runUnattended(options: UnattendedOptions): Promise<{ resul
   try {
     runtime = await createRuntime({ ...options, mode: options.mode ?? 'headless' });
   } catch (error) {
-    if (error instanceof ConfigError || MlInternError.isInstance(error)) return { result: undefined, exitCode: EXIT_CODES.usage, message: (error as Error).message };
+    if (MlInternError.isInstance(error)) return { result: undefined, exitCode: EXIT_CODES.usage, message: (error as Error).message };
     throw error;
   }
   const { session } = runtime;
+  const ask = options.askApprovals;
+  const offApprovals = ask
+    ? session.subscribe((event) => {
+        if (event.type !== 'approval_required') return;
+        void ask(event.tools).then(
+          (decisions) => session.submit(decisions ? { type: 'exec_approval', decisions } : { type: 'interrupt' }),
+          () => session.submit({ type: 'interrupt' }),
+        );
+      })
+    : undefined;
   const interrupt = () => session.submit({ type: 'interrupt' });
   options.signal?.addEventListener('abort', interrupt, { once: true });
   try {
@@ -35,6 +45,7 @@ export async function runUnattended(options: UnattendedOptions): Promise<{ resul
     return { result, exitCode: exitCodeOf(result.status) };
   } finally {
     options.signal?.removeEventListener('abort', interrupt);
+    offApprovals?.();
     await runtime.close();
   }
 }

@@ -1,6 +1,6 @@
 import type { AgentConfig, ApprovalPolicy, LanguageModel, Session } from '@ml-intern/core';
 import type { JsonlSessionStore } from '@ml-intern/context';
-import type { AgentEvent } from '@ml-intern/events';
+import type { AgentEvent, ApprovalDecision, PendingApproval } from '@ml-intern/events';
 
 export type RunMode = 'interactive' | 'oneshot' | 'headless';
 
@@ -26,6 +26,11 @@ export interface RuntimeOptions {
    * (nothing is recorded). Without it, only a folder the user trusted for its current files does.
    */
   trustProject?: boolean;
+  /**
+   * A person who answers approvals in a one-shot run (the offline demo on a terminal). With it,
+   * the run asks instead of applying the unattended policy.
+   */
+  askApprovals?: (pending: PendingApproval[]) => Promise<ApprovalDecision[] | undefined>;
 }
 
 /** What describes the environment a session runs in, for `session_started`, `/status` and the system prompt. */

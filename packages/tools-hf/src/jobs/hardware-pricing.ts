@@ -28,6 +28,10 @@ export const FALLBACK_HOURLY_PRICES: Readonly<Record<string, number>> = {
   'a100x8': 20.0,
   'h100': 4.5,
   'h100x8': 36.0,
+  'h200': 5.0,
+  'h200x2': 10.0,
+  'h200x4': 20.0,
+  'h200x8': 40.0,
   'inf2x6': 4.5,
 };
 

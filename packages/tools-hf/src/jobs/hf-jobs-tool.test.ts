@@ -1,6 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createApprovalPolicy, createSession, type AgentEvent } from '@ml-intern/core';
+import { ScriptedModel, textTurn, toolTurn } from '@ml-intern/core/testing';
 import { runTool } from '@ml-intern/testing';
 import { describe, expect, test, vi } from 'vitest';
 import { requestsTo, startTestHub } from '../__fixtures__/test-hub.js';
@@ -227,5 +229,36 @@ describe('hf_jobs approval', () => {
     for (const operation of ['ps', 'logs', 'inspect', 'cancel', 'scheduled ps', 'scheduled inspect']) {
       expect([operation, hint(strict, { operation })?.decision]).toEqual([operation, 'allow']);
     }
+  });
+});
+
+describe('hf_jobs cost accounting in a session', () => {
+  test('the estimate is reserved at approval and reconciled to runtime × price when the job ends (or $0 when it fails to start)', async () => {
+    await using setup = await startTestHub({ jobScript: { chunks: [['epoch 1'], ['done']], releasePerRequest: Number.POSITIVE_INFINITY } });
+    const tool = createHfJobsTool(setup.options);
+    const model = new ScriptedModel({
+      turns: [
+        // Started, then seen finished (a few ms of runtime: $0.00 once reconciled).
+        toolTurn({ name: 'hf_jobs', arguments: { operation: 'run', script: 'print(1)\n', hardware_flavor: 'a10g-large', timeout: '2h', wait_seconds: 30 } }),
+        // Fails before any job exists: a flavor the Hub refuses.
+        toolTurn({ name: 'hf_jobs', arguments: { operation: 'run', script: 'print(1)\n', hardware_flavor: 'a10g-large', timeout: '1h', namespace: 'not-mine' } }),
+        textTurn('done'),
+      ],
+    });
+    const session = createSession({ model, tools: [tool], policy: createApprovalPolicy({ mode: 'auto', interactive: false, autoApprovalCapUsd: 10 }) });
+    const events: AgentEvent[] = [];
+    session.subscribe((event) => events.push(event));
+    const outcome = await session.run('train');
+    expect(outcome.status).toBe('completed');
+    const results = (model.requests[2]?.messages ?? []).filter((message) => message.role === 'tool');
+    expect(results[0]).toMatchObject({ isError: false, content: expect.stringContaining('COMPLETED') });
+    expect(results[1]).toMatchObject({ isError: true });
+    const reconciled = events.filter((event) => event.type === 'tool_log' && /reconciled/.test(event.message)).map((event) => (event.type === 'tool_log' ? event.message : ''));
+    expect(reconciled).toHaveLength(2);
+    for (const message of reconciled) expect(message).toMatch(/^Cost of hf_jobs reconciled: \$0\.00 \(reserved \$[1-9]\d*\.\d\d\)\.$/);
+    expect(session.usage.jobCostUsd).toBe(0);
+    const complete = events.find((event) => event.type === 'turn_complete');
+    expect(complete?.type === 'turn_complete' && complete.cost_usd).toBe(session.usage.costUsd);
+    await session.close();
   });
 });

@@ -71,7 +71,7 @@ function runApproval(input: Input, pricing: HardwarePricing, confirmCpuJobs: boo
   const scheduled = input.operation === 'scheduled run';
   const reason = scheduled ? `creates a recurring job (${input.schedule ?? 'no schedule'}) on ${input.hardware_flavor}, ${cost} per run` : `runs a job on ${input.hardware_flavor}, ${cost}`;
   const decision = scheduled || !isCpu(input.hardware_flavor) || confirmCpuJobs ? 'ask' : 'allow';
-  return { decision, reason, ...(scheduled ? { neverAuto: true } : {}), ...(estimate ? { costUsd: estimate.usd } : {}) };
+  return { decision, reason, billable: true, ...(scheduled ? { neverAuto: true } : {}), ...(estimate ? { costUsd: estimate.usd } : {}) };
 }
 
 function logsBlock(lines: readonly string[], total: number): string {
@@ -96,7 +96,7 @@ async function runJobOperation(runtime: JobsRuntime, call: HubCall, input: Input
   const estimate = runtime.pricing.estimate(input.hardware_flavor, timeoutSeconds);
   const { getJob, runJob } = await loadHub();
   const job = await runJob({ ...call.library, namespace, dockerImage: spec.dockerImage, command: spec.command, environment: spec.environment, secrets: spec.secrets, flavor: input.hardware_flavor as SpaceHardwareFlavor, timeoutSeconds });
-  tracker.track(ctx, namespace, job.id);
+  tracker.track(ctx, namespace, job.id, estimate?.hourly.usd);
   const url = jobUrl(config.hubUrl, namespace, job.id);
   ctx.log(`Started HF job ${job.id} on ${input.hardware_flavor}: ${url}`);
   const lines = [
@@ -109,7 +109,7 @@ async function runJobOperation(runtime: JobsRuntime, call: HubCall, input: Input
   }
   const logs = await collectJobLogs(call, { namespace, jobId: job.id, maxWaitMs: input.wait_seconds * 1000, keep: input.tail, onLine: (line) => ctx.log(line) });
   const current = await getJob({ ...call.library, namespace, jobId: job.id });
-  if (isTerminal(current)) tracker.settle(job.id);
+  if (isTerminal(current)) tracker.settle(job.id, current);
   lines.push(`Status after waiting: ${current.status?.stage ?? 'UNKNOWN'}${current.status?.message ? ` (${current.status.message})` : ''}`, logsBlock(logs.lines, logs.total));
   if (!isTerminal(current)) lines.push(`Still running. Poll with hf_jobs logs / inspect and job_id "${job.id}".`);
   return lines.join('\n');
@@ -128,7 +128,7 @@ async function logsOperation(runtime: JobsRuntime, call: HubCall, input: Input, 
   const { getJob } = await loadHub();
   const job = await getJob({ ...call.library, namespace, jobId: id });
   const terminal = isTerminal(job);
-  if (terminal) runtime.tracker.settle(id);
+  if (terminal) runtime.tracker.settle(id, job);
   const lines = [`Job ${id}: ${job.status?.stage ?? 'UNKNOWN'}${job.status?.message ? ` (${job.status.message})` : ''} — ${jobUrl(runtime.config.hubUrl, namespace, id)}`, logsBlock(logs.lines, logs.total)];
   if (logs.interruptedBy) lines.push(`(The log stream was cut: ${logs.interruptedBy}.)`);
   if (!terminal) lines.push('The job is still running; call logs again later (follow_seconds streams new lines while waiting).');
@@ -157,7 +157,7 @@ async function runOperation(runtime: JobsRuntime, call: HubCall, input: Input, c
       return logsOperation(runtime, call, input, ctx, namespace, jobId());
     case 'inspect': {
       const job = await getJob({ ...call.library, namespace, jobId: jobId() });
-      if (isTerminal(job)) tracker.settle(job.id);
+      if (isTerminal(job)) tracker.settle(job.id, job);
       return formatJob(job, config.hubUrl, namespace);
     }
     case 'cancel': {
