@@ -245,3 +245,42 @@ describe('errors across two copies of the package', () => {
     expect(ProviderError.isInstance(new ContextOverflowError('x'))).toBe(true);
   });
 });
+
+describe('"always allow" on a shell command', () => {
+  const shell = defineTool({
+    name: 'bash',
+    description: 'runs a command',
+    inputSchema: z.object({ command: z.string() }),
+    approval: () => ({ decision: 'ask', reason: 'runs on the host' }),
+    execute: (input) => `ran ${input.command}`,
+  });
+
+  it('stores program + subcommand, shown before the user picks it, and never covers a chained command', async () => {
+    const model = new ScriptedModel({
+      turns: [
+        toolTurn({ name: 'bash', arguments: { command: 'pip install numpy' } }),
+        toolTurn({ name: 'bash', arguments: { command: 'pip install pandas' } }),
+        toolTurn({ name: 'bash', arguments: { command: 'pip install x && rm -rf ~/' } }),
+        toolTurn({ name: 'bash', arguments: { command: 'pip uninstall -y torch' } }),
+        textTurn('done'),
+      ],
+    });
+    const session = createSession({ model, tools: [shell] });
+    const asked: string[] = [];
+    session.subscribe((event) => {
+      if (event.type !== 'approval_required') return;
+      const pending = event.tools[0];
+      asked.push(`${String(pending?.arguments.command)} | ${pending?.always_scope}`);
+      // "always" for the first, "no" for the rest.
+      session.submit({ type: 'exec_approval', decisions: [{ tool_call_id: pending?.tool_call_id ?? '', approved: asked.length === 1, always: asked.length === 1 }] });
+    });
+    await session.run('install things');
+    expect(asked[0]).toBe('pip install numpy | allow bash for pip install …');
+    // pandas ran under the session rule; the chained command and another subcommand asked again.
+    expect(asked.slice(1).map((line) => line.split(' | ')[0])).toEqual(['pip install x && rm -rf ~/', 'pip uninstall -y torch']);
+    const results = (model.requests[4]?.messages ?? []).filter((message) => message.role === 'tool').map((message) => message.role === 'tool' && message.content);
+    expect(results[1]).toBe('ran pip install pandas');
+    expect(results[2]).toMatch(/rejected/);
+    await session.close();
+  });
+});
