@@ -31,7 +31,10 @@ export {
   DEFAULT_CONTEXT_WINDOW,
   DEFAULT_MAX_OUTPUT_TOKENS,
   LOCAL_PROVIDERS,
+  catalogEntryInfo,
+  findCatalogEntry,
   lookupModelInfo,
+  modelInfoOverrides,
   parseModelId,
   resolveModel,
 } from './model-id.js';
@@ -49,7 +52,9 @@ export { defineTool, hasReadOnlyCalls, isReadOnlyCall, toModelJsonSchema } from 
 export type { AnyTool, ApprovalHint, Tool, ToolContext, ToolDefinition, ToolLogLevel, ToolResult, ToolSessionInfo } from './tool.js';
 export { DEFAULT_TOOL_TIMEOUT_MS, INTERRUPTED_TOOL, ToolRouter } from './tool-router.js';
 export type { PreparedCall, RejectedCall, ToolRouterOptions, ToolRunResult } from './tool-router.js';
-export type { CostReservation } from './usage-meter.js';
+export type { CostReservation, ReservationListener, ReservationResource } from './usage-meter.js';
+export { openReservations } from './open-reservations.js';
+export type { OpenReservation } from './open-reservations.js';
 export { DEFAULT_MAX_OUTPUT_CHARS, capToolOutput } from './tool-output.js';
 export type { CappedOutput } from './tool-output.js';
 export { DEFAULT_AUTO_APPROVAL_CAP_USD, createApprovalPolicy, describeRule, ruleMatches } from './approval-policy.js';

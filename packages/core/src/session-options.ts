@@ -1,4 +1,5 @@
 import type { Message, SessionStore, TokenCounter } from '@ml-intern/context';
+import type { PlanItem } from '@ml-intern/events';
 import type { ApprovalPolicy } from './approval-policy.js';
 import type { CompactionOptions } from './compactor.js';
 import type { LoopGuardOptions } from './doom-loop.js';
@@ -6,6 +7,7 @@ import type { Gateway } from './gateway.js';
 import type { LanguageModel, ReasoningEffort } from './model.js';
 import type { RetryOptions } from './retry.js';
 import type { AnyTool } from './tool.js';
+import type { OpenReservation } from './open-reservations.js';
 import type { UsageMeter } from './usage-meter.js';
 
 export interface SessionOptions {
@@ -15,8 +17,14 @@ export interface SessionOptions {
   systemPrompt?: string | ((tools: readonly AnyTool[]) => string);
   id?: string;
   cwd?: string;
-  /** Spill files and scratch output (default: `<tmp>/ml-intern/<session id>`). */
+  /**
+   * Spill files and scratch output, the same folder for every id this session takes (the caller
+   * cleans it). Default: `<dataRoot>/<session id>`, whose scratch is removed when the session ends
+   * (spill files stay while the session's log exists, for a resume).
+   */
   dataDir?: string;
+  /** Where per-session data folders go when `dataDir` is not given (default `<tmp>/ml-intern`). */
+  dataRoot?: string;
   /** LLM calls per user turn (default 300; -1 = unlimited). */
   maxIterations?: number;
   policy?: ApprovalPolicy;
@@ -27,6 +35,11 @@ export interface SessionOptions {
    * count toward the parent's budget and totals. Default: a meter of its own.
    */
   meter?: UsageMeter;
+  /**
+   * Reservations an earlier run of this session left open (`openReservations(records)` of its
+   * log): restored into the meter at start, and handed to their tools' `reconcile`.
+   */
+  openReservations?: readonly OpenReservation[];
   reasoningEffort?: ReasoningEffort;
   retry?: RetryOptions;
   compaction?: CompactionOptions;
@@ -39,6 +52,14 @@ export interface SessionOptions {
   store?: SessionStore;
   history?: readonly Message[];
   resumed?: boolean;
+  /**
+   * The id of the session this one continues as a fork (SPEC section 8): written to the new log's
+   * header and `session_started`, and announced. Without it, a given `id` whose log another live
+   * run holds is forked anyway (announced); with a free log, the log is continued in place.
+   */
+  forkedFrom?: string;
+  /** The plan to start from (a resumed session's last `plan_update`). */
+  plan?: readonly PlanItem[];
   configDigest?: string;
   /** Extra facts for `session_started` (runtime, config summary). */
   runtime?: string;

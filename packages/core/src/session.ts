@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { History, redactValue, type Message } from '@ml-intern/context';
+import { History, SessionLockedError, redactValue, type Message } from '@ml-intern/context';
 import {
   EventQueue,
   parseOperation,
@@ -21,10 +21,11 @@ import { LoopGuard } from './doom-loop.js';
 import { isAbortError, MlInternError } from './errors.js';
 import type { LanguageModel, ModelUsage, ReasoningEffort, ToolSpec } from './model.js';
 import { ApprovalGate } from './approval-gate.js';
-import { UsageMeter, usageTotals } from './usage-meter.js';
+import { UsageMeter, usageTotals, type CostReservation } from './usage-meter.js';
 import { createPlanTool } from './plan-tool.js';
 import type { SessionWriter } from '@ml-intern/context';
-import type { AnyTool, ToolSessionInfo } from './tool.js';
+import type { AnyTool, ToolLogLevel, ToolSessionInfo } from './tool.js';
+import type { OpenReservation } from './open-reservations.js';
 import { ToolRouter } from './tool-router.js';
 import type { TurnOutcome } from './turn-outcome.js';
 
@@ -53,14 +54,19 @@ export class Session implements AsyncIterable<AgentEvent> {
   #writer: SessionWriter | undefined;
   #turnController: AbortController | undefined;
   readonly #approval = new ApprovalGate();
-  readonly #meter: UsageMeter;
+  #meter: UsageMeter;
   /** Resolves `run()` calls: each waits for the turn of its own `user_input`. */
   readonly #turnWaiters = new Map<Operation, (outcome: TurnOutcome) => void>();
   /** Events of the running turn, for its `run()` outcome. */
   #turnEvents: AgentEvent[] | undefined;
   #plan: PlanItem[] = [];
   #dataDir: string;
+  /** The session this one was forked from (its log is left as it is). */
+  #forkedFrom: string | undefined;
+  /** Whether this id's log was opened: its spill files are kept for a later resume. */
+  #logOpened = false;
   #closed = false;
+  #restored = false;
   #finished: Promise<void>;
 
   constructor(options: SessionOptions) {
@@ -69,7 +75,9 @@ export class Session implements AsyncIterable<AgentEvent> {
     this.#model = options.model;
     this.#reasoningEffort = options.reasoningEffort;
     this.cwd = path.resolve(options.cwd ?? process.cwd());
-    this.#dataDir = options.dataDir ?? path.join(tmpdir(), 'ml-intern', this.#id);
+    this.#dataDir = this.#dataDirFor(this.#id);
+    this.#forkedFrom = options.forkedFrom;
+    this.#plan = [...(options.plan ?? [])];
     this.history = new History({ ...(options.counter ? { counter: options.counter } : {}) });
     this.#meter = options.meter ?? new UsageMeter();
     this.policy = options.policy ?? createApprovalPolicy({ mode: 'default', ...(options.budgetUsd === undefined ? {} : { budgetUsd: options.budgetUsd }) });
@@ -202,37 +210,135 @@ export class Session implements AsyncIterable<AgentEvent> {
     this.#toolSpecs = this.router.specs();
   }
 
+  /** Spill files and scratch of session `id`: the given `dataDir`, else `<dataRoot>/<id>`. */
+  #dataDirFor(id: string): string {
+    return this.#options.dataDir ?? path.join(this.#options.dataRoot ?? path.join(tmpdir(), 'ml-intern'), id);
+  }
+
   #start(resumed: boolean): void {
+    const lockNotice = this.#openLog();
+    this.#dataDir = this.#dataDirFor(this.#id);
     mkdirSync(this.#dataDir, { recursive: true });
-    this.#openLog();
+    if (this.#forkedFrom !== undefined) this.#adoptSpillFiles(this.#forkedFrom);
+    if (this.history.length > 0) this.#log({ kind: 'replace', messages: [...this.history.messages] });
+    const open = this.#options.openReservations;
+    if (open && open.length > 0 && !this.#restored) {
+      this.#restored = true;
+      // After session_started, so the new log carries the restored reservations too.
+      queueMicrotask(() => this.#restoreReservations(open));
+    }
     this.#emit({
       type: 'session_started',
       model: this.model.id,
       cwd: this.cwd,
       runtime: this.#options.runtime ?? 'local',
       resumed,
+      ...(this.#forkedFrom === undefined ? {} : { forked_from: this.#forkedFrom }),
       config: this.#options.configSummary ?? {},
     });
+    if (lockNotice) this.#emit({ type: 'tool_log', level: 'warn', message: lockNotice });
+    else if (this.#forkedFrom !== undefined) {
+      this.#emit({ type: 'tool_log', level: 'info', message: `Resumed session ${this.#forkedFrom} as new session ${this.#id} (a fork: the log of ${this.#forkedFrom} is left as it was).` });
+    }
+    if (this.#plan.length > 0) this.#emit({ type: 'plan_update', plan: this.#plan });
     this.#emit({ type: 'ready' });
   }
 
-  #openLog(): void {
+  /**
+   * Open this id's log. When another live run is writing it, fork: a new id whose header names the
+   * old one in `forked_from`, and a notice to announce (returned). The old log is never touched.
+   */
+  #openLog(): string | undefined {
     const store = this.#options.store;
-    if (!store) return;
+    this.#logOpened = false;
+    if (!store) return undefined;
+    let notice: string | undefined;
+    for (;;) {
+      try {
+        this.#writer = store.create({
+          id: this.#id,
+          model: this.model.id,
+          cwd: this.cwd,
+          started_at: new Date().toISOString(),
+          config_digest: this.#options.configDigest ?? '',
+          ...(this.#forkedFrom === undefined ? {} : { forked_from: this.#forkedFrom }),
+        });
+        this.#logOpened = true;
+        return notice;
+      } catch (error) {
+        if (SessionLockedError.isInstance(error) && notice === undefined) {
+          const previous = this.#id;
+          this.#id = randomUUID();
+          this.#forkedFrom = previous;
+          notice = `${(error as Error).message}, so this run continues as a new session ${this.#id} forked from it (the log of ${previous} is left to that run).`;
+          continue;
+        }
+        this.#writer = undefined;
+        queueMicrotask(() =>
+          this.#emit({ type: 'tool_log', level: 'error', message: `cannot write the session log: ${(error as Error).message}; continuing without saving` }),
+        );
+        return notice;
+      }
+    }
+  }
+
+  /**
+   * A fork's history points at spill files in the parent's data folder, which this session's
+   * file tools may not read: link (or copy) them into this session's own and point there.
+   */
+  #adoptSpillFiles(parentId: string): void {
+    if (this.#options.dataDir !== undefined) return; // One folder for every id: nothing to move.
+    const from = path.join(this.#dataDirFor(parentId), 'spill') + path.sep;
+    const to = path.join(this.#dataDir, 'spill') + path.sep;
+    if (from === to) return;
+    const pattern = new RegExp(`${escapeRegExp(from)}[^\\s'"\`)\\]]+`, 'g');
+    const moved = new Map<string, string | undefined>();
+    const move = (source: string): string | undefined => {
+      if (moved.has(source)) return moved.get(source);
+      const target = to + source.slice(from.length);
+      let result: string | undefined = target;
+      try {
+        mkdirSync(path.dirname(target), { recursive: true });
+        try {
+          linkSync(source, target);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') copyFileSync(source, target);
+        }
+      } catch {
+        result = undefined; // Gone (a cleaned temp folder): the old path stays as it was.
+      }
+      moved.set(source, result);
+      return result;
+    };
+    let changed = false;
+    const messages = this.history.messages.map((message) => {
+      if (message.role !== 'tool' || (!message.content.includes(from) && !message.spillPath?.startsWith(from))) return message;
+      const content = message.content.replace(pattern, (source) => move(source) ?? source);
+      const spillPath = message.spillPath?.startsWith(from) ? (move(message.spillPath) ?? message.spillPath) : message.spillPath;
+      if (content === message.content && spillPath === message.spillPath) return message;
+      changed = true;
+      return { ...message, content, ...(spillPath === undefined ? {} : { spillPath }) };
+    });
+    if (changed) this.history.replaceAll(messages);
+  }
+
+  /**
+   * A session ended (or rotated away): its scratch goes. Spill files stay while its log exists
+   * (a resume may need them); without a log the whole folder goes. A `dataDir` given by the
+   * caller is the caller's to clean.
+   */
+  #cleanScratch(): void {
+    if (this.#options.dataDir !== undefined) return;
+    const dir = this.#dataDir;
     try {
-      this.#writer = store.create({
-        id: this.#id,
-        model: this.model.id,
-        cwd: this.cwd,
-        started_at: new Date().toISOString(),
-        config_digest: this.#options.configDigest ?? '',
-      });
-      if (this.history.length > 0) this.#writer.append({ kind: 'replace', messages: [...this.history.messages] });
-    } catch (error) {
-      this.#writer = undefined;
-      queueMicrotask(() =>
-        this.#emit({ type: 'tool_log', level: 'error', message: `cannot write the session log: ${(error as Error).message}; continuing without saving` }),
-      );
+      if (!this.#logOpened) {
+        rmSync(dir, { recursive: true, force: true });
+        return;
+      }
+      for (const name of readdirSync(dir)) if (name !== 'spill') rmSync(path.join(dir, name), { recursive: true, force: true });
+      if (readdirSync(dir).length === 0) rmdirSync(dir);
+    } catch {
+      // Already gone, or busy: nothing to report at shutdown.
     }
   }
 
@@ -309,8 +415,19 @@ export class Session implements AsyncIterable<AgentEvent> {
         return;
       }
       case 'compact': {
-        const result = await this.#compact('manual', new AbortController().signal);
-        if (result === 'not_needed') this.#emit({ type: 'tool_log', level: 'info', message: 'Nothing to compact yet: the history is already short.' });
+        // Cancellable like a turn: `interrupt` (Ctrl-C) stops the summary call.
+        const controller = new AbortController();
+        this.#turnController = controller;
+        try {
+          const result = await this.#compact('manual', controller.signal);
+          if (result === 'not_needed') this.#emit({ type: 'tool_log', level: 'info', message: 'Nothing to compact yet: the history is already short.' });
+        } catch (error) {
+          if (!controller.signal.aborted && !isAbortError(error)) throw error;
+          this.#emit({ type: 'tool_log', level: 'info', message: 'Compaction cancelled; the history is unchanged.' });
+          this.#emit({ type: 'interrupted', cancelled_tool_calls: 0 });
+        } finally {
+          this.#turnController = undefined;
+        }
         return;
       }
       case 'undo': {
@@ -319,8 +436,17 @@ export class Session implements AsyncIterable<AgentEvent> {
         this.#emit({ type: 'undo_complete', messages_removed: removed });
         return;
       }
-      case 'new':
-        return this.#rotate(randomUUID(), [], false);
+      case 'new': {
+        // A fresh start: spend, loop memory and the system prompt (tools may have changed) too.
+        const hadPlan = this.#plan.length > 0;
+        this.#meter = new UsageMeter();
+        this.#loopGuard.reset();
+        this.#compactor.noteModelCall();
+        this.#renderSystem();
+        this.#rotate(randomUUID(), [], false);
+        if (hadPlan) this.#emit({ type: 'plan_update', plan: [] });
+        return;
+      }
       case 'resume': {
         const store = this.#options.store;
         if (!store) throw new MlInternError('no_store', 'this session has no session store, so nothing can be resumed');
@@ -328,7 +454,8 @@ export class Session implements AsyncIterable<AgentEvent> {
           throw new MlInternError('resume_failed', error.message);
         });
         for (const warning of loaded.warnings) this.#emit({ type: 'tool_log', level: 'warn', message: warning });
-        return this.#rotate(loaded.header.id, loaded.messages, true);
+        // Resume forks (SPEC section 8): a new id, `forked_from` in its header, the old log untouched.
+        return this.#rotate(randomUUID(), loaded.messages, true, { forkedFrom: loaded.header.id, plan: loaded.plan ?? [] });
       }
       case 'shutdown':
         return this.#shutdown();
@@ -337,11 +464,13 @@ export class Session implements AsyncIterable<AgentEvent> {
     }
   }
 
-  #rotate(id: string, messages: readonly Message[], resumed: boolean): void {
+  #rotate(id: string, messages: readonly Message[], resumed: boolean, from: { forkedFrom?: string; plan?: readonly PlanItem[] } = {}): void {
     void this.#writer?.close();
     this.#writer = undefined;
+    this.#cleanScratch();
     this.#id = id;
-    this.#plan = [];
+    this.#forkedFrom = from.forkedFrom;
+    this.#plan = [...(from.plan ?? [])];
     this.history.replaceAll(messages);
     this.history.repairDanglingToolCalls();
     this.#start(resumed);
@@ -353,6 +482,7 @@ export class Session implements AsyncIterable<AgentEvent> {
     this.#emit({ type: 'shutdown' });
     await this.#writer?.close();
     this.#writer = undefined;
+    this.#cleanScratch();
     this.#events.close();
   }
 
@@ -368,9 +498,14 @@ export class Session implements AsyncIterable<AgentEvent> {
   }
 
   async #compact(trigger: CompactionTrigger, signal: AbortSignal): Promise<CompactionResult> {
+    const before = [...this.history.messages];
     const outcome = await this.#compactor.run(trigger, { system: this.#system, tools: this.#toolSpecs, signal });
     if (outcome.kind === 'not_needed') return 'not_needed';
     if (outcome.kind === 'failed') {
+      // A compaction that changed the history and then failed (still too large) must be in the
+      // log too, or a resume would replay a history this session no longer has.
+      const messages = this.history.messages;
+      if (messages.length !== before.length || messages.some((message, index) => message !== before[index])) this.#log({ kind: 'replace', messages: [...messages] });
       if (trigger === 'manual') {
         this.#emit({ type: 'tool_log', level: 'warn', message: `Compaction skipped: ${outcome.message}` });
         return 'not_needed';
@@ -398,6 +533,44 @@ export class Session implements AsyncIterable<AgentEvent> {
       ...(this.#options.budgetUsd === undefined ? {} : { budgetUsd: this.#options.budgetUsd }),
       requestApproval: (pending, signal) => this.#requestApproval(pending, signal),
     };
+  }
+
+  /** Reserve a call's estimated cost; every change is a `cost_reservation` event (the log keeps open ones). */
+  #reserve(usd: number, toolCallId: string, tool: string): CostReservation {
+    const emit = (reservation: CostReservation, state: 'reserved' | 'running' | 'reconciled') =>
+      this.#emit({
+        type: 'cost_reservation',
+        tool_call_id: toolCallId,
+        tool,
+        state,
+        reserved_usd: reservation.reservedUsd,
+        actual_usd: reservation.actualUsd ?? null,
+        resource: reservation.resource ?? null,
+      });
+    const reservation = this.#meter.reserve(usd, {
+      onHold: (held) => emit(held, 'running'),
+      onSettle: (settled, previous) => {
+        emit(settled, 'reconciled');
+        this.#emit({ type: 'tool_log', tool_call_id: toolCallId, tool, level: 'info', message: `Cost of ${tool} reconciled: $${(settled.actualUsd ?? previous).toFixed(2)} (reserved $${previous.toFixed(2)}).` });
+      },
+    });
+    emit(reservation, 'reserved');
+    return reservation;
+  }
+
+  /** Reservations an earlier run left open: counted again, and their tools check on them. */
+  #restoreReservations(open: readonly OpenReservation[]): void {
+    for (const item of open) {
+      const reservation = this.#reserve(item.reservedUsd, item.toolCallId, item.tool);
+      reservation.hold(item.resource);
+      const tool = this.router.get(item.tool);
+      if (!tool?.reconcile) continue;
+      const log = (message: string, level: ToolLogLevel = 'info') => this.#emit({ type: 'tool_log', tool_call_id: item.toolCallId, tool: item.tool, level, message });
+      const signal = AbortSignal.timeout(60_000);
+      void Promise.resolve()
+        .then(() => tool.reconcile?.(item.resource, { signal, log, session: this.#sessionInfo(), toolCallId: item.toolCallId, reservation }))
+        .catch((error: unknown) => log(`could not check ${item.resource.kind} ${item.resource.id} from the previous run: ${(error as Error).message ?? String(error)}; its reservation of $${item.reservedUsd.toFixed(2)} stays counted`, 'warn'));
+    }
   }
 
   /** A sub-agent's calls, put to this session's user through the same gate as its own. */
@@ -477,16 +650,7 @@ export class Session implements AsyncIterable<AgentEvent> {
       session: this.#sessionInfo(),
       spentUsd: () => this.#meter.spentUsd,
       reservedUsd: () => this.#meter.totals.jobCostUsd,
-      reserve: (usd, call) =>
-        this.#meter.reserve(usd, (reservation, previous) =>
-          this.#emit({
-            type: 'tool_log',
-            tool_call_id: call.id,
-            tool: call.name,
-            level: 'info',
-            message: `Cost of ${call.name} reconciled: $${(reservation.actualUsd ?? previous).toFixed(2)} (reserved $${previous.toFixed(2)}).`,
-          }),
-        ),
+      reserve: (usd, call) => this.#reserve(usd, call.id, call.name),
       emit: (payload) => this.#emit(payload),
       appendMessage: (message) => this.#appendMessage(message),
       recordUsage: (usage, latencyMs, finishReason) => {
@@ -514,6 +678,10 @@ export class Session implements AsyncIterable<AgentEvent> {
       awaitApproval: (pending) => this.#approval.wait(pending, () => this.#emit({ type: 'approval_required', tools: pending })),
     };
   }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Create and start a session. Events begin on the next microtask, so subscribe right away. */

@@ -1,6 +1,6 @@
 import type { ApprovalDecision, PendingApproval } from '@ml-intern/events';
 import { z } from 'zod';
-import type { CostReservation, UsageMeter } from './usage-meter.js';
+import type { CostReservation, ReservationResource, UsageMeter } from './usage-meter.js';
 import type { JsonSchema, ToolSpec } from './model.js';
 
 export type ToolLogLevel = 'info' | 'warn' | 'error';
@@ -88,6 +88,12 @@ export interface ToolDefinition<Schema extends z.ZodObject = z.ZodObject> {
    * its message (e.g. a `..` in a repo path). Omitted: rules see the call's arguments.
    */
   ruleInput?(input: z.output<Schema>): Record<string, unknown> | Promise<Record<string, unknown>>;
+  /**
+   * A billable resource this tool started in an earlier run of the session, whose reservation was
+   * still open when that run ended (`ctx.reservation`, restored; `ctx.toolCallId` is the original
+   * call's): check it and `settle` the reservation if it has ended, or keep watching it.
+   */
+  reconcile?(resource: ReservationResource, ctx: ToolContext & { reservation: CostReservation }): Promise<void>;
   /** One-line summary of a call for the UI and approval prompts. */
   summarize?(input: z.output<Schema>): string;
   /**

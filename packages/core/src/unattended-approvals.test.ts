@@ -270,7 +270,7 @@ describe('"always allow" on a shell command', () => {
     session.subscribe((event) => {
       if (event.type !== 'approval_required') return;
       const pending = event.tools[0];
-      asked.push(`${String(pending?.arguments.command)} | ${pending?.always_scope}`);
+      asked.push(`${String((pending?.arguments as { command?: string } | undefined)?.command)} | ${pending?.always_scope}`);
       // "always" for the first, "no" for the rest.
       session.submit({ type: 'exec_approval', decisions: [{ tool_call_id: pending?.tool_call_id ?? '', approved: asked.length === 1, always: asked.length === 1 }] });
     });
@@ -282,5 +282,43 @@ describe('"always allow" on a shell command', () => {
     expect(results[1]).toBe('ran pip install pandas');
     expect(results[2]).toMatch(/rejected/);
     await session.close();
+  });
+});
+
+describe('reservations a run leaves open', () => {
+  it('are in the log, restored on resume, and reconciled by their tool', async () => {
+    const { JsonlSessionStore, readSessionLog } = await import('@ml-intern/context');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { openReservations } = await import('./open-reservations.js');
+    let finished = false;
+    const cloudJob = defineTool({
+      name: 'cloud_job',
+      description: 'starts a job that outlives the call',
+      inputSchema: z.object({}),
+      approval: () => ({ decision: 'ask', billable: true, costUsd: 4 }),
+      execute: (_input, ctx) => {
+        ctx.reservation?.hold({ kind: 'cloud_job', id: 'job-7' });
+        return 'started job-7';
+      },
+      async reconcile(resource, ctx) {
+        if (finished && resource.id === 'job-7') ctx.reservation.settle(1.25);
+      },
+    });
+    const store = new JsonlSessionStore(mkdtempSync(`${tmpdir()}/ml-intern-reservations-`));
+    const first = createSession({ id: 'resv', model: new ScriptedModel({ turns: [toolTurn({ name: 'cloud_job', arguments: {} }), textTurn('started')] }), tools: [cloudJob], policy: createApprovalPolicy({ mode: 'auto', interactive: false }), store });
+    await first.run('go');
+    expect(first.usage.jobCostUsd).toBe(4);
+    await first.close();
+    const loaded = await store.load('resv');
+    const open = openReservations(readSessionLog(loaded.location).records);
+    expect(open).toEqual([{ toolCallId: expect.any(String), tool: 'cloud_job', reservedUsd: 4, resource: { kind: 'cloud_job', id: 'job-7' } }]);
+
+    finished = true;
+    const second = createSession({ id: 'resv', model: new ScriptedModel({ turns: [textTurn('ok')] }), tools: [cloudJob], store, history: loaded.messages, resumed: true, openReservations: open });
+    await second.run('status?');
+    expect(second.usage.jobCostUsd).toBe(1.25);
+    await second.close();
+    expect(openReservations(readSessionLog((await store.load('resv')).location).records)).toEqual([]);
   });
 });

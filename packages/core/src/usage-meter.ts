@@ -11,6 +11,13 @@ export function usageTotals(usage: ModelUsage): UsageTotals {
   };
 }
 
+/** What a reservation pays for, so a later run can check on it (e.g. `{kind: "hf_job", id, namespace}`). */
+export interface ReservationResource {
+  kind: string;
+  id: string;
+  [key: string]: unknown;
+}
+
 /**
  * The estimated cost of one billable call (a job, a sandbox), reserved when it is approved so
  * calls approved after it see it, and reconciled to what it really cost once that is known.
@@ -21,10 +28,20 @@ export interface CostReservation {
   /** The reconciled cost, once settled. */
   readonly actualUsd: number | undefined;
   readonly held: boolean;
-  /** The billable resource exists (the job started): keep the reservation until it is settled. */
-  hold(): void;
+  readonly resource: ReservationResource | undefined;
+  /**
+   * The billable resource exists (the job started): keep the reservation until it is settled.
+   * With `resource`, the session log records what to check if the run ends before it does.
+   */
+  hold(resource?: ReservationResource): void;
   /** Replace the estimate by the real cost (runtime × price; 0 when it never started). */
   settle(actualUsd: number): void;
+}
+
+/** Hear a reservation's changes (the session turns them into `cost_reservation` events). */
+export interface ReservationListener {
+  onHold?(reservation: CostReservation): void;
+  onSettle?(reservation: CostReservation, previousUsd: number): void;
 }
 
 /** Session spend: tokens by class, LLM cost, reserved and reconciled job costs, and whether any call was unpriced. */
@@ -34,11 +51,12 @@ export class UsageMeter {
   #jobCostUsd = 0;
   #unpriced = false;
 
-  /** Reserve an estimate; `onSettle` hears the reconciliation (for a notice). */
-  reserve(usd: number, onSettle?: (reservation: CostReservation, previousUsd: number) => void): CostReservation {
+  /** Reserve an estimate; the listener hears it held and reconciled. */
+  reserve(usd: number, listener: ReservationListener = {}): CostReservation {
     this.#jobCostUsd += usd;
     let current = usd;
     let held = false;
+    let resource: ReservationResource | undefined;
     let actual: number | undefined;
     const reservation: CostReservation = {
       reservedUsd: usd,
@@ -48,8 +66,13 @@ export class UsageMeter {
       get held() {
         return held;
       },
-      hold() {
+      get resource() {
+        return resource;
+      },
+      hold(what) {
         held = true;
+        if (what) resource = what;
+        listener.onHold?.(reservation);
       },
       settle: (actualUsd) => {
         const value = Number.isFinite(actualUsd) && actualUsd >= 0 ? actualUsd : current;
@@ -57,7 +80,7 @@ export class UsageMeter {
         const previous = current;
         current = value;
         actual = value;
-        onSettle?.(reservation, previous);
+        listener.onSettle?.(reservation, previous);
       },
     };
     return reservation;

@@ -51,6 +51,8 @@ export const sessionStartedEvent = event('session_started', {
   cwd: z.string(),
   runtime: z.string(),
   resumed: z.boolean(),
+  /** Set when this session continues another one as a fork (resume): the id of that session, whose log is left as it was. */
+  forked_from: z.string().optional(),
   config: z.record(z.string(), z.unknown()),
 });
 export const readyEvent = event('ready', {});
@@ -121,6 +123,20 @@ export const llmCallEvent = event('llm_call', {
   unpriced: z.boolean(),
   finish_reason: z.string(),
 });
+/**
+ * The estimated cost of a billable call (an HF Job, a sandbox): `reserved` at approval, `running`
+ * once the resource exists (with what identifies it, so a later run of the session can check it),
+ * `reconciled` to what it really cost. A log whose last state for a call is `running` holds an
+ * open reservation; resuming it reconciles it.
+ */
+export const costReservationEvent = event('cost_reservation', {
+  tool_call_id: z.string(),
+  tool: z.string(),
+  state: z.enum(['reserved', 'running', 'reconciled']),
+  reserved_usd: z.number(),
+  actual_usd: z.number().nullable(),
+  resource: z.object({ kind: z.string(), id: z.string() }).catchall(z.unknown()).nullable(),
+});
 export const loopDetectedEvent = event('loop_detected', {
   pattern: z.enum(['repeat', 'cycle']),
   tools: z.array(z.string()),
@@ -151,6 +167,7 @@ export const agentEventSchema = z.discriminatedUnion('type', [
   sessionTerminatedEvent,
   llmCallEvent,
   loopDetectedEvent,
+  costReservationEvent,
 ]);
 export type AgentEvent = z.infer<typeof agentEventSchema>;
 export type AgentEventType = AgentEvent['type'];

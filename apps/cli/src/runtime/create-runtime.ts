@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { JsonlSessionStore, createRedactor, defaultSessionDir, secretsFromEnv, type Message } from '@ml-intern/context';
+import { JsonlSessionStore, createRedactor, defaultSessionDir, readSessionLog, secretsFromEnv, type Message } from '@ml-intern/context';
 import {
   ConfigError,
   DEFAULT_AUTO_APPROVAL_CAP_USD,
@@ -8,6 +8,7 @@ import {
   httpFetch,
   createResearchTool,
   createSession,
+  openReservations,
   describeIgnoredProjectSettings,
   loadConfig,
   loadProjectEnv,
@@ -19,6 +20,7 @@ import {
   type AnyTool,
   type ApprovalMode,
   type LanguageModel,
+  type OpenReservation,
   type ModelCatalog,
   type ResolveModelOptions,
   type SessionStore,
@@ -169,6 +171,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
 
   const store = config.save_sessions ? new JsonlSessionStore(defaultSessionDir(env)) : undefined;
   let history: Message[] | undefined;
+  let reservations: OpenReservation[] = [];
   let id: string | undefined;
   if (options.resume) {
     if (!store) throw new ConfigError('cannot resume: save_sessions is off in the config', { keyPath: 'save_sessions' });
@@ -178,6 +181,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     for (const warning of previous.warnings) warn(warning);
     history = previous.messages;
     id = previous.header.id;
+    // Jobs the previous run left running: their reservations count again and are reconciled.
+    reservations = openReservations(readSessionLog(previous.location).records);
   }
 
   let sessionStore: SessionStore | undefined = store;
@@ -210,6 +215,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     toolTimeoutMs: config.tool_timeout_s * 1000,
     ...(sessionStore ? { store: sessionStore } : {}),
     ...(history ? { history, resumed: true } : {}),
+    ...(reservations.length > 0 ? { openReservations: reservations } : {}),
     configDigest: loaded.digest,
     runtime: description.runtime,
     configSummary: {

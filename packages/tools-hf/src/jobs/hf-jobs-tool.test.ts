@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createApprovalPolicy, createSession, type AgentEvent } from '@ml-intern/core';
+import { UsageMeter, createApprovalPolicy, createSession, type AgentEvent } from '@ml-intern/core';
 import { ScriptedModel, textTurn, toolTurn } from '@ml-intern/core/testing';
 import { runTool } from '@ml-intern/testing';
 import { describe, expect, test, vi } from 'vitest';
@@ -260,5 +260,34 @@ describe('hf_jobs cost accounting in a session', () => {
     const complete = events.find((event) => event.type === 'turn_complete');
     expect(complete?.type === 'turn_complete' && complete.cost_usd).toBe(session.usage.costUsd);
     await session.close();
+  });
+});
+
+describe('hf_jobs reservations across runs', () => {
+  test('reconcile: a job from an earlier run is settled at runtime × price once it has ended, and watched while it runs', async () => {
+    await using setup = await startTestHub();
+    const tool = createHfJobsTool(setup.options);
+    await runTool(tool, { operation: 'run', script: 'print(1)\n', hardware_flavor: 'a10g-large', timeout: '2h' });
+    const job = [...setup.hub.jobs.values()][0];
+    if (!job) throw new Error('no job');
+    const meter = new UsageMeter();
+    const reservation = meter.reserve(3.6);
+    const logs: string[] = [];
+    const ctx = {
+      signal: AbortSignal.timeout(10_000),
+      log: (message: string) => logs.push(message),
+      session: { id: 's', cwd: tmpdir(), model: 'm', dataDir: tmpdir(), onInterrupt: () => () => {} },
+      toolCallId: 'call_1',
+      reservation,
+    };
+    const resource = { kind: 'hf_job', id: job.id, namespace: 'tester', hourly_usd: 1.8 };
+    await tool.reconcile?.(resource, ctx);
+    expect(reservation.actualUsd).toBeUndefined();
+    expect(logs.join('\n')).toContain(`Job ${job.id} from the previous run is still RUNNING`);
+    job.stage = 'COMPLETED';
+    job.finishedAt = new Date(new Date(job.createdAt).getTime() + 30 * 60_000).toISOString();
+    await tool.reconcile?.(resource, ctx);
+    expect(reservation.actualUsd).toBe(0.9);
+    expect(meter.totals.jobCostUsd).toBeCloseTo(0.9, 10);
   });
 });

@@ -227,6 +227,18 @@ export function createHfJobsTool(options: HfJobsToolOptions = {}): Tool<typeof i
       }
       return `hf_jobs ${input.operation}${input.job_id ? ` ${input.job_id}` : ''}${input.scheduled_job_id ? ` ${input.scheduled_job_id}` : ''}`;
     },
+    // A job an earlier run of the session started and left running: reconcile its cost if it
+    // has ended since, else keep watching it like any job this run started.
+    async reconcile(resource, ctx) {
+      if (resource.kind !== 'hf_job' || typeof resource.namespace !== 'string') return;
+      const call = createHubCall(config, ctx.signal);
+      const { getJob } = await loadHub();
+      const job = await getJob({ ...call.library, namespace: resource.namespace, jobId: resource.id });
+      const hourly = typeof resource.hourly_usd === 'number' ? resource.hourly_usd : undefined;
+      tracker.track(ctx, resource.namespace, resource.id, hourly);
+      if (isTerminal(job)) tracker.settle(resource.id, job);
+      else ctx.log(`Job ${resource.id} from the previous run is still ${job.status?.stage ?? 'running'}; its reservation of $${ctx.reservation.reservedUsd.toFixed(2)} stays counted until it ends.`);
+    },
     async execute(input, ctx) {
       const call = createHubCall(config, ctx.signal);
       try {

@@ -37,7 +37,7 @@ export function createJobTracker(config: HfConfig): JobTracker {
   return {
     track(ctx, namespace, jobId, hourlyUsd) {
       if (ctx.reservation) {
-        ctx.reservation.hold();
+        ctx.reservation.hold({ kind: 'hf_job', id: jobId, namespace, ...(hourlyUsd === undefined ? {} : { hourly_usd: hourlyUsd }) });
         costs.set(jobId, { reservation: ctx.reservation, hourlyUsd });
       }
       const unregister = ctx.session.onInterrupt(async () => {
