@@ -34,9 +34,10 @@ program
   .command('demo')
   .description('offline demonstration: a scripted model drives the real tools on a small ML task (no API key needed)')
   .option('--cwd <dir>', 'where to create the demo workspace (default: a new temporary directory)')
-  .action(async (options: { cwd?: string }) => {
+  .action(async (_options: { cwd?: string }, command: Command) => {
     const { runDemo } = await import('./commands/demo.js');
-    process.exitCode = await runDemo(options);
+    // optsWithGlobals: `--cwd` after the subcommand is parsed by the program's own option.
+    process.exitCode = await runDemo(command.optsWithGlobals());
   });
 
 const sessions = program.command('sessions').description('list saved sessions, newest first');

@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ScriptedModel, textTurn, toolTurn, type ScriptedTurn } from '@ml-intern/core/testing';
@@ -50,7 +50,7 @@ function lastToolOutput(request: ModelRequest): string {
   return last?.role === 'tool' ? last.content : '';
 }
 
-/** The scripted run: plan, inspect the dataset, write the script, run it in the sandbox, report. */
+/** The scripted run: plan, inspect the dataset, write the script, run it, report. */
 function demoScript(): (request: ModelRequest, index: number) => ScriptedTurn {
   const plan = (done: number) =>
     toolTurn({
@@ -81,18 +81,6 @@ function demoScript(): (request: ModelRequest, index: number) => ScriptedTurn {
   return (request, index) => (steps[index] ?? (() => textTurn('Demo finished.')))(request);
 }
 
-/** Whether bubblewrap is on PATH (the runtime says the same once it has probed it). */
-function hasBubblewrap(env: NodeJS.ProcessEnv): boolean {
-  return (env.PATH ?? '').split(path.delimiter).some((directory) => {
-    try {
-      accessSync(path.join(directory, 'bwrap'), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
-
 /** On a terminal the demo asks before each call that needs approval, as the interactive CLI does. */
 async function terminalApprovals(): Promise<OneShotOptions['askApprovals']> {
   const [{ askForApprovals }, { ScreenWriter }, { createTerminalStyle, shouldUseColor }, readline] = await Promise.all([
@@ -118,10 +106,8 @@ export async function runDemo(options: { cwd?: string }): Promise<number> {
   const workspace = options.cwd ? path.resolve(options.cwd) : mkdtempSync(path.join(tmpdir(), 'ml-intern-demo-'));
   mkdirSync(workspace, { recursive: true });
   writeDataset(workspace);
-  const where = hasBubblewrap(process.env)
-    ? 'bash in the bubblewrap sandbox'
-    : 'bash directly on this machine: bubblewrap is not installed, so there is no sandbox and each command asks first';
-  process.stderr.write(`ml-intern demo — SCRIPTED: no language model is called; a fixed script drives the real tools (read, write, ${where}).\nWorkspace: ${workspace}\n\n`);
+  // Where commands run (bubblewrap, or this machine, announced) is said by the sandbox itself.
+  process.stderr.write(`ml-intern demo — SCRIPTED: no language model is called; a fixed script drives the real tools (read, write, bash).\nWorkspace: ${workspace}\n\n`);
   const askApprovals = process.stdin.isTTY && process.stdout.isTTY ? await terminalApprovals() : undefined;
   const model = new ScriptedModel({ id: 'scripted/demo', turns: demoScript() });
   return runOneShot('Train a classifier on data/train.csv and report its test accuracy.', {
