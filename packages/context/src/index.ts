@@ -30,5 +30,7 @@ export { REDACTED, createRedactor, isSecretName, redactValue, secretsFromEnv } f
 export type { Redactor, RedactorOptions } from './redaction.js';
 export type { LoadedSession, SessionHeader, SessionRecord, SessionStore, SessionWriter } from './session-store.js';
 export { messageSchema, sessionHeaderSchema, sessionRecordSchema } from './session-store.js';
-export { JsonlSessionStore, defaultSessionDir, readSessionLog, replayHistory } from './session-log.js';
-export type { ResolvedSession, SessionLogContents, SessionScan, SessionSummary, SkippedSessionLog } from './session-log.js';
+export { JsonlSessionStore, defaultSessionDir, lastPlan, readSessionLog, replayHistory } from './session-log.js';
+export type { PruneResult, ResolvedSession, SessionLogContents, SessionScan, SessionSummary, SkippedSessionLog } from './session-log.js';
+export { SessionLockedError, acquireSessionLock, lockHolder, processStartTime } from './session-lock.js';
+export type { SessionLock, SessionLockHolder } from './session-lock.js';

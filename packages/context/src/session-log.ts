@@ -1,8 +1,10 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { z } from 'zod';
+import type { PlanItem } from '@ml-intern/events';
 import type { Message } from './messages.js';
+import { acquireSessionLock, lockHolder, type SessionLock, type SessionLockHolder } from './session-lock.js';
 import { sessionHeaderSchema, sessionRecordSchema } from './session-store.js';
 import type { LoadedSession, SessionHeader, SessionRecord, SessionStore, SessionWriter } from './session-store.js';
 
@@ -184,6 +186,38 @@ export function replayHistory(records: readonly SessionRecord[]): Message[] {
   return messages;
 }
 
+/** The plan as the last `plan_update` event in the records left it. */
+export function lastPlan(records: readonly SessionRecord[]): PlanItem[] {
+  for (let index = records.length - 1; index >= 0; index -= 1) {
+    const record = records[index];
+    if (record?.kind === 'event' && record.event.type === 'plan_update') return record.event.plan;
+  }
+  return [];
+}
+
+/** What `prune` removed (or, with `dryRun`, would remove). */
+export interface PruneResult {
+  removed: { id: string; file: string; modifiedAt: Date; bytes: number }[];
+  /** Old logs left alone because a live run is writing them. */
+  inUse: { id: string; file: string; holder: SessionLockHolder }[];
+  /** Bytes of logs, spill files and scratch freed. */
+  bytes: number;
+}
+
+/** Bytes under a path (files and folders, links not followed). */
+function sizeOf(target: string): number {
+  let stat;
+  try {
+    stat = lstatSync(target);
+  } catch {
+    return 0;
+  }
+  if (!stat.isDirectory()) return stat.size;
+  let total = 0;
+  for (const name of readdirSync(target)) total += sizeOf(path.join(target, name));
+  return total;
+}
+
 export interface SessionSummary {
   id: string;
   file: string;
@@ -315,6 +349,8 @@ function summarize(file: string, modifiedAt: Date): SessionSummary {
 /** Append-only JSONL session logs in one directory (SPEC section 8). */
 export class JsonlSessionStore implements SessionStore {
   readonly dir: string;
+  /** Locks taken with {@link lock}, handed to the next {@link create} of that id. */
+  readonly #reserved = new Map<string, SessionLock>();
 
   constructor(dir: string) {
     this.dir = dir;
@@ -324,8 +360,47 @@ export class JsonlSessionStore implements SessionStore {
     return path.join(this.dir, `${id}.jsonl`);
   }
 
+  /** The lock file of a session (`<id>.lock`): pid, process start time and host of its writer. */
+  lockPathFor(id: string): string {
+    return path.join(this.dir, `${id}.lock`);
+  }
+
+  /** The live process writing session `id`, if any (a stale lock is removed on the way). */
+  lockHolder(id: string): SessionLockHolder | undefined {
+    return lockHolder(this.lockPathFor(id));
+  }
+
+  /**
+   * Take the lock of session `id` now (throws `SessionLockedError` when a live run holds it); the
+   * next {@link create} of that id in this store adopts it. Lets a caller refuse before starting.
+   */
+  lock(id: string): SessionLock {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const lock = acquireSessionLock(this.lockPathFor(id), id);
+    this.#reserved.get(id)?.release();
+    this.#reserved.set(id, lock);
+    return lock;
+  }
+
+  /**
+   * Start (or continue) writing a session's log. Only one writer at a time: the log's lock is
+   * taken here and released by `close()`; when a live run holds it, this throws
+   * `SessionLockedError` and nothing is written.
+   */
   create(header: SessionHeader): SessionWriter {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const reserved = this.#reserved.get(header.id);
+    this.#reserved.delete(header.id);
+    const lock = reserved ?? acquireSessionLock(this.lockPathFor(header.id), header.id);
+    try {
+      return this.#open(header, lock);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+
+  #open(header: SessionHeader, lock: SessionLock): SessionWriter {
     const file = this.pathFor(header.id);
     const size = existsSync(file) ? statSync(file).size : 0;
     // A previous run that stopped mid-line (full disk, crash) left a partial last line: the next
@@ -358,9 +433,69 @@ export class JsonlSessionStore implements SessionStore {
           fsyncSync(fd);
         } finally {
           closeSync(fd);
+          lock.release();
         }
       },
     };
+  }
+
+  /**
+   * Remove session logs last written more than `olderThanMs` ago, with their data folders
+   * (`<dataRoot>/<id>`: spill files and scratch; `dataRoot` defaults to this store's folder) and
+   * stale lock files. A log a live run is writing is kept and reported in `inUse`. Data folders
+   * and lock files without a log, older than the cutoff, go too.
+   */
+  prune(options: { olderThanMs: number; now?: number; dataRoot?: string; dryRun?: boolean }): PruneResult {
+    const result: PruneResult = { removed: [], inUse: [], bytes: 0 };
+    if (!existsSync(this.dir)) return result;
+    const cutoff = (options.now ?? Date.now()) - options.olderThanMs;
+    const dataRoot = options.dataRoot ?? this.dir;
+    const remove = (target: string) => {
+      result.bytes += sizeOf(target);
+      if (!options.dryRun) rmSync(target, { recursive: true, force: true });
+    };
+    const names = readdirSync(this.dir);
+    const logs = new Set(names.filter((name) => name.endsWith('.jsonl')).map((name) => name.slice(0, -'.jsonl'.length)));
+    for (const id of logs) {
+      const file = this.pathFor(id);
+      let modifiedAt: Date;
+      try {
+        modifiedAt = statSync(file).mtime;
+      } catch {
+        continue;
+      }
+      if (modifiedAt.getTime() >= cutoff) continue;
+      const holder = this.lockHolder(id);
+      if (holder) {
+        result.inUse.push({ id, file, holder });
+        continue;
+      }
+      const bytes = sizeOf(file) + sizeOf(path.join(dataRoot, id));
+      remove(file);
+      remove(path.join(dataRoot, id));
+      if (!options.dryRun) rmSync(this.lockPathFor(id), { force: true });
+      result.removed.push({ id, file, modifiedAt, bytes });
+    }
+    // Leftovers of sessions whose log is gone (or was never written).
+    const dataNames = dataRoot === this.dir ? names : existsSync(dataRoot) ? readdirSync(dataRoot) : [];
+    for (const name of dataNames) {
+      const target = path.join(dataRoot, name);
+      if (logs.has(name) || name.endsWith('.jsonl')) continue;
+      let stat;
+      try {
+        stat = lstatSync(target);
+      } catch {
+        continue;
+      }
+      if (stat.mtimeMs >= cutoff) continue;
+      if (stat.isDirectory()) {
+        if (this.lockHolder(name)) continue;
+        remove(target);
+      } else if (dataRoot === this.dir && name.endsWith('.lock') && !logs.has(name.slice(0, -'.lock'.length)) && !this.lockHolder(name.slice(0, -'.lock'.length))) {
+        if (!options.dryRun) rmSync(target, { force: true });
+      }
+    }
+    return result;
   }
 
   /**
@@ -429,6 +564,6 @@ export class JsonlSessionStore implements SessionStore {
   async load(reference: string): Promise<LoadedSession> {
     const { file, warnings: found } = this.resolveWithWarnings(reference);
     const { header, records, warnings } = readSessionLog(file);
-    return { header, messages: replayHistory(records), warnings: [...found, ...warnings], location: file };
+    return { header, messages: replayHistory(records), warnings: [...found, ...warnings], location: file, plan: lastPlan(records) };
   }
 }

@@ -1,4 +1,4 @@
-import { agentEventSchema, type AgentEvent } from '@ml-intern/events';
+import { agentEventSchema, type AgentEvent, type PlanItem } from '@ml-intern/events';
 import { z } from 'zod';
 import type { AssistantPart, Message } from './messages.js';
 
@@ -82,10 +82,17 @@ export interface LoadedSession {
   /** Problems met while reading (a corrupt last line…), for the user. */
   warnings: string[];
   location: string;
+  /** The plan as the last `plan_update` left it (empty when the session never made one). */
+  plan?: PlanItem[];
 }
 
 /** Where sessions are written and read back (JSONL on disk by default; uploads plug in here). */
 export interface SessionStore {
+  /**
+   * Start writing a session's log. A session is written by one run at a time: when another live
+   * process (or another session of this one) holds the log, this throws an error whose `code` is
+   * `session_locked` (see `SessionLockedError`), and the caller forks a new session instead.
+   */
   create(header: SessionHeader): SessionWriter;
   /** By id, id prefix, `last`, or path. */
   load(reference: string): Promise<LoadedSession>;
