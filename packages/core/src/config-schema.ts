@@ -48,6 +48,8 @@ export const agentConfigSchema = z
       allow_private_network: z.boolean(),
     }),
     tool_timeout_s: z.number().positive(),
+    /** Seconds a model call may stay silent (no text, reasoning or tool-call part) before it is given up and retried. */
+    model_idle_timeout_s: z.number().positive().default(180),
   })
   .strict();
 

@@ -285,6 +285,7 @@ export function configFromEnv(env: Env): Record<string, unknown> {
   if (env.ML_INTERN_SAVE_SESSIONS) values.save_sessions = parseBoolean(env.ML_INTERN_SAVE_SESSIONS, 'ML_INTERN_SAVE_SESSIONS');
   if (env.ML_INTERN_SHARE_TRACES) values.share_traces = parseBoolean(env.ML_INTERN_SHARE_TRACES, 'ML_INTERN_SHARE_TRACES');
   if (env.ML_INTERN_WEB_SEARCH_URL) values.web = { search_url: env.ML_INTERN_WEB_SEARCH_URL };
+  if (env.ML_INTERN_MODEL_IDLE_TIMEOUT_S) values.model_idle_timeout_s = parseNumber(env.ML_INTERN_MODEL_IDLE_TIMEOUT_S, 'ML_INTERN_MODEL_IDLE_TIMEOUT_S');
   return values;
 }
 

@@ -128,6 +128,11 @@ export class Session implements AsyncIterable<AgentEvent> {
     this.#reasoningEffort = effort;
   }
 
+  /** The session this one continues as a fork (resume), if it does. */
+  get forkedFrom(): string | undefined {
+    return this.#forkedFrom;
+  }
+
   get plan(): readonly PlanItem[] {
     return this.#plan;
   }
@@ -291,7 +296,8 @@ export class Session implements AsyncIterable<AgentEvent> {
     const from = path.join(this.#dataDirFor(parentId), 'spill') + path.sep;
     const to = path.join(this.#dataDir, 'spill') + path.sep;
     if (from === to) return;
-    const pattern = new RegExp(`${escapeRegExp(from)}[^\\s'"\`)\\]]+`, 'g');
+    // A path ends at white space, a quote, a bracket or sentence punctuation.
+    const pattern = new RegExp(`${escapeRegExp(from)}[^\\s'"\`)\\];,]*[^\\s'"\`)\\];,.:]`, 'g');
     const moved = new Map<string, string | undefined>();
     const move = (source: string): string | undefined => {
       if (moved.has(source)) return moved.get(source);
