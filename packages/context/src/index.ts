@@ -28,6 +28,8 @@ export { SUMMARY_PREFIX, applyCompactionPlan, isSummaryNotice, planCompaction } 
 export type { CompactionPlan, CompactionPlanOptions } from './compaction-plan.js';
 export { REDACTED, createRedactor, isSecretName, redactValue, secretsFromEnv } from './redaction.js';
 export type { Redactor, RedactorOptions } from './redaction.js';
+export { createStreamRedactor } from './stream-redactor.js';
+export type { StreamRedactor, StreamRedactorOptions } from './stream-redactor.js';
 export type { LoadedSession, SessionHeader, SessionRecord, SessionStore, SessionWriter } from './session-store.js';
 export { messageSchema, sessionHeaderSchema, sessionRecordSchema } from './session-store.js';
 export { JsonlSessionStore, defaultSessionDir, lastPlan, readSessionLog, replayHistory } from './session-log.js';
