@@ -114,3 +114,94 @@ describe('compaction', () => {
     await session.close();
   });
 });
+
+describe('compaction when the summary request itself does not fit', () => {
+  const summaryNotice = (messages: readonly Message[]) => messages.find(isSummaryNotice)?.content ?? '';
+
+  it('drops the oldest turns by halves until the summary request fits, and says so', async () => {
+    let workerCalls = 0;
+    const transcripts: number[] = [];
+    const model = new ScriptedModel({
+      info: { contextWindow: 1_000_000, maxOutputTokens: 1_000 },
+      turns: (request): ScriptedTurn => {
+        if (isSummaryRequest(request)) {
+          const prompt = request.messages[0];
+          const length = prompt && prompt.role === 'user' ? prompt.content.length : 0;
+          transcripts.push(length);
+          // The server holds less than the model's catalog says: long summary requests are refused.
+          if (length > 12_000) return { error: new ContextOverflowError('This model\'s maximum context length is 4096 tokens.', { status: 400 }) };
+          return textTurn('## Goal\nthe newer half');
+        }
+        if (workerCalls < 12) return { toolCalls: [{ name: 'dump', arguments: { n: workerCalls++ } }] };
+        return textTurn('finished');
+      },
+    });
+    const session = createSession({ model, tools: [bigTool], counter: createCharEstimateCounter(), compaction: { keepRecentTokens: 2_000 } });
+    const done = new Promise((resolve) => session.subscribe((event) => event.type === 'compacted' && resolve(event)));
+    await session.run('task');
+    session.submit({ type: 'compact' });
+    expect(await done).toMatchObject({ trigger: 'manual' });
+    // Refused, then tried again with fewer (newer) messages until it fitted.
+    expect(transcripts.length).toBeGreaterThan(1);
+    expect(transcripts.at(-1)).toBeLessThanOrEqual(12_000);
+    const notice = summaryNotice(session.history.messages);
+    expect(notice).toMatch(/## Goal\nthe newer half/);
+    expect(notice).toMatch(/\d+ older messages were dropped without a summary: the summary request did not fit/);
+    expect(session.history.danglingToolCalls()).toEqual([]);
+    await session.close();
+  });
+
+  it('a summary that never fits drops the whole span: the overflow retry still goes on', async () => {
+    let overflowed = false;
+    const model = new ScriptedModel({
+      info: { contextWindow: 1_000_000 },
+      turns: (request, index) => {
+        if (isSummaryRequest(request)) return { error: new ContextOverflowError('prompt is too long', { status: 400 }) };
+        if (index < 3) return { toolCalls: [{ name: 'dump', arguments: { n: index } }] };
+        if (!overflowed) {
+          overflowed = true;
+          return { error: new ContextOverflowError('prompt is too long', { status: 400 }) };
+        }
+        return textTurn('done after dropping');
+      },
+    });
+    const session = createSession({ model, tools: [bigTool], counter: createCharEstimateCounter(), compaction: { keepRecentTokens: 500 } });
+    const triggers: string[] = [];
+    session.subscribe((event) => event.type === 'compacted' && triggers.push(event.trigger));
+    const outcome = await session.run('task');
+    expect(outcome.status).toBe('completed');
+    expect(outcome.text).toBe('done after dropping');
+    expect(triggers).toEqual(['overflow']);
+    expect(summaryNotice(session.history.messages)).toMatch(/older messages were dropped without a summary/);
+    expect(session.history.messages[0]).toEqual({ role: 'user', content: 'task' });
+    await session.close();
+  });
+
+  it('a span larger than the window is cut before asking, so a server that would refuse is not asked to', async () => {
+    const prompts: number[] = [];
+    let workerCalls = 0;
+    const model = new ScriptedModel({
+      info: { contextWindow: 12_000, maxOutputTokens: 1_000 },
+      turns: (request): ScriptedTurn => {
+        if (isSummaryRequest(request)) {
+          const prompt = request.messages[0];
+          prompts.push(prompt && prompt.role === 'user' ? prompt.content.length : 0);
+          return textTurn('## Goal\nshort');
+        }
+        if (workerCalls < 30) return { toolCalls: [{ name: 'dump', arguments: { n: workerCalls++ } }] };
+        return textTurn('finished');
+      },
+    });
+    // Nothing compacts on its own (a high threshold); the manual compaction then faces a span over the window.
+    const session = createSession({ model, tools: [bigTool], counter: createCharEstimateCounter(), compaction: { keepRecentTokens: 500, threshold: 100 } });
+    await session.run('task');
+    const done = new Promise((resolve) => session.subscribe((event) => event.type === 'compacted' && resolve(event)));
+    session.submit({ type: 'compact' });
+    await done;
+    expect(prompts).toHaveLength(1);
+    // 4 characters a token: the prompt fits in the window less the answer's reserve.
+    expect((prompts[0] as number) / 4).toBeLessThan(12_000 - 1_000);
+    expect(summaryNotice(session.history.messages)).toMatch(/older messages were dropped without a summary/);
+    await session.close();
+  });
+});

@@ -1,4 +1,5 @@
 import {
+  SUMMARY_PREFIX,
   applyCompactionPlan,
   messageText,
   planCompaction,
@@ -6,7 +7,8 @@ import {
   type Message,
   type ToolResultMessage,
 } from '@ml-intern/context';
-import { callModel } from './model-call.js';
+import { ContextOverflowError } from './errors.js';
+import { callModel, type ModelCallResult } from './model-call.js';
 import type { LanguageModel, ModelUsage, ToolSpec } from './model.js';
 
 export interface CompactionOptions {
@@ -28,6 +30,13 @@ export type CompactionOutcome =
       stats: { tokens_before: number; tokens_after: number; messages_removed: number; summary_tokens: number };
       usage?: ModelUsage;
       latencyMs: number;
+      /**
+       * Oldest messages of the summarised span left out of the summary: the summary request itself
+       * did not fit the model's window, so they were dropped (the snapshot in the history says so).
+       */
+      dropped?: number;
+      /** What to tell the user about it (set with `dropped`). */
+      notice?: string;
     };
 
 const SNAPSHOT_INSTRUCTIONS = `You compress the middle of an ML engineering agent's conversation into a state snapshot that lets the agent continue without the original messages. Write markdown with exactly these sections:
@@ -40,6 +49,12 @@ const SNAPSHOT_INSTRUCTIONS = `You compress the middle of an ML engineering agen
 Be specific: keep exact ids, paths, URLs, numbers and commands. Drop chit-chat and superseded attempts. If a previous snapshot is given, merge it: update facts that changed, keep the rest. Do not call tools.`;
 
 const TOOL_RESULT_PREVIEW = 2_000;
+/** Room kept in the window for the instructions, the prompt's framing and the tokenizer's error. */
+const SUMMARY_OVERHEAD_TOKENS = 1_000;
+
+function dropNote(dropped: number): string {
+  return `[${dropped} older message${dropped === 1 ? ' was' : 's were'} dropped without a summary: the summary request did not fit the model's context window.]`;
+}
 
 function renderForSummary(message: Message): string {
   switch (message.role) {
@@ -137,22 +152,53 @@ export class Compactor {
       if (trigger === 'manual') return { kind: 'not_needed' };
       return { kind: 'failed', message: `the history (${before} tokens) is over the limit (${limit}) but has nothing old enough to summarise` };
     }
-    const transcript = plan.middle.map(renderForSummary).join('\n\n');
-    const prompt = `${plan.previousSummary ? `Previous snapshot:\n${plan.previousSummary}\n\n` : ''}Conversation to compress:\n\n${transcript}`;
-    const result = await callModel(
-      this.#model,
-      { system: SNAPSHOT_INSTRUCTIONS, messages: [{ role: 'user', content: prompt }], tools: [], toolChoice: 'none', maxOutputTokens: Math.min(this.#model.info.maxOutputTokens, 8_000) },
-      { onTextDelta: () => {}, onReset: () => {}, onRetry: () => {} },
-      { signal: context.signal },
-    );
-    const summary = result.text.trim();
-    const summaryTokens = this.#history.counter.count(summary);
-    if (!summary) return { kind: 'failed', message: 'the model returned an empty summary' };
-    if (summaryTokens >= plan.middleTokens) {
-      const message = `compaction rejected: the summary (${summaryTokens} tokens) is not smaller than what it replaces (${plan.middleTokens} tokens)`;
-      if (trigger === 'manual') return { kind: 'failed', message };
-      return { kind: 'failed', message };
+    // The summary request carries the span it summarises: a span larger than the window cannot be
+    // summarised whole. Its oldest messages are dropped until the rest fits (user messages stay
+    // verbatim in the snapshot either way), and again, by halves, if the model still refuses.
+    const summaryOutput = Math.min(this.#model.info.maxOutputTokens, 8_000);
+    const rendered = plan.middle.map(renderForSummary);
+    const previous = plan.previousSummary ? this.#history.counter.count(plan.previousSummary) : 0;
+    let budget = window - summaryOutput - SUMMARY_OVERHEAD_TOKENS - previous - this.#history.counter.count(SNAPSHOT_INSTRUCTIONS);
+    // The span's own count bounds its rendering (tool results are cut to previews): most spans fit without counting again.
+    let first = plan.middleTokens + rendered.length * 8 <= budget ? 0 : rendered.length;
+    for (let index = rendered.length - 1; first > 0 && index >= 0; index -= 1) {
+      budget -= this.#history.counter.count(rendered[index] as string) + 2;
+      if (budget < 0) break;
+      first = index;
     }
+    let result: ModelCallResult | undefined;
+    for (;;) {
+      if (first >= rendered.length) break;
+      const transcript = rendered.slice(first).join('\n\n');
+      const prompt = `${plan.previousSummary ? `Previous snapshot:\n${plan.previousSummary}\n\n` : ''}Conversation to compress:\n\n${transcript}`;
+      try {
+        result = await callModel(
+          this.#model,
+          { system: SNAPSHOT_INSTRUCTIONS, messages: [{ role: 'user', content: prompt }], tools: [], toolChoice: 'none', maxOutputTokens: summaryOutput },
+          { onTextDelta: () => {}, onReset: () => {}, onRetry: () => {} },
+          { signal: context.signal },
+        );
+        break;
+      } catch (error) {
+        if (!ContextOverflowError.isInstance(error)) throw error;
+        first += Math.max(1, Math.ceil((rendered.length - first) / 2));
+      }
+    }
+    const dropped = Math.min(first, rendered.length);
+    let summary = result?.text.trim() ?? '';
+    if (result && !summary) return { kind: 'failed', message: 'the model returned an empty summary' };
+    if (result) {
+      const tokens = this.#history.counter.count(summary);
+      if (tokens >= plan.middleTokens) {
+        return { kind: 'failed', message: `compaction rejected: the summary (${tokens} tokens) is not smaller than what it replaces (${plan.middleTokens} tokens)` };
+      }
+    }
+    if (dropped > 0) {
+      // Nothing summarised at all: the previous snapshot (if any) carries on, with the note.
+      const previousBody = plan.previousSummary?.startsWith(SUMMARY_PREFIX) ? plan.previousSummary.slice(SUMMARY_PREFIX.length).trim() : plan.previousSummary?.trim();
+      summary = `${summary || previousBody || ''}\n\n${dropNote(dropped)}`.trim();
+    }
+    const summaryTokens = this.#history.counter.count(summary);
     const tail = pointerize(plan.tail, Math.floor(keepRecentTokens / 4), this.#history);
     const next = applyCompactionPlan({ ...plan, tail }, summary);
     const removed = this.#history.length - next.length;
@@ -162,11 +208,12 @@ export class Compactor {
     if (trigger !== 'manual' && after > limit) {
       return { kind: 'failed', message: `the history is still ${after} tokens after compaction (limit ${limit}); start a new session or remove large content` };
     }
+    const notice = `Compaction dropped the ${dropped} oldest message${dropped === 1 ? '' : 's'} of the conversation without summarising ${dropped === 1 ? 'it' : 'them'}: the summary request did not fit ${this.#model.id}'s context window.`;
     return {
       kind: 'compacted',
       stats: { tokens_before: before, tokens_after: after, messages_removed: removed, summary_tokens: summaryTokens },
-      usage: result.usage,
-      latencyMs: result.latencyMs,
+      ...(result ? { usage: result.usage, latencyMs: result.latencyMs } : { latencyMs: 0 }),
+      ...(dropped > 0 ? { dropped, notice } : {}),
     };
   }
 }

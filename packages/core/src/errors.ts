@@ -104,8 +104,12 @@ export class ProviderError extends MlInternError {
 /** The request did not fit the model's context window; the loop compacts and retries once. */
 export class ContextOverflowError extends ProviderError {
   static override readonly kind: string = 'ContextOverflowError';
-  constructor(message: string, options: ProviderErrorOptions = {}) {
-    super(message, { ...options, isRetryable: false }, 'context_overflow');
+  /** The window the server reported in its error (`maximum context length is 32768 tokens`, `n_ctx`), when it said. */
+  readonly contextWindow: number | undefined;
+  constructor(message: string, options: ProviderErrorOptions & { contextWindow?: number } = {}) {
+    const { contextWindow, ...rest } = options;
+    super(message, { ...rest, isRetryable: false }, 'context_overflow');
+    this.contextWindow = contextWindow;
   }
 }
 

@@ -47,7 +47,7 @@ export function parseModelId(id: string): ModelRoute {
   throw invalid(id, `"${prefix}" is not a known provider`);
 }
 
-/** One row of the model table in `configs/models.json`. */
+/** One row of a model table: the provider packages' own catalogs, and `configs/models.json` over them. */
 export interface ModelCatalogEntry {
   context_window?: number;
   max_output_tokens?: number;
@@ -61,36 +61,61 @@ export type ModelCatalog = Record<string, ModelCatalogEntry>;
 export const DEFAULT_CONTEXT_WINDOW = 128_000;
 export const DEFAULT_MAX_OUTPUT_TOKENS = 8_192;
 
-/**
- * Window and prices for a model. Unknown models (new releases, fine-tunes, local models) are
- * accepted with a conservative window and no price (cost reported as `unpriced`).
- */
-export function lookupModelInfo(route: ModelRoute, catalog: ModelCatalog = {}, overrides: Partial<ModelInfo> = {}): ModelInfo {
+/** The catalog row for a route: full id, `provider/model` without a `:policy` suffix, bare name. */
+export function findCatalogEntry(route: ModelRoute, catalog: ModelCatalog): ModelCatalogEntry | undefined {
   const bare = route.model.replace(/:[^/]*$/, '');
-  const entry = catalog[route.id] ?? catalog[`${route.provider}/${bare}`] ?? catalog[route.model] ?? catalog[bare];
-  const pricing: ModelPricing | undefined = entry?.pricing
-    ? {
-        input: entry.pricing.input,
-        output: entry.pricing.output,
-        ...(entry.pricing.cache_read === undefined ? {} : { cacheRead: entry.pricing.cache_read }),
-        ...(entry.pricing.cache_write === undefined ? {} : { cacheWrite: entry.pricing.cache_write }),
-      }
-    : undefined;
-  const info: ModelInfo = {
-    contextWindow: overrides.contextWindow ?? entry?.context_window ?? DEFAULT_CONTEXT_WINDOW,
-    maxOutputTokens: overrides.maxOutputTokens ?? entry?.max_output_tokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
-  };
-  const finalPricing = overrides.pricing ?? pricing;
-  if (finalPricing) info.pricing = finalPricing;
+  return catalog[route.id] ?? catalog[`${route.provider}/${bare}`] ?? catalog[route.model] ?? catalog[bare];
+}
+
+/** A catalog row as (partial) `ModelInfo`: only what the row says. */
+export function catalogEntryInfo(entry: ModelCatalogEntry | undefined): Partial<ModelInfo> {
+  if (!entry) return {};
+  const info: Partial<ModelInfo> = {};
+  if (entry.context_window !== undefined) info.contextWindow = entry.context_window;
+  if (entry.max_output_tokens !== undefined) info.maxOutputTokens = entry.max_output_tokens;
+  if (entry.pricing) {
+    const pricing: ModelPricing = { input: entry.pricing.input, output: entry.pricing.output };
+    if (entry.pricing.cache_read !== undefined) pricing.cacheRead = entry.pricing.cache_read;
+    if (entry.pricing.cache_write !== undefined) pricing.cacheWrite = entry.pricing.cache_write;
+    info.pricing = pricing;
+  }
   return info;
 }
 
-/** Builds a LanguageModel for a route; provider packages supply these and apps wire them. */
-export type ModelFactory = (route: ModelRoute, info: ModelInfo) => LanguageModel;
+/**
+ * What an app's catalog and overrides say about a model, and nothing else: the fields they leave
+ * unset are the provider's to fill from its own catalog (window, output limit, prices) or from
+ * the server (a local server's window). `overrides` win over the catalog.
+ */
+export function modelInfoOverrides(route: ModelRoute, catalog: ModelCatalog = {}, overrides: Partial<ModelInfo> = {}): Partial<ModelInfo> {
+  const info = catalogEntryInfo(findCatalogEntry(route, catalog));
+  for (const [key, value] of Object.entries(overrides) as [keyof ModelInfo, ModelInfo[keyof ModelInfo]][]) {
+    if (value !== undefined) (info as Record<string, unknown>)[key] = value;
+  }
+  return info;
+}
+
+/**
+ * Window and prices for a model from one catalog, with core's defaults for what it does not say.
+ * Unknown models (new releases, fine-tunes, local models) get a conservative window and no price
+ * (cost reported as `unpriced`). Provider packages carry the catalogs of their models; prefer
+ * their lookups (and `resolveModel`, which leaves the gaps to them).
+ */
+export function lookupModelInfo(route: ModelRoute, catalog: ModelCatalog = {}, overrides: Partial<ModelInfo> = {}): ModelInfo {
+  return { contextWindow: DEFAULT_CONTEXT_WINDOW, maxOutputTokens: DEFAULT_MAX_OUTPUT_TOKENS, ...modelInfoOverrides(route, catalog, overrides) };
+}
+
+/**
+ * Builds a LanguageModel for a route; provider packages supply these and apps wire them. `info`
+ * holds only what the app's catalog and overrides say; the provider fills the rest from its own
+ * catalog and defaults.
+ */
+export type ModelFactory = (route: ModelRoute, info: Partial<ModelInfo>) => LanguageModel;
 
 export interface ResolveModelOptions {
   /** `anthropic` serves `anthropic/…`; `openai` serves every OpenAI-compatible route. */
   factories: { anthropic?: ModelFactory; openai?: ModelFactory };
+  /** Overrides of the providers' own catalogs (the CLI's `configs/models.json`). */
   catalog?: ModelCatalog;
   overrides?: Partial<ModelInfo>;
 }
@@ -98,7 +123,7 @@ export interface ResolveModelOptions {
 /** The one place a model id becomes a LanguageModel. */
 export function resolveModel(id: string, options: ResolveModelOptions): LanguageModel {
   const route = parseModelId(id);
-  const info = lookupModelInfo(route, options.catalog, options.overrides);
+  const info = modelInfoOverrides(route, options.catalog, options.overrides);
   const factory = route.provider === 'anthropic' ? options.factories.anthropic : options.factories.openai;
   if (!factory) throw new ConfigError(`no provider is installed for "${route.provider}" models (model "${id}")`, { keyPath: 'model_name' });
   return factory(route, info);

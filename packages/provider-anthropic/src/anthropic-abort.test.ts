@@ -6,7 +6,7 @@ import { createAnthropicModel } from './index.js';
 
 // Every case runs over Node's fetch and over core's node:http transport (what the apps use).
 const TRANSPORTS: [string, { fetch?: typeof globalThis.fetch }][] = [
-  ['Node fetch', {}],
+  ['Node fetch', { fetch: globalThis.fetch }],
   ['core httpFetch', { fetch: httpFetch }],
 ];
 

@@ -1,7 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { AbortError, lookupModelInfo } from '@ml-intern/core';
+import { AbortError, DEFAULT_CONTEXT_WINDOW, DEFAULT_MAX_OUTPUT_TOKENS, httpFetch } from '@ml-intern/core';
 import type { LanguageModel, ModelFactory, ModelInfo, ModelRequest, ModelStreamPart, StreamOptions } from '@ml-intern/core';
 import { buildAnthropicRequest } from './build-anthropic-request.js';
+import { lookupAnthropicModelInfo } from './model-catalog.js';
 import type { AnthropicThinking, BuildRequestSettings } from './build-anthropic-request.js';
 import { readModelStream } from './read-model-stream.js';
 import { checkMaxResponseChars } from './response-cap.js';
@@ -13,7 +14,7 @@ export interface AnthropicClientOptions {
   apiKey?: string;
   /** Without `/v1`. Defaults to `ANTHROPIC_BASE_URL`, then `https://api.anthropic.com`. */
   baseURL?: string;
-  /** A `fetch` implementation to send requests with. */
+  /** A `fetch` implementation to send requests with (default: core's `httpFetch`, which honours `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`). */
   fetch?: typeof globalThis.fetch;
   /** Extra headers on every request (e.g. `anthropic-beta`). */
   headers?: Record<string, string>;
@@ -53,7 +54,7 @@ export interface AnthropicModelOptions extends AnthropicClientOptions, Anthropic
   model: string;
   /** Full id as configured (default `anthropic/<model>`). */
   id?: string;
-  /** Window, output reserve and prices; unset fields come from core's defaults. */
+  /** Window, output reserve and prices; unset fields come from `ANTHROPIC_MODEL_CATALOG`, then core's defaults. */
   info?: Partial<ModelInfo>;
 }
 
@@ -71,7 +72,7 @@ function createClient(options: AnthropicClientOptions): Anthropic {
   return new Anthropic({
     ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
     ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
-    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    fetch: options.fetch ?? httpFetch,
     ...(options.headers === undefined ? {} : { defaultHeaders: options.headers }),
     ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
     maxRetries: 0,
@@ -90,7 +91,8 @@ class AnthropicMessagesModel implements AnthropicLanguageModel {
 
   constructor(client: Anthropic, options: AnthropicModelOptions) {
     this.id = options.id ?? `anthropic/${options.model}`;
-    this.info = { ...lookupModelInfo({ provider: 'anthropic', id: this.id, model: options.model }), ...options.info };
+    const given = Object.fromEntries(Object.entries(options.info ?? {}).filter(([, value]) => value !== undefined)) as Partial<ModelInfo>;
+    this.info = { contextWindow: DEFAULT_CONTEXT_WINDOW, maxOutputTokens: DEFAULT_MAX_OUTPUT_TOKENS, ...lookupAnthropicModelInfo(options.model), ...given };
     this.#client = client;
     this.#countRetries = options.maxRetries ?? DEFAULT_COUNT_RETRIES;
     this.#idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;

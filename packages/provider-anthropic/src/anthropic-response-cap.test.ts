@@ -7,7 +7,7 @@ import { collectTurn } from './__fixtures__/collect-turn.js';
 import { DEFAULT_MAX_RESPONSE_CHARS, anthropicModelFactory, createAnthropicModel } from './index.js';
 
 const TRANSPORTS: [string, { fetch?: typeof globalThis.fetch }][] = [
-  ['Node fetch', {}],
+  ['Node fetch', { fetch: globalThis.fetch }],
   ['core httpFetch', { fetch: httpFetch }],
 ];
 

@@ -10,3 +10,4 @@ export { DEFAULT_MAX_RESPONSE_CHARS } from './response-cap.js';
 export { REASONING_EFFORT_BUDGET_TOKENS } from './build-anthropic-request.js';
 export type { AnthropicThinking } from './build-anthropic-request.js';
 export { ANTHROPIC_PROVIDER } from './anthropic-stream-mapper.js';
+export { ANTHROPIC_MODEL_CATALOG, lookupAnthropicModelInfo } from './model-catalog.js';

@@ -10,3 +10,8 @@ export { toProviderError } from './openai-error.js';
 /** Kept for callers of this package; the parser lives in `@ml-intern/core`. */
 export { parseRetryAfter } from '@ml-intern/core';
 export type { EndpointDescription } from './openai-error.js';
+export { OPENAI_MODEL_CATALOG, lookupOpenAIModelInfo } from './model-catalog.js';
+export { probeContextWindow } from './context-window-probe.js';
+export type { ContextWindowProbeTarget } from './context-window-probe.js';
+export { readContextOverflow } from './context-overflow.js';
+export type { ContextOverflowReading } from './context-overflow.js';

@@ -1,5 +1,6 @@
 import { AbortError, ContextOverflowError, MlInternError, ProviderError, isAbortError, parseRetryAfter } from '@ml-intern/core';
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { readContextOverflow } from './context-overflow.js';
 
 /** Who is being called, for error messages. */
 export interface EndpointDescription {
@@ -46,7 +47,8 @@ function errorCodeOf(error: unknown): string | undefined {
 }
 
 function apiMessage(error: APIError): string {
-  const body = error.error as { message?: unknown } | undefined;
+  const body = error.error as { message?: unknown } | string | undefined;
+  if (typeof body === 'string') return body;
   return typeof body?.message === 'string' ? body.message : error.message;
 }
 
@@ -59,7 +61,8 @@ function fromApiError(error: APIError, endpoint: EndpointDescription): ProviderE
   const where = status === undefined ? 'stream error' : `error ${status}`;
   const message = `${endpoint.label} ${where}${errorType ? ` (${errorType})` : ''}: ${apiMessage(error)}`;
   const options = { status, requestId, errorType, cause: error };
-  if (code === 'context_length_exceeded') return new ContextOverflowError(message, options);
+  const overflow = readContextOverflow({ status, code, type, message: apiMessage(error), body: error.error });
+  if (overflow) return new ContextOverflowError(message, { ...options, ...overflow });
   let isRetryable: boolean;
   if (status === undefined) {
     isRetryable = RETRYABLE_ERROR_KINDS.has(code ?? '') || RETRYABLE_ERROR_KINDS.has(type ?? '');
@@ -78,8 +81,9 @@ function connectionFailure(endpoint: EndpointDescription, detail: string, errorT
 
 /**
  * Translate whatever the openai SDK (or the stream under it) threw into core's error classes.
- * Classification uses the HTTP status, the error's `code`/`type` and socket error codes, never the
- * message text. `requestId` is the id of a response whose stream then failed.
+ * Classification uses the HTTP status, the error's `code`/`type` and socket error codes; the
+ * message text only for context overflows, which compatible servers report in words alone (see
+ * `readContextOverflow`). `requestId` is the id of a response whose stream then failed.
  */
 export function toProviderError(error: unknown, endpoint: EndpointDescription, requestId?: string): Error {
   if (MlInternError.isInstance(error)) return error;

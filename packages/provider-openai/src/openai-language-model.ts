@@ -1,6 +1,7 @@
 import {
   AbortError,
   ConfigError,
+  ContextOverflowError,
   DEFAULT_CONTEXT_WINDOW,
   DEFAULT_MAX_OUTPUT_TOKENS,
   type LanguageModel,
@@ -9,10 +10,14 @@ import {
   type ModelStreamPart,
   type ReasoningEffort,
   type StreamOptions,
+  httpFetch,
   readServerSentEvents,
 } from '@ml-intern/core';
 import OpenAI, { APIError, OpenAIError } from 'openai';
 import { ChatStreamAssembler, buildChatRequest } from './chat-completion-stream.js';
+import { probeContextWindow } from './context-window-probe.js';
+import { lookupOpenAIModelInfo } from './model-catalog.js';
+import { withReadableErrors } from './readable-errors.js';
 import { streamIdleError, toProviderError, type EndpointDescription } from './openai-error.js';
 import { acceptsReasoningEffort, isOpenAIReasoningModel, wireReasoningEffort } from './reasoning-models.js';
 import type { RequestSettings } from './request-settings.js';
@@ -36,10 +41,22 @@ export interface OpenAIModelOptions {
   /** OpenAI organization and project headers; `null` sends none. Non-OpenAI providers default to `null`. */
   organization?: string | null;
   project?: string | null;
+  /** Sends every request (default: core's `httpFetch`, which honours `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`). */
   fetch?: typeof globalThis.fetch;
   /** Extra headers on every request. */
   headers?: Record<string, string>;
+  /**
+   * Window, output limit and prices. Unset fields come from this package's catalog
+   * (`OPENAI_MODEL_CATALOG`: OpenAI and HF router models), then from the server (see
+   * `probeContextWindow`), then from core's defaults (128k window, no price).
+   */
   info?: Partial<ModelInfo>;
+  /**
+   * Ask the server for its context window before the first request when neither `info` nor the
+   * catalog gives one (default true). Local servers (`vllm`, `llamacpp`, `ollama`, `lm_studio`)
+   * and OpenAI-compatible servers at another address than OpenAI's can say.
+   */
+  probeContextWindow?: boolean;
   /** `responses` is the default for OpenAI reasoning models (o-series, gpt-5*), `chat` for the rest. */
   api?: 'chat' | 'responses';
   /** Effort used when a request does not set one. */
@@ -78,6 +95,19 @@ const LABELS: Record<string, string> = {
   llamacpp: 'llama.cpp server',
 };
 
+/** Output tokens kept free for the answer once a window is learned: a quarter of it, at least 256. */
+function outputReserveFor(window: number): number {
+  return Math.max(256, Math.floor(window / 4));
+}
+
+function isOpenAIItself(baseURL: string): boolean {
+  try {
+    return new URL(baseURL).hostname === 'api.openai.com';
+  } catch {
+    return false;
+  }
+}
+
 function createClient(options: OpenAIModelOptions, provider: string): OpenAI {
   const isOpenAI = provider === 'openai';
   try {
@@ -86,7 +116,7 @@ function createClient(options: OpenAIModelOptions, provider: string): OpenAI {
       ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
       ...(options.organization !== undefined ? { organization: options.organization } : isOpenAI ? {} : { organization: null }),
       ...(options.project !== undefined ? { project: options.project } : isOpenAI ? {} : { project: null }),
-      ...(options.fetch ? { fetch: options.fetch } : {}),
+      fetch: withReadableErrors(options.fetch ?? httpFetch),
       ...(options.headers ? { defaultHeaders: options.headers } : {}),
       ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
       // Retries live in core (streamWithRetry), which also retries streams that fail midway.
@@ -106,6 +136,12 @@ function createClient(options: OpenAIModelOptions, provider: string): OpenAI {
 /** The LanguageModel {@link createOpenAIModel} returns; `api` says which OpenAI API it calls. */
 export interface OpenAILanguageModel extends LanguageModel {
   readonly api: 'chat' | 'responses';
+  /**
+   * Ask the server for its context window now (once; later calls share the answer) and return the
+   * info it led to. `stream` does this itself before its first request; apps call it at startup so
+   * the window is right from the first compaction check.
+   */
+  probeInfo(options?: StreamOptions): Promise<ModelInfo>;
 }
 
 /** A {@link LanguageModel} on the openai SDK, for OpenAI and every OpenAI-compatible server. */
@@ -118,14 +154,32 @@ class OpenAICompatibleModel implements OpenAILanguageModel {
   readonly #endpoint: EndpointDescription;
   readonly #idleTimeoutMs: number;
   readonly #maxResponseChars: number;
+  readonly #provider: string;
+  readonly #model: string;
+  readonly #apiKey: string | undefined;
+  readonly #fetch: typeof globalThis.fetch;
+  /** The output limit came from the caller or the catalog: a learned window does not lower it. */
+  readonly #maxOutputGiven: boolean;
+  /** Whether the window still has to be asked of the server. */
+  #probe: 'pending' | 'done' | Promise<ModelInfo>;
 
   constructor(options: OpenAIModelOptions) {
     this.#idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     this.#maxResponseChars = checkMaxResponseChars(options.maxResponseChars);
     const provider = options.provider ?? 'openai';
     this.id = options.id ?? `${provider}/${options.model}`;
-    this.info = { contextWindow: DEFAULT_CONTEXT_WINDOW, maxOutputTokens: DEFAULT_MAX_OUTPUT_TOKENS, ...options.info };
+    const catalog = lookupOpenAIModelInfo(provider, options.model);
+    const given = Object.fromEntries(Object.entries(options.info ?? {}).filter(([, value]) => value !== undefined)) as Partial<ModelInfo>;
+    this.info = { contextWindow: DEFAULT_CONTEXT_WINDOW, maxOutputTokens: DEFAULT_MAX_OUTPUT_TOKENS, ...catalog, ...given };
+    this.#maxOutputGiven = given.maxOutputTokens !== undefined || catalog.maxOutputTokens !== undefined;
+    this.#provider = provider;
+    this.#model = options.model;
+    this.#apiKey = options.apiKey;
+    this.#fetch = options.fetch ?? httpFetch;
     this.#client = createClient(options, provider);
+    const windowKnown = given.contextWindow !== undefined || catalog.contextWindow !== undefined;
+    const canSay = provider !== 'huggingface' && !(provider === 'openai' && isOpenAIItself(this.#client.baseURL));
+    this.#probe = options.probeContextWindow !== false && !windowKnown && canSay ? 'pending' : 'done';
     const isOpenAI = provider === 'openai';
     this.#api = options.api ?? (isOpenAI && isOpenAIReasoningModel(options.model) ? 'responses' : 'chat');
     const reasoningModel = options.reasoningModel ?? acceptsReasoningEffort(options.model);
@@ -151,7 +205,48 @@ class OpenAICompatibleModel implements OpenAILanguageModel {
     return this.#api;
   }
 
+  probeInfo(options: StreamOptions = {}): Promise<ModelInfo> {
+    if (this.#probe === 'done') return Promise.resolve(this.info);
+    if (this.#probe !== 'pending') return this.#probe;
+    const probing = probeContextWindow({
+      provider: this.#provider,
+      model: this.#model,
+      baseURL: this.#client.baseURL,
+      apiKey: this.#apiKey,
+      fetch: this.#fetch,
+      signal: options.signal,
+    }).then((window) => {
+      if (window !== undefined) this.#learnWindow(window);
+      // An aborted probe may be tried again by the next call; an answered one (even "can't say") is final.
+      this.#probe = options.signal?.aborted ? 'pending' : 'done';
+      return this.info;
+    });
+    this.#probe = probing;
+    return probing;
+  }
+
+  /** The server said how large its window is: believe it, and keep the answer's reserve inside it. */
+  #learnWindow(window: number): void {
+    this.info.contextWindow = window;
+    if (!this.#maxOutputGiven || this.info.maxOutputTokens >= window) this.info.maxOutputTokens = Math.min(this.info.maxOutputTokens, outputReserveFor(window));
+  }
+
   stream(request: ModelRequest, options: StreamOptions = {}): AsyncGenerator<ModelStreamPart> {
+    if (this.#probe !== 'done') return this.#streamAfterProbe(request, options);
+    return this.#stream(request, options);
+  }
+
+  async *#streamAfterProbe(request: ModelRequest, options: StreamOptions): AsyncGenerator<ModelStreamPart> {
+    const before = this.info.maxOutputTokens;
+    await this.probeInfo(options);
+    if (options.signal?.aborted) throw new AbortError();
+    // The request was built with the output reserve of the assumed window; keep it inside the real one.
+    const limit = this.info.maxOutputTokens;
+    const adjusted = request.maxOutputTokens !== undefined && limit < before && request.maxOutputTokens > limit ? { ...request, maxOutputTokens: limit } : request;
+    yield* this.#stream(adjusted, options);
+  }
+
+  #stream(request: ModelRequest, options: StreamOptions): AsyncGenerator<ModelStreamPart> {
     const signal = options.signal;
     const requestOptions = signal ? { signal } : {};
     if (this.#api === 'responses') {
@@ -205,7 +300,12 @@ class OpenAICompatibleModel implements OpenAILanguageModel {
         if (failure !== undefined) throw failure;
       }
     } catch (error) {
-      throw toProviderError(error, this.#endpoint, assembler.requestId);
+      const failure = toProviderError(error, this.#endpoint, assembler.requestId);
+      // The server named its window: the compaction that follows, and every later request, use it.
+      if (ContextOverflowError.isInstance(failure) && failure.contextWindow !== undefined && failure.contextWindow < this.info.contextWindow) {
+        this.#learnWindow(failure.contextWindow);
+      }
+      throw failure;
     }
     // An aborted body can end without an error on some runtimes; the caller must still learn it was cut short.
     if (signal?.aborted) throw new AbortError();

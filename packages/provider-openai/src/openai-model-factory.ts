@@ -126,15 +126,18 @@ export interface OpenAIModelFactoryOptions {
   idleTimeoutMs?: number;
   /** Cap on one response in characters (see `OpenAIModelOptions.maxResponseChars`; default 4 Mi). */
   maxResponseChars?: number;
+  /** Ask local servers for their context window (see `OpenAIModelOptions.probeContextWindow`; default true). */
+  probeContextWindow?: boolean;
 }
 
 /**
  * A core `ModelFactory` for every OpenAI-compatible route (`openai/`, `huggingface/`, `ollama/`,
  * `vllm/`, `lm_studio/`, `llamacpp/`). Endpoints and keys come from `env`, resolved when a model is
- * created, so a missing key fails at startup with a `ConfigError`.
+ * created, so a missing key fails at startup with a `ConfigError`. `info` is what the app's own
+ * table says; the rest comes from this package's catalog, then from the server.
  */
 export function openAIModelFactory(options: OpenAIModelFactoryOptions): ModelFactory {
-  return (route: ModelRoute, info: ModelInfo): LanguageModel => {
+  return (route: ModelRoute, info: Partial<ModelInfo>): LanguageModel => {
     const endpoint = resolveOpenAIEndpoint(route, options.env);
     const isOpenAI = endpoint.provider === 'openai';
     return createOpenAIModel({
@@ -155,6 +158,7 @@ export function openAIModelFactory(options: OpenAIModelFactoryOptions): ModelFac
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
       ...(options.maxResponseChars === undefined ? {} : { maxResponseChars: options.maxResponseChars }),
+      ...(options.probeContextWindow === undefined ? {} : { probeContextWindow: options.probeContextWindow }),
     });
   };
 }

@@ -6,7 +6,7 @@ import { DEFAULT_MAX_RESPONSE_CHARS, createOpenAIModel, openAIModelFactory } fro
 import { capEventBytes } from './response-cap.js';
 
 const TRANSPORTS: [string, { fetch?: typeof globalThis.fetch }][] = [
-  ['Node fetch', {}],
+  ['Node fetch', { fetch: globalThis.fetch }],
   ['core httpFetch', { fetch: httpFetch }],
 ];
 const APIS = ['chat', 'responses'] as const;

@@ -1,3 +1,5 @@
+import type { LocalServerKind } from './fake-local-servers.js';
+
 /** One tool call the fake model makes. */
 export interface OpenAIScriptToolCall {
   name: string;
@@ -25,6 +27,8 @@ export type OpenAIFailure =
   | { kind: 'server_error'; status?: number }
   /** 400 `invalid_request_error` with code `context_length_exceeded`. */
   | { kind: 'context_length_exceeded' }
+  /** A local server's own overflow error (status, shape and words of `server`) for a window of `contextWindow` (default 4096). */
+  | { kind: 'context_overflow'; server: LocalServerKind; contextWindow?: number }
   /** Any status and JSON body. */
   | { kind: 'http_error'; status: number; body: unknown; headers?: Record<string, string> }
   /** An error frame after `afterFrames` frames (chat: `{"error":{…}}`; responses: `response.failed`, or `error` with `event: 'error'`). */

@@ -9,6 +9,7 @@ import {
   type OpenAIScriptStep,
   type OpenAIStepContext,
 } from './fake-openai-script.js';
+import { checkLocalWindow, localMetadata, localOverflowError, type FakeLocalServer } from './fake-local-servers.js';
 import { sendJson, startHttpFake, startSse, type HttpFake, type RecordedRequest } from './http-fake.js';
 
 export interface FakeOpenAIOptions {
@@ -24,6 +25,13 @@ export interface FakeOpenAIOptions {
   apiKey?: string;
   /** Default wait before each frame for every step (slow stream). */
   delayMs?: number;
+  /**
+   * Behave like a local server (vLLM, llama.cpp, Ollama, LM Studio, TGI): serve its metadata
+   * endpoints (`/v1/models` with `max_model_len`, `/props`, `/api/show`, `/api/v0/models/…`,
+   * `/info`) and, with a `contextWindow`, refuse requests that do not fit with its own overflow
+   * error. A refused request is recorded but does not use up a scripted step.
+   */
+  server?: FakeLocalServer;
 }
 
 /** A fake OpenAI-compatible server on 127.0.0.1 (`/v1/chat/completions`, `/v1/responses`, `/v1/models`). */
@@ -72,6 +80,12 @@ function sendHttpFailure(response: http.ServerResponse, failure: OpenAIFailure, 
         headers,
       );
       return true;
+    case 'context_overflow': {
+      const window = failure.contextWindow ?? 4_096;
+      const answer = localOverflowError(failure.server, window, window + 1_000, 512);
+      sendJson(response, answer.status, answer.body, headers);
+      return true;
+    }
     case 'http_error':
       sendJson(response, failure.status, failure.body, { ...headers, ...failure.headers });
       return true;
@@ -165,6 +179,8 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
 
   const fake = await startHttpFake(async (request, response, raw) => {
     const headers = { 'x-request-id': `req_fake_${fake.requests.length}` };
+    const metadata = options.server ? localMetadata(options.server, request.method, request.path, request.json, options.models ?? ['gpt-fake']) : undefined;
+    if (metadata) return sendJson(response, metadata.status, metadata.body, headers);
     if (request.method === 'GET' && request.path === '/v1/models') {
       const data = (options.models ?? ['gpt-fake']).map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'system' }));
       return sendJson(response, 200, { object: 'list', data }, headers);
@@ -182,6 +198,8 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       return sendJson(response, 400, openAIError('We could not parse the JSON body of your request.', 'invalid_request_error', null), headers);
     }
     modelRequests.push(request);
+    const overflow = options.server ? checkLocalWindow(options.server, body, request.body.length) : undefined;
+    if (overflow) return sendJson(response, overflow.status, overflow.body, headers);
     const context: OpenAIStepContext = { index: modelRequestCount, model: String(body.model ?? 'gpt-fake'), body, bodyLength: request.body.length };
     modelRequestCount += 1;
     const step = stepFor(context);

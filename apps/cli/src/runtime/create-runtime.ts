@@ -59,11 +59,17 @@ export async function createModel(id: string, config: AgentConfig, env: Record<s
     const { openAIModelFactory } = await import('@ml-intern/provider-openai');
     factories.openai = openAIModelFactory({ fetch: httpFetch, env: hfToken && !env.HF_TOKEN ? { ...env, HF_TOKEN: hfToken } : env });
   }
-  return resolveModel(id, {
+  // configs/models.json only overrides: windows and prices come from the provider packages' catalogs.
+  const model = resolveModel(id, {
     factories,
     catalog: modelCatalog as ModelCatalog,
     ...(config.compaction.context_window ? { overrides: { contextWindow: config.compaction.context_window } } : {}),
   });
+  // A local server is asked for its context window now, so the first compaction check uses it
+  // (bounded in time; a server that cannot say leaves the default, and startup never fails on it).
+  const probeInfo = (model as { probeInfo?: (options?: { signal?: AbortSignal }) => Promise<unknown> }).probeInfo;
+  if (probeInfo) await probeInfo.call(model, { signal: AbortSignal.timeout(3_000) }).catch(() => {});
+  return model;
 }
 
 /**
