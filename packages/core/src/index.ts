@@ -74,6 +74,9 @@ export { Session, createSession } from './session.js';
 export type { SessionOptions } from './session-options.js';
 export type { TurnOutcome } from './turn-outcome.js';
 export type { LoadedSession, SessionHeader, SessionRecord, SessionStore, SessionWriter } from '@ml-intern/context';
+// Tools and sandboxes depend on core only: the redaction they need to apply themselves comes through it.
+export { REDACTED, createStreamRedactor, redactValue } from '@ml-intern/context';
+export type { StreamRedactor, StreamRedactorOptions } from '@ml-intern/context';
 export { Compactor } from './compactor.js';
 export type { CompactionOptions, CompactionOutcome } from './compactor.js';
 export { LoopGuard, canonicalJson, loopNotice } from './doom-loop.js';

@@ -154,7 +154,7 @@ export class ToolRouter {
     let result: ToolResult;
     try {
       const execution = Promise.resolve()
-        .then(() => (controller.signal.aborted ? { output: INTERRUPTED_TOOL, isError: true } : tool.execute(input, { ...context, signal: controller.signal, toolCallId: call.id })))
+        .then(() => (controller.signal.aborted ? { output: INTERRUPTED_TOOL, isError: true } : tool.execute(input, { ...context, signal: controller.signal, toolCallId: call.id, ...(this.#options.redact ? { redact: this.#options.redact } : {}) })))
         .then((value): ToolResult => (typeof value === 'string' ? { output: value } : value))
         .catch((error: unknown): ToolResult => describeToolFailure(tool.name, error, controller.signal));
       result = await Promise.race([execution, timeout, aborted]);

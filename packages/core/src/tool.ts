@@ -38,6 +38,12 @@ export interface ToolContext {
   session: ToolSessionInfo;
   toolCallId: string;
   /**
+   * The session's secret redaction (identity when it has none). The router redacts what a tool
+   * returns; a tool that streams or writes output elsewhere (live log lines, spill files) redacts
+   * it with this, through `createStreamRedactor` for text that arrives in pieces.
+   */
+  redact?: (text: string) => string;
+  /**
    * For a call approved with a cost estimate: the reserved estimate. Call `hold()` once the
    * billable resource exists and `settle(actualUsd)` when its real cost is known; a call that
    * fails without holding it is settled at $0 (it never started).

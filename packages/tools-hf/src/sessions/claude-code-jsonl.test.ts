@@ -34,6 +34,13 @@ function parse(text: string): ClaudeCodeLine[] {
 }
 
 describe('toClaudeCodeJsonl', () => {
+  test('a value under a secret-named key in tool arguments is redacted whole, as in the session log', () => {
+    const call: Message = { role: 'assistant', content: [{ type: 'tool_call', id: 'c', name: 'hf_jobs', arguments: '{"operation":"run","env":{"WANDB_API_KEY":"9f3c2a7b1e4d8f6a0c5b2e9d7a1f4c3b8e6d2a0f"}}' }] };
+    const [line] = parse(toClaudeCodeJsonl(header, [call], { redact }));
+    expect(JSON.stringify(line)).not.toContain('9f3c2a7b1e4d8f6a0c5b2e9d7a1f4c3b8e6d2a0f');
+    expect(line?.message.content).toEqual([{ type: 'tool_use', id: 'c', name: 'hf_jobs', input: { operation: 'run', env: { WANDB_API_KEY: '[REDACTED]' } } }]);
+  });
+
   test('maps turns, reasoning, tool calls, results and notices to Claude Code lines', () => {
     const lines = parse(toClaudeCodeJsonl(header, messages, { redact }));
     expect(lines.map((line) => line.type)).toEqual(['user', 'assistant', 'user', 'user', 'user', 'user', 'assistant']);

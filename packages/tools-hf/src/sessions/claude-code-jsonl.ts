@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { redactValue } from '@ml-intern/core';
 import type { AssistantMessage, Message, NoticeMessage, SessionHeader } from '@ml-intern/core';
 
 /** Token counts of the model call that produced an assistant message (Claude Code `message.usage`). */
@@ -57,13 +58,14 @@ function lineUuid(sessionId: string, index: number, role: string): string {
   return `${digest.slice(0, 8)}-${digest.slice(8, 12)}-${digest.slice(12, 16)}-${digest.slice(16, 20)}-${digest.slice(20, 32)}`;
 }
 
+/** Values redacted as everywhere else (a string under a secret-named key whole), and keys too. */
 function redactDeep(value: unknown, redact: (text: string) => string): unknown {
-  if (typeof value === 'string') return redact(value);
-  if (Array.isArray(value)) return value.map((item) => redactDeep(item, redact));
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [redact(key), redactDeep(item, redact)]));
-  }
-  return value;
+  const redactKeys = (item: unknown): unknown => {
+    if (Array.isArray(item)) return item.map(redactKeys);
+    if (item && typeof item === 'object') return Object.fromEntries(Object.entries(item).map(([key, inner]) => [redact(key), redactKeys(inner)]));
+    return item;
+  };
+  return redactKeys(redactValue(value, redact));
 }
 
 /** Tool arguments as an object; invalid or non-object JSON is kept verbatim under `_raw`. */
