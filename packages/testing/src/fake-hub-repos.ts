@@ -3,10 +3,12 @@ import {
   REPO_ID_PATTERN,
   REPO_TYPE_PATTERN,
   branchOf,
+  canWrite,
   discussionUrl,
   newDiscussion,
   pagePrefix,
   parseBody,
+  parseCardData,
   readRepo,
   sendError,
   sha,
@@ -23,6 +25,7 @@ import {
 function info(repo: FakeRepo) {
   const main = repo.branches.get('main');
   const seed = repo.seed;
+  const cardData = seed.cardData ?? parseCardData(main?.files.get('README.md')?.toString('utf8'));
   return {
     _id: sha(seed.id).slice(0, 24),
     id: seed.id,
@@ -32,16 +35,35 @@ function info(repo: FakeRepo) {
     disabled: false,
     downloads: seed.downloads ?? 0,
     likes: seed.likes ?? 0,
-    lastModified: repo.createdAt,
+    lastModified: seed.lastModified ?? repo.createdAt,
     createdAt: repo.createdAt,
     tags: seed.tags ?? [],
     ...(seed.pipeline_tag ? { pipeline_tag: seed.pipeline_tag } : {}),
     ...(seed.library_name ? { library_name: seed.library_name } : {}),
     ...(seed.description ? { description: seed.description } : {}),
     ...(seed.sdk ? { sdk: seed.sdk } : {}),
+    trendingScore: seed.trendingScore ?? 0,
+    ...(cardData ? { cardData } : {}),
     sha: main?.commit,
     siblings: [...(main?.files.keys() ?? [])].map((rfilename) => ({ rfilename })),
   };
+}
+
+/** `sort` values the Hub accepts on listings (the fake sorts by those it has data for). */
+const SORT_KEYS = new Set(['createdAt', 'downloads', 'likes', 'lastModified', 'likes30d', 'trendingScore', 'id', 'mainSize']);
+
+/** Tags a `filter` matches: the repo's tags plus its task, library and SDK (the Hub lists those as tags too). */
+function tagsOf(repo: FakeRepo): string[] {
+  const seed = repo.seed;
+  return [...(seed.tags ?? []), ...[seed.pipeline_tag, seed.library_name, seed.sdk].filter((tag): tag is string => typeof tag === 'string')];
+}
+
+/** With `expand`, the Hub answers `_id`, `id` and only the expanded fields. */
+function project(record: Record<string, unknown>, expand: string[]): Record<string, unknown> {
+  if (expand.length === 0) return record;
+  const result: Record<string, unknown> = { _id: record._id, id: record.id };
+  for (const key of expand) if (key in record) result[key] = record[key];
+  return result;
 }
 
 function applyCommit(context: RouteContext, branch: FakeBranch, lines: string[]): { summary: string } | undefined {
@@ -72,21 +94,39 @@ export function repoRoutes(repos: Map<string, FakeRepo>): FakeRoute[] {
   return [
     route('GET', `/api/${REPO_TYPE_PATTERN}`, (context) => {
       const type = singular(context.match[1] as string);
-      const search = context.query.get('search')?.toLowerCase();
-      const filters = context.query.getAll('filter');
-      const author = context.query.get('author');
-      const sort = context.query.get('sort');
-      const limit = Number(context.query.get('limit') ?? 50);
-      let items = [...repos.values()].filter((repo) => repo.seed.type === type && (!repo.settings.private || context.auth.valid));
+      const { query } = context;
+      const search = query.get('search')?.toLowerCase();
+      const filters = query.getAll('filter').flatMap((value) => value.split(',')).filter(Boolean);
+      const author = query.get('author');
+      const pipelineTag = query.get('pipeline_tag');
+      const gated = query.get('gated');
+      const sort = query.get('sort');
+      const limit = Math.min(Number(query.get('limit') ?? 1000) || 1000, 1000);
+      const offset = Number(query.get('cursor') ? Buffer.from(query.get('cursor') as string, 'base64url').toString('utf8') : 0) || 0;
+      if (sort && !SORT_KEYS.has(sort)) return sendError(context.response, 400, `Invalid sort parameter: ${sort}`);
+      let items = [...repos.values()].filter((repo) => repo.seed.type === type && (!repo.settings.private || canWrite(context.auth, repo.seed.id.split('/')[0] ?? '')));
       if (search) items = items.filter((repo) => repo.seed.id.toLowerCase().includes(search));
       if (author) items = items.filter((repo) => repo.seed.id.startsWith(`${author}/`));
-      for (const filter of filters) items = items.filter((repo) => (repo.seed.tags ?? []).includes(filter));
-      if (sort === 'downloads' || sort === 'likes') items.sort((left, right) => (right.seed[sort] ?? 0) - (left.seed[sort] ?? 0));
-      sendJson(context.response, 200, items.slice(0, limit).map(info));
+      if (pipelineTag) items = items.filter((repo) => repo.seed.pipeline_tag === pipelineTag);
+      if (gated === 'true' || gated === 'false') items = items.filter((repo) => (repo.settings.gated !== false) === (gated === 'true'));
+      for (const filter of filters) items = items.filter((repo) => tagsOf(repo).includes(filter));
+      if (sort && sort !== 'id') {
+        const key = (repo: FakeRepo): number | string => (info(repo) as Record<string, unknown>)[sort] as number | string;
+        items.sort((left, right) => (key(left) < key(right) ? 1 : key(left) > key(right) ? -1 : 0));
+      } else if (sort === 'id') items.sort((left, right) => left.seed.id.localeCompare(right.seed.id));
+      const page = items.slice(offset, offset + limit);
+      const headers: Record<string, string> = {};
+      if (offset + limit < items.length) {
+        const next = new URL(`${context.baseUrl}${context.request.path}`);
+        for (const [name, value] of query) if (name !== 'cursor') next.searchParams.append(name, value);
+        next.searchParams.set('cursor', Buffer.from(String(offset + limit)).toString('base64url'));
+        headers.link = `<${next.href}>; rel="next"`;
+      }
+      sendJson(context.response, 200, page.map((repo) => project(info(repo), query.getAll('expand'))), headers);
     }),
     route('GET', `/api/${REPO_TYPE_PATTERN}/${REPO_ID_PATTERN}(?:/revision/([^/]+))?`, (context) => {
       const repo = readRepo(context, repos, singular(context.match[1] as string), context.match[2] as string);
-      if (repo) sendJson(context.response, 200, info(repo));
+      if (repo) sendJson(context.response, 200, project(info(repo), context.query.getAll('expand')));
     }),
     route('GET', `/api/${REPO_TYPE_PATTERN}/${REPO_ID_PATTERN}/tree/(.+)`, (context) => {
       const repo = readRepo(context, repos, singular(context.match[1] as string), context.match[2] as string, { files: true });

@@ -24,6 +24,12 @@ export interface FakeRepoSeed {
   library_name?: string;
   description?: string;
   sdk?: string;
+  /** Sort key of `sort=trendingScore` (default 0). */
+  trendingScore?: number;
+  /** ISO date of the last change (default the creation date); `sort=lastModified` uses it. */
+  lastModified?: string;
+  /** Card metadata; by default parsed from the YAML front matter of `README.md`. */
+  cardData?: Record<string, unknown>;
   files: Record<string, string>;
 }
 
@@ -106,6 +112,44 @@ export function createRepo(seed: FakeRepoSeed): FakeRepo {
     settings: { private: seed.private === true, gated: seed.gated ?? false },
     createdAt: '2024-01-01T00:00:00.000Z',
   };
+}
+
+function yamlScalar(text: string): unknown {
+  const value = text.trim();
+  if (/^(['"]).*\1$/.test(value)) return value.slice(1, -1);
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (value !== '' && !Number.isNaN(Number(value))) return Number(value);
+  if (value.startsWith('[') && value.endsWith(']')) return value.slice(1, -1).split(',').map((item) => yamlScalar(item)).filter((item) => item !== '');
+  return value;
+}
+
+/**
+ * Card metadata from a README's YAML front matter, as the Hub exposes it in `cardData`. The fake
+ * reads the subset cards use at top level: `key: value`, `key: [a, b]` and `key:` + `- item` lists.
+ */
+export function parseCardData(readme: string | undefined): Record<string, unknown> | undefined {
+  const match = readme?.match(/^---\r?\n([\s\S]*?)\r?\n---/);
+  if (!match) return undefined;
+  const data: Record<string, unknown> = {};
+  let listKey: string | undefined;
+  for (const line of (match[1] as string).split(/\r?\n/)) {
+    const item = line.match(/^\s*-\s+(.*)$/);
+    if (item && listKey) {
+      (data[listKey] as unknown[]).push(yamlScalar(item[1] as string));
+      continue;
+    }
+    const pair = line.match(/^([\w-]+):\s*(.*)$/);
+    if (!pair) continue;
+    const key = pair[1] as string;
+    if ((pair[2] as string).trim() === '') {
+      data[key] = [];
+      listKey = key;
+    } else {
+      data[key] = yamlScalar(pair[2] as string);
+      listKey = undefined;
+    }
+  }
+  return data;
 }
 
 /** Can the caller write to `namespace` (its own name or one of its orgs)? */

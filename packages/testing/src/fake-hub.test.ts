@@ -58,4 +58,22 @@ describe('startFakeHub', () => {
     expect((await fetch(`${hub.url}/api/whoami-v2`, { headers: { authorization: 'Bearer hf_onlyThisOne' } })).status).toBe(200);
     expect(await (await fetch(`${hub.url}/api/nowhere`)).json()).toEqual({ error: 'fake hub: no route for GET /api/nowhere' });
   });
+  test('lists repos with the Hub listing parameters: filters, gated, sort, expand and Link pagination', async () => {
+    const models = ['a', 'b', 'c'].map((name, index) => ({ type: 'model' as const, id: `org/${name}`, downloads: index * 10, trendingScore: 3 - index, tags: ['en', `license:${index === 0 ? 'mit' : 'apache-2.0'}`], pipeline_tag: 'text-generation', ...(name === 'c' ? { gated: 'auto' as const } : {}), files: { 'README.md': '---\nlicense: mit\nbase_model: x/y\ndatasets:\n- d/one\n- d/two\n---\nhi' } }));
+    await using hub = await startFakeHub({ seed: { repos: models } });
+    const list = async (query: string) => {
+      const response = await fetch(`${hub.url}/api/models?${query}`);
+      return { link: response.headers.get('link'), ids: ((await response.json()) as { id: string }[]).map((one) => one.id) };
+    };
+    expect((await list('author=org&sort=downloads')).ids).toEqual(['org/c', 'org/b', 'org/a']);
+    expect((await list('author=org&sort=trendingScore&filter=license:apache-2.0')).ids).toEqual(['org/b', 'org/c']);
+    expect((await list('author=org&gated=false&pipeline_tag=text-generation&filter=en')).ids).toEqual(['org/a', 'org/b']);
+    expect((await fetch(`${hub.url}/api/models?sort=nope`)).status).toBe(400);
+    const first = await list('author=org&sort=id&limit=2');
+    expect(first.ids).toEqual(['org/a', 'org/b']);
+    const next = first.link?.match(/^<(.+)>; rel="next"$/)?.[1] as string;
+    expect(await (await fetch(next)).json()).toMatchObject([{ id: 'org/c' }]);
+    const expanded = await (await fetch(`${hub.url}/api/models/org/a?expand=cardData&expand=likes`)).json();
+    expect(expanded).toEqual({ _id: expect.any(String), id: 'org/a', likes: 0, cardData: { license: 'mit', base_model: 'x/y', datasets: ['d/one', 'd/two'] } });
+  });
 });

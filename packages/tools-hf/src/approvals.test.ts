@@ -19,6 +19,8 @@ const CASES: [string, Record<string, unknown>, Expected][] = [
   ...['trending', 'search', 'paper_details', 'read_paper', 'find_models', 'find_datasets', 'find_collections', 'find_all_resources'].map(
     (operation): [string, Record<string, unknown>, Expected] => ['hf_papers', { operation, arxiv_id: '2401.00001', query: 'x' }, 'allow'],
   ),
+  ['hf_hub_search', { query: 'llama' }, 'allow'],
+  ['hf_hub_search', { operation: 'details', repo_id: 'a/b' }, 'allow'],
   ['hf_inspect_dataset', { dataset: 'a/b' }, 'allow'],
   ['hf_repo_files', { operation: 'list', repo_id: 'a/b' }, 'allow'],
   ['hf_repo_files', { operation: 'read', repo_id: 'a/b', path: 'x' }, 'allow'],
@@ -66,7 +68,7 @@ describe('approval defaults (SPEC section 3)', () => {
 
   test('read-only tools are marked so; mixed tools are read-only only for their reading operations', () => {
     const readOnly = [...tools.values()].filter((tool) => tool.readOnly === true).map((tool) => tool.name);
-    expect(readOnly).toEqual(['explore_hf_docs', 'fetch_hf_docs', 'find_hf_api', 'hf_papers', 'hf_inspect_dataset']);
+    expect(readOnly).toEqual(['explore_hf_docs', 'fetch_hf_docs', 'find_hf_api', 'hf_papers', 'hf_hub_search', 'hf_inspect_dataset']);
     const reads = (name: string, input: Record<string, unknown>) => isReadOnlyCall(tools.get(name) as AnyTool, input);
     expect(reads('hf_repo_files', { operation: 'read' })).toBe(true);
     expect(reads('hf_repo_files', { operation: 'upload' })).toBe(false);

@@ -8,6 +8,7 @@ import { createHfJobsTool, type HfJobsToolOptions } from './jobs/hf-jobs-tool.js
 import { createHfPapersTool } from './papers/hf-papers-tool.js';
 import { createHfRepoFilesTool } from './repos/hf-repo-files-tool.js';
 import { createHfRepoGitTool } from './repos/hf-repo-git-tool.js';
+import { createHfHubSearchTool } from './search/hf-hub-search-tool.js';
 
 /** Names of the tools in the bundle, in order. */
 export const HF_TOOL_NAMES = [
@@ -15,6 +16,7 @@ export const HF_TOOL_NAMES = [
   'fetch_hf_docs',
   'find_hf_api',
   'hf_papers',
+  'hf_hub_search',
   'hf_inspect_dataset',
   'hf_repo_files',
   'hf_repo_git',
@@ -41,6 +43,7 @@ export function hfTools(options: HfToolsBundleOptions = {}): AnyTool[] {
     fetch_hf_docs: () => createFetchHfDocsTool(options),
     find_hf_api: () => createFindHfApiTool(options),
     hf_papers: () => createHfPapersTool(options),
+    hf_hub_search: () => createHfHubSearchTool(options),
     hf_inspect_dataset: () => createHfInspectDatasetTool(options),
     hf_repo_files: () => createHfRepoFilesTool(options),
     hf_repo_git: () => createHfRepoGitTool(options),

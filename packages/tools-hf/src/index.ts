@@ -21,6 +21,8 @@ export { createHfRepoFilesTool } from './repos/hf-repo-files-tool.js';
 export type { HfRepoFilesToolOptions } from './repos/hf-repo-files-tool.js';
 export { createHfRepoGitTool } from './repos/hf-repo-git-tool.js';
 export type { HfRepoGitToolOptions } from './repos/hf-repo-git-tool.js';
+export { createHfHubSearchTool } from './search/hf-hub-search-tool.js';
+export type { HfHubSearchToolOptions } from './search/hf-hub-search-tool.js';
 export { toClaudeCodeJsonl } from './sessions/claude-code-jsonl.js';
 export type { ClaudeCodeBlock, ClaudeCodeJsonlOptions, ClaudeCodeLine, ClaudeCodeUsage, TranscriptMessageInfo } from './sessions/claude-code-jsonl.js';
 export { withHfSessionUpload } from './sessions/hf-session-upload.js';
