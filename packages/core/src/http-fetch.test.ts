@@ -216,3 +216,55 @@ describe('createHttpFetch', () => {
     expect(Date.now() - started).toBeLessThan(4000);
   });
 });
+
+describe('proxyForUrl', () => {
+  it('picks the proxy by scheme, lower-case names first, HTTP_PROXY for https when no HTTPS_PROXY', async () => {
+    const { proxyForUrl } = await import('./http-fetch.js');
+    expect(proxyForUrl('https://api.openai.com/v1', { HTTPS_PROXY: 'http://proxy:3128' })?.href).toBe('http://proxy:3128/');
+    expect(proxyForUrl('https://api.openai.com/v1', { HTTP_PROXY: 'proxy.corp:8080' })?.href).toBe('http://proxy.corp:8080/');
+    expect(proxyForUrl('http://example.com/', { HTTPS_PROXY: 'http://proxy:3128' })).toBeUndefined();
+    expect(proxyForUrl('https://x.example.com/', { https_proxy: 'http://lower:1', HTTPS_PROXY: 'http://upper:2' })?.host).toBe('lower:1');
+    expect(() => proxyForUrl('https://x.example.com/', { HTTPS_PROXY: 'http://[bad' })).toThrow(/not a URL/);
+  });
+
+  it('NO_PROXY exempts hosts, domains, ports and everything; loopback is always direct', async () => {
+    const { proxyForUrl } = await import('./http-fetch.js');
+    const env = { HTTPS_PROXY: 'http://proxy:3128', HTTP_PROXY: 'http://proxy:3128', NO_PROXY: 'internal.corp, .hf.space,huggingface.co:8443, 10.0.0.5' };
+    expect(proxyForUrl('https://api.internal.corp/', env)).toBeUndefined();
+    expect(proxyForUrl('https://internal.corp/', env)).toBeUndefined();
+    expect(proxyForUrl('https://me-sandbox.hf.space/', env)).toBeUndefined();
+    expect(proxyForUrl('https://huggingface.co:8443/', env)).toBeUndefined();
+    expect(proxyForUrl('https://huggingface.co/', env)).toBeDefined();
+    expect(proxyForUrl('http://10.0.0.5:8000/v1', env)).toBeUndefined();
+    expect(proxyForUrl('https://notinternal.corp/', env)).toBeDefined();
+    for (const local of ['http://localhost:8000/v1', 'http://127.0.0.1:11434/', 'http://[::1]:8080/']) expect(proxyForUrl(local, env)).toBeUndefined();
+    expect(proxyForUrl('https://api.openai.com/', { ...env, no_proxy: '*' })).toBeUndefined();
+  });
+});
+
+describe('a body cancelled while a read is under way', () => {
+  it('does not throw on the closed stream (Controller is already closed)', async () => {
+    const url = await serve((_request, _body, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      const timer = setInterval(() => response.write(`data: ${'x'.repeat(64)}\n\n`), 1);
+      response.once('close', () => clearInterval(timer));
+    });
+    const fetch = createHttpFetch();
+    const errors: unknown[] = [];
+    const onError = (error: unknown) => errors.push(error);
+    process.on('uncaughtException', onError);
+    try {
+      for (let attempt = 0; attempt < 30; attempt += 1) {
+        const response = await fetch(url);
+        const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+        await reader.read();
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        await reader.cancel();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      process.off('uncaughtException', onError);
+    }
+    expect(errors).toEqual([]);
+  });
+});

@@ -15,7 +15,10 @@ import { constants as zlib, createBrotliDecompress, createGunzip, createInflate 
  * `URLSearchParams` are serialised by the standard `Request`), redirects (`follow`, `manual`,
  * `error`), `AbortSignal` before and during the body, gzip/deflate/brotli decoding, keep-alive
  * connections that never keep a finished process alive, and `TypeError('fetch failed')` with the
- * socket error as `cause` for network failures. No proxy support (nor has Node 20's fetch).
+ * socket error as `cause` for network failures. Proxies are honoured the way curl and undici do
+ * (Node 20's own fetch ignores them): `HTTPS_PROXY`/`https_proxy` for https URLs,
+ * `HTTP_PROXY`/`http_proxy` for http ones (and for https ones when no HTTPS proxy is set),
+ * `NO_PROXY`/`no_proxy` for exceptions; see {@link proxyForUrl}.
  * `Blob` and `FormData` bodies are read into memory first: this is a transport for API requests,
  * not for multi-gigabyte uploads (the Hub client keeps Node's fetch for those).
  */
@@ -24,6 +27,91 @@ export interface HttpFetchOptions {
   maxRedirects?: number;
   /** Reuse connections (default true). */
   keepAlive?: boolean;
+  /**
+   * Where the proxy variables are read, at every request (default `process.env`); `false` never
+   * uses a proxy.
+   */
+  proxyEnv?: ProxyEnvironment | false;
+}
+
+/** The variables {@link proxyForUrl} reads. */
+export type ProxyEnvironment = Readonly<Record<string, string | undefined>>;
+
+function variable(env: ProxyEnvironment, name: string): string | undefined {
+  const value = env[name.toLowerCase()] ?? env[name.toUpperCase()];
+  return value?.trim() ? value.trim() : undefined;
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Whether `NO_PROXY` names the host: `*`, a host or domain (`example.com` covers `api.example.com`; a leading `.` or `*.` too), optionally with `:port`, an IP address. */
+function bypassed(noProxy: string | undefined, host: string, port: string): boolean {
+  if (!noProxy) return false;
+  for (const raw of noProxy.split(/[\s,]+/)) {
+    const entry = raw.trim().toLowerCase();
+    if (!entry) continue;
+    if (entry === '*') return true;
+    let name = entry;
+    let entryPort: string | undefined;
+    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
+    if (bracketed) {
+      name = bracketed[1] as string;
+      entryPort = bracketed[2];
+    } else if (/^[^:]+:\d+$/.test(entry)) {
+      [name, entryPort] = entry.split(':') as [string, string];
+    }
+    if (entryPort !== undefined && entryPort !== port) continue;
+    name = name.replace(/^\*?\./, '');
+    if (host === name || host.endsWith(`.${name}`)) return true;
+  }
+  return false;
+}
+
+/**
+ * The proxy a request to `url` goes through, or `undefined` for a direct connection. https URLs use
+ * `HTTPS_PROXY` (else `HTTP_PROXY`), http URLs `HTTP_PROXY`; lower-case names win, as in curl.
+ * `NO_PROXY` exempts hosts, and loopback hosts (`localhost`, `127.x.x.x`, `::1`) never go through
+ * a proxy: a local model server or test fake is reached directly.
+ */
+export function proxyForUrl(url: string | URL, env: ProxyEnvironment = process.env): URL | undefined {
+  const target = typeof url === 'string' ? new URL(url) : url;
+  if (target.protocol !== 'http:' && target.protocol !== 'https:') return undefined;
+  const proxy = target.protocol === 'https:' ? (variable(env, 'https_proxy') ?? variable(env, 'http_proxy')) : variable(env, 'http_proxy');
+  if (!proxy) return undefined;
+  const host = target.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (isLoopbackHost(host)) return undefined;
+  const port = target.port || (target.protocol === 'https:' ? '443' : '80');
+  if (bypassed(variable(env, 'no_proxy'), host, port)) return undefined;
+  try {
+    return new URL(proxy.includes('://') ? proxy : `http://${proxy}`);
+  } catch {
+    throw new TypeError(`fetch failed: the proxy address "${proxy}" (from HTTPS_PROXY/HTTP_PROXY) is not a URL`);
+  }
+}
+
+interface ProxyAgents {
+  /** Keyed by proxy URL and target protocol. */
+  cache: Map<string, HttpAgent>;
+  keepAlive: boolean;
+}
+
+/** The agent that sends a request to `url` through `proxy` (CONNECT tunnels for https, absolute-form requests for http). */
+async function proxyAgent(proxy: URL, url: URL, agents: ProxyAgents): Promise<HttpAgent> {
+  const key = `${url.protocol}${proxy.href}`;
+  const cached = agents.cache.get(key);
+  if (cached) return cached;
+  let agent: HttpAgent;
+  if (url.protocol === 'https:') {
+    const { HttpsProxyAgent } = await import('https-proxy-agent');
+    agent = new HttpsProxyAgent(proxy, { keepAlive: agents.keepAlive });
+  } else {
+    const { HttpProxyAgent } = await import('http-proxy-agent');
+    agent = new HttpProxyAgent(proxy, { keepAlive: agents.keepAlive });
+  }
+  agents.cache.set(key, agent);
+  return agent;
 }
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -100,6 +188,9 @@ const BODY_BUFFER_BYTES = 1 << 20;
  * same read are joined in a microtask; the socket is paused only when a megabyte waits unread.
  */
 function toWebStream(stream: Readable): ReadableStream<Uint8Array> {
+  // Set once the web stream is closed, errored or cancelled: a read that was already under way
+  // (its chunks waiting for the microtask) must not touch the controller after that.
+  let finished = false;
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
@@ -107,12 +198,13 @@ function toWebStream(stream: Readable): ReadableStream<Uint8Array> {
         let scheduled = false;
         const flush = () => {
           scheduled = false;
-          if (pending.length === 0) return;
+          if (finished || pending.length === 0) return;
           controller.enqueue(pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending));
           pending = [];
           if ((controller.desiredSize ?? 1) <= 0) stream.pause();
         };
         stream.on('data', (chunk: Buffer) => {
+          if (finished) return;
           pending.push(chunk);
           if (!scheduled) {
             scheduled = true;
@@ -121,21 +213,28 @@ function toWebStream(stream: Readable): ReadableStream<Uint8Array> {
         });
         stream.once('end', () => {
           flush();
+          if (finished) return;
+          finished = true;
           controller.close();
         });
         stream.once('error', (error) => {
           flush();
+          if (finished) return;
+          finished = true;
           controller.error(error);
         });
         // A body cut short without an error event (e.g. the peer reset after the headers).
         stream.once('close', () => {
-          if (!stream.readableEnded && !stream.errored) controller.error(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+          if (finished || stream.readableEnded || stream.errored) return;
+          finished = true;
+          controller.error(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
         });
       },
       pull() {
         if (stream.isPaused()) stream.resume();
       },
       cancel(reason) {
+        finished = true;
         stream.destroy(reason instanceof Error ? reason : undefined);
       },
     },
@@ -166,7 +265,7 @@ function toResponse(message: IncomingMessage, request: PreparedRequest, redirect
 }
 
 /** One HTTP exchange up to the response headers. */
-function send(request: PreparedRequest, agents: { http: HttpAgent; https: HttpsAgent }): Promise<IncomingMessage> {
+function send(request: PreparedRequest, agent: HttpAgent): Promise<IncomingMessage> {
   const { url, method, headers, body, signal } = request;
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
@@ -180,7 +279,7 @@ function send(request: PreparedRequest, agents: { http: HttpAgent; https: HttpsA
     if (Buffer.isBuffer(body)) outgoing['content-length'] = body.length;
     else if (body === undefined && (method === 'POST' || method === 'PUT' || method === 'PATCH')) outgoing['content-length'] = 0;
     const https = url.protocol === 'https:';
-    const request_ = (https ? httpsRequest : httpRequest)(url, { method, headers: outgoing, agent: https ? agents.https : agents.http });
+    const request_ = (https ? httpsRequest : httpRequest)(url, { method, headers: outgoing, agent });
     const onAbort = () => {
       request_.destroy();
       reject(abortReason(signal as AbortSignal));
@@ -204,12 +303,19 @@ function send(request: PreparedRequest, agents: { http: HttpAgent; https: HttpsA
 export function createHttpFetch(options: HttpFetchOptions = {}): typeof fetch {
   const keepAlive = options.keepAlive ?? true;
   const agents = { http: new HttpAgent({ keepAlive }), https: new HttpsAgent({ keepAlive }) };
+  const proxies: ProxyAgents = { cache: new Map(), keepAlive };
   const maxRedirects = options.maxRedirects ?? 20;
+  const proxyEnv = options.proxyEnv;
+  const agentFor = async (url: URL): Promise<HttpAgent> => {
+    const proxy = proxyEnv === false ? undefined : proxyForUrl(url, proxyEnv ?? process.env);
+    if (proxy) return proxyAgent(proxy, url, proxies);
+    return url.protocol === 'https:' ? agents.https : agents.http;
+  };
 
   return async function httpFetch(input: FetchInput, init?: RequestInit): Promise<Response> {
     const request = await prepare(input, init);
     for (let redirects = 0; ; redirects += 1) {
-      const message = await send(request, agents);
+      const message = await send(request, await agentFor(request.url));
       const location = message.headers.location;
       if (!REDIRECT_STATUSES.has(message.statusCode ?? 0) || location === undefined || request.redirect === 'manual') {
         return toResponse(message, request, redirects > 0, request.signal);

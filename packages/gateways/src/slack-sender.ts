@@ -1,3 +1,4 @@
+import { httpFetch } from '@ml-intern/core';
 import { ErrorCode, type FetchFunction, type Logger, LogLevel, WebClient } from '@slack/web-api';
 import { DeliveryFailure, type NotificationSender, describeNetworkError } from './delivery-failure.js';
 import type { ResolvedSlackDestination } from './messaging-config.js';
@@ -97,7 +98,8 @@ export interface SlackSenderOptions {
  */
 export function createSlackSender(destination: ResolvedSlackDestination, options: SlackSenderOptions): NotificationSender {
   const apiUrl = normalizeSlackApiUrl(destination.apiUrl ?? options.slackApiUrl ?? DEFAULT_SLACK_API_URL);
-  const baseFetch = options.fetch ?? globalThis.fetch;
+  // core's httpFetch honours HTTPS_PROXY/HTTP_PROXY/NO_PROXY (Node 20's own fetch does not).
+  const baseFetch = options.fetch ?? httpFetch;
   // One delivery at a time per destination, so the signal of the current one is all the wrapper needs.
   let currentSignal: AbortSignal | undefined;
   const fetchWithSignal: FetchFunction = (url, init) => {

@@ -17,6 +17,8 @@ export type {
 } from './anthropic-script.js';
 export { signThinking } from './validate-anthropic-request.js';
 export { startFakeOpenAI } from './fake-openai.js';
+export { startFakeProxy } from './fake-proxy.js';
+export type { FakeProxy, FakeProxyOptions, FakeProxyRequest } from './fake-proxy.js';
 export { checkLocalWindow, localMetadata, localOverflowError } from './fake-local-servers.js';
 export type { FakeLocalServer, LocalServerAnswer, LocalServerKind } from './fake-local-servers.js';
 export type { FakeOpenAI, FakeOpenAIOptions } from './fake-openai.js';

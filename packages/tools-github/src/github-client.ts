@@ -1,3 +1,4 @@
+import { httpFetch } from '@ml-intern/core';
 import { isGraphqlResponseError, isOnlyNotFound, toGitHubToolError } from './github-errors.js';
 
 export const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
@@ -51,7 +52,8 @@ export function createGitHubClient(options: GitHubToolsOptions = {}): GitHubClie
       const request = octokitRequest.defaults({
         baseUrl: apiUrl,
         headers,
-        ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
+        // core's httpFetch honours HTTPS_PROXY/HTTP_PROXY/NO_PROXY (Node 20's own fetch does not).
+        request: { fetch: options.fetch ?? httpFetch },
       });
       return { request, graphql: withCustomRequest(request) };
     }));

@@ -1,4 +1,4 @@
-import { AbortError, parseRetryAfter, sleep } from '@ml-intern/core';
+import { AbortError, httpFetch, parseRetryAfter, proxyForUrl, sleep } from '@ml-intern/core';
 
 /** Details of a failed response that the Hub library's errors do not keep (headers). */
 export interface HubFailureRecord {
@@ -119,7 +119,7 @@ export function createHubFetch(options: HubFetchOptions): typeof fetch {
     for (let attempt = 1; ; attempt += 1) {
       let response: Response;
       try {
-        response = await options.fetch(url, init);
+        response = await transportFor(url)(url, init);
       } catch (error) {
         if (signal?.aborted) throw new AbortError();
         const code = errorCode(error);
@@ -136,6 +136,15 @@ export function createHubFetch(options: HubFetchOptions): typeof fetch {
       }
       return response;
     }
+  }
+
+  /**
+   * Node 20's own fetch ignores HTTPS_PROXY/HTTP_PROXY: behind a proxy the default transport is
+   * core's httpFetch, which honours them (it reads upload bodies into memory, so very large uploads
+   * through a proxy cost their size in memory). A fetch the caller chose is always used as is.
+   */
+  function transportFor(url: URL): typeof fetch {
+    return options.fetch === globalThis.fetch && proxyForUrl(url) ? httpFetch : options.fetch;
   }
 
   function backoff(attempt: number): number {

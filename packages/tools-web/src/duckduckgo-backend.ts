@@ -1,4 +1,4 @@
-import { ToolExecutionError } from '@ml-intern/core';
+import { ToolExecutionError, httpFetch } from '@ml-intern/core';
 import type { WebSearchBackend, WebSearchOptions, WebSearchResult } from './web-search-backend.js';
 
 /** DuckDuckGo's JavaScript-free results page. */
@@ -77,7 +77,8 @@ export function createDuckDuckGoBackend(options: DuckDuckGoBackendOptions = {}):
   return {
     name: 'DuckDuckGo',
     async search(query, searchOptions) {
-      const fetchImplementation = options.fetch ?? globalThis.fetch;
+      // core's httpFetch honours HTTPS_PROXY/HTTP_PROXY/NO_PROXY (Node 20's own fetch does not).
+      const fetchImplementation = options.fetch ?? httpFetch;
       const form = new URLSearchParams({ q: composeQuery(query, searchOptions) });
       if (options.region) form.set('kl', options.region);
       const headers: Record<string, string> = {
