@@ -1,4 +1,5 @@
 import { sendJson } from './http-fake.js';
+import { viewerQueryRoutes } from './fake-hub-viewer.js';
 import { repoKey, sendError, type FakeRepo, type FakeRoute, type FakeUser, type RouteContext } from './fake-hub-state.js';
 
 export interface FakePaper {
@@ -32,6 +33,10 @@ export interface FakeViewerDataset {
   /** Keyed by `config/split`. */
   firstRows: Record<string, Record<string, unknown>[]>;
   parquet: { config: string; split: string; filename: string; size: number }[];
+  /** Every row per `config/split`, served by `/rows`, `/search` and `/filter` (default: the first rows). */
+  rows?: Record<string, Record<string, unknown>[]>;
+  /** `/statistics` column entries per `config/split` (default: computed from the rows). */
+  statistics?: Record<string, unknown[]>;
 }
 
 export interface FakeDocsLibrary {
@@ -65,7 +70,7 @@ function docsNavigation(library: string, docs: FakeDocsLibrary): string {
 }
 
 /** Refuse like the dataset viewer: unknown, private or gated without access → 401 anonymous / 404. */
-function viewerDataset(context: RouteContext, state: FakeContentState): FakeViewerDataset | undefined {
+export function viewerDataset(context: RouteContext, state: FakeContentState): FakeViewerDataset | undefined {
   const dataset = context.query.get('dataset') ?? '';
   const repo = state.repos.get(repoKey('dataset', dataset));
   const refused = !repo || ((repo.settings.private || repo.settings.gated) && (!context.auth.valid || (repo.settings.gated && !repo.seed.accessGranted)));
@@ -82,7 +87,7 @@ function viewerDataset(context: RouteContext, state: FakeContentState): FakeView
   return state.viewer[dataset] ?? { isValid: { viewer: false, preview: false, search: false, filter: false, statistics: false }, splits: [], info: {}, firstRows: {}, parquet: [] };
 }
 
-/** whoami, papers, collections, docs pages, the OpenAPI spec, arXiv HTML and the dataset viewer. */
+/** whoami, papers, collections, docs pages, the OpenAPI spec, arXiv HTML and the dataset viewer (with rows, search, filter and statistics). */
 export function contentRoutes(state: FakeContentState): FakeRoute[] {
   const route = (method: string, pattern: string, handle: FakeRoute['handle']): FakeRoute => ({ method, pattern: new RegExp(`^${pattern}$`), handle });
   const paper = (id: string) => state.papers.find((one) => one.id === id.replace(/v\d+$/, ''));
@@ -189,5 +194,6 @@ export function contentRoutes(state: FakeContentState): FakeRoute[] {
         pending: [], failed: [], partial: false,
       });
     }),
+    ...viewerQueryRoutes(state, viewerDataset),
   ];
 }

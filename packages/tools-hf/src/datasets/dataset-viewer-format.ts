@@ -97,3 +97,77 @@ export function formatParquet(files: readonly ViewerParquetFile[], config: strin
   if (groups.size > 20) lines.push(`- … ${groups.size - 20} more config/split pairs`);
   return lines;
 }
+
+/** A page of `/rows`, `/search` or `/filter`. */
+export interface ViewerRowsPage {
+  features?: { name: string; type: unknown }[];
+  rows?: { row_idx: number; row: Record<string, unknown>; truncated_cells?: string[] }[];
+  num_rows_total?: number;
+  partial?: boolean;
+}
+
+/** One column of `/statistics`. */
+export interface ViewerColumnStatistics {
+  column_name: string;
+  column_type: string;
+  column_statistics: {
+    nan_count?: number;
+    nan_proportion?: number;
+    n_unique?: number;
+    frequencies?: Record<string, number>;
+    min?: number | null;
+    max?: number | null;
+    mean?: number | null;
+    median?: number | null;
+    std?: number | null;
+  };
+}
+
+export interface ViewerStatistics {
+  num_examples?: number;
+  statistics?: ViewerColumnStatistics[];
+  partial?: boolean;
+}
+
+function round(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '?';
+  return Number.isInteger(value) ? formatCount(value) : value.toFixed(Math.abs(value) >= 100 ? 1 : 3).replace(/\.?0+$/, '');
+}
+
+/** One line per column: label frequencies, or min/max/mean/median/std of values or lengths. */
+export function formatStatistics(statistics: ViewerStatistics, where: string): string[] {
+  const total = statistics.num_examples;
+  const lines = [`## Statistics (${where}, ${formatCount(total)} rows${statistics.partial ? ', computed on the first part of the split only' : ''})`];
+  for (const column of statistics.statistics ?? []) {
+    const stats = column.column_statistics;
+    const missing = stats.nan_count ? `; ${formatCount(stats.nan_count)} missing (${((stats.nan_proportion ?? 0) * 100).toFixed(1)}%)` : '';
+    let detail: string;
+    if (stats.frequencies) {
+      const entries = Object.entries(stats.frequencies).sort((left, right) => right[1] - left[1]);
+      const shown = entries.slice(0, 10).map(([label, count]) => `${truncateText(label, 40)} ${formatCount(count)}${total ? ` (${((count / total) * 100).toFixed(1)}%)` : ''}`);
+      detail = `${stats.n_unique ?? entries.length} unique: ${shown.join(', ')}${entries.length > 10 ? ', …' : ''}`;
+    } else {
+      const of = column.column_type === 'string_text' ? 'length ' : column.column_type === 'list' ? 'items ' : '';
+      detail = `${of}min ${round(stats.min)}, max ${round(stats.max)}, mean ${round(stats.mean)}, median ${round(stats.median)}, std ${round(stats.std)}`;
+    }
+    lines.push(`- ${column.column_name} (${column.column_type}): ${detail}${missing}`);
+  }
+  if ((statistics.statistics ?? []).length === 0) lines.push('No column statistics (the viewer computes them for numbers, labels, booleans, strings and lists only).');
+  return lines;
+}
+
+/** Rows of a page, each cell shortened to `maxCell` characters; the total text stays under `maxChars`. */
+export function formatRowsPage(page: ViewerRowsPage, maxCell: number, maxChars: number): { lines: string[]; shown: number } {
+  const lines: string[] = [];
+  let size = 0;
+  let shown = 0;
+  for (const entry of page.rows ?? []) {
+    const block = [`Row ${entry.row_idx}:`, ...Object.entries(entry.row).map(([name, value]) => `  ${name}: ${formatCell(value, maxCell)}${entry.truncated_cells?.includes(name) ? ' [cut by the viewer]' : ''}`)];
+    const length = block.reduce((sum, line) => sum + line.length + 1, 0);
+    if (shown > 0 && size + length > maxChars) break;
+    lines.push(...block);
+    size += length;
+    shown += 1;
+  }
+  return { lines, shown };
+}
