@@ -22,6 +22,7 @@ const program = new Command()
   .addOption(new Option('--output-format <format>', 'one-shot output').choices(['text', 'json', 'stream-json']).default('text'))
   .option('--resume <id>', 'resume a saved session by id, id prefix or path')
   .option('--last', 'resume the most recent session')
+  .option('--no-fork', "with --resume or --last: continue that session's own log instead of a new session forked from it (refused while another run is using it)")
   .option('--config <file>', 'config file to use instead of ~/.config/ml-intern/cli_agent_config.json')
   .option('--cwd <dir>', 'workspace directory (default: the current directory)')
   .option('--trust-project', "apply this project's .ml-intern/config.json and .env in full for this run, as if the folder were trusted (nothing is recorded)")
@@ -45,6 +46,15 @@ sessions.action(async () => {
   const { listSessions } = await import('./commands/sessions.js');
   process.exitCode = listSessions();
 });
+sessions
+  .command('prune')
+  .description('remove saved sessions (logs, spill files, scratch) last written longer ago than --older-than')
+  .option('--older-than <age>', 'age such as 30d, 12h, 90m (default 30d)', '30d')
+  .option('--dry-run', 'only list what would be removed')
+  .action(async (options: { olderThan: string; dryRun?: boolean }) => {
+    const { pruneSessions } = await import('./commands/sessions.js');
+    process.exitCode = pruneSessions(options);
+  });
 sessions
   .command('show <id>')
   .description('replay a saved session (id, id prefix, "last" or path)')

@@ -1,6 +1,7 @@
 import { readFileSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { EXIT_CODES, runUnattended, type RuntimeOptions } from '@ml-intern/cli/runtime';
+import { stripBom } from '@ml-intern/core';
 
 interface BatchTask {
   task: string;
@@ -18,8 +19,9 @@ export interface BatchOptions extends Omit<RuntimeOptions, 'mode'> {
 function parseTasks(file: string): { tasks: BatchTask[]; errors: string[] } {
   const tasks: BatchTask[] = [];
   const errors: string[] = [];
-  readFileSync(file, 'utf8')
-    .split('\n')
+  // A UTF-8 BOM (Windows editors) and CRLF line ends are fine.
+  stripBom(readFileSync(file, 'utf8'))
+    .split(/\r?\n/)
     .forEach((line, index) => {
       if (!line.trim()) return;
       try {

@@ -55,6 +55,7 @@ export async function runHeadless(words: string[], options: Record<string, unkno
   for (const [name, value] of Object.entries({ 'max-iterations': flags.max_iterations, 'budget-usd': flags.budget_usd })) {
     if (value !== undefined && !Number.isFinite(value)) return fail(`--${name} must be a number`);
   }
+  if (options.fork === false && typeof options.resume !== 'string') return fail('--no-fork only applies with --resume <id>');
   const cwd = path.resolve(typeof options.cwd === 'string' ? options.cwd : process.cwd());
   if (!statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) return fail(`--cwd ${cwd} is not a directory`);
   const base = {
@@ -94,7 +95,7 @@ export async function runHeadless(words: string[], options: Record<string, unkno
       mode: 'headless',
       task,
       signal: interrupt.signal,
-      ...(typeof options.resume === 'string' ? { resume: options.resume } : {}),
+      ...(typeof options.resume === 'string' ? { resume: options.resume, ...(options.fork === false ? { noFork: true } : {}) } : {}),
       onEvent: (event: AgentEvent) => write(`${JSON.stringify(event)}\n`),
     });
     if (!result) return fail(message ?? 'could not start');

@@ -28,12 +28,17 @@ export async function runCli(words: string[], options: Record<string, unknown>, 
     return 2;
   }
   const resume = options.last === true ? 'last' : typeof options.resume === 'string' ? options.resume : undefined;
+  if (options.fork === false && !resume) {
+    process.stderr.write('ml-intern: --no-fork only applies with --resume <id> or --last\n');
+    return 2;
+  }
   const common = {
     cwd,
     env: process.env,
     flags,
     ...(typeof options.config === 'string' ? { configFile: options.config } : {}),
     ...(resume ? { resume } : {}),
+    ...(resume && options.fork === false ? { noFork: true } : {}),
     ...(options.trustProject === true ? { trustProject: true } : {}),
   };
   let prompt: string | undefined;

@@ -20,10 +20,42 @@ export function listSessions(): number {
   return 0;
 }
 
+const UNITS_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** `30d`, `12h`, `90m`, `2w`, `45s` → milliseconds; undefined when it is none of those. */
+export function parseAge(text: string): number | undefined {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$/i.exec(text);
+  if (!match) return undefined;
+  return Number(match[1]) * (UNITS_MS[(match[2] as string).toLowerCase()] as number);
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+/** `ml-intern sessions prune [--older-than 30d] [--dry-run]`: old logs go with their spill files and scratch. */
+export function pruneSessions(options: { olderThan?: string; dryRun?: boolean }): number {
+  const olderThanMs = parseAge(options.olderThan ?? '30d');
+  if (olderThanMs === undefined) {
+    process.stderr.write(`ml-intern: --older-than expects an age such as 30d, 12h or 90m, found "${options.olderThan}"\n`);
+    return 2;
+  }
+  const sessions = store();
+  const result = sessions.prune({ olderThanMs, ...(options.dryRun ? { dryRun: true } : {}) });
+  const verb = options.dryRun ? 'Would remove' : 'Removed';
+  for (const item of result.removed) process.stdout.write(`${options.dryRun ? 'would remove' : 'removed'}  ${item.id}  ${item.modifiedAt.toISOString().replace('T', ' ').slice(0, 16)}  ${formatBytes(item.bytes)}\n`);
+  for (const item of result.inUse) process.stdout.write(`kept     ${item.id}  (in use by pid ${item.holder.pid})\n`);
+  process.stdout.write(`${verb} ${result.removed.length} session${result.removed.length === 1 ? '' : 's'} older than ${options.olderThan ?? '30d'} from ${sessions.dir} (${formatBytes(result.bytes)}).\n`);
+  return 0;
+}
+
 function renderEvent(event: AgentEvent): string | undefined {
   switch (event.type) {
     case 'session_started':
-      return `── session ${event.session_id} · ${event.model} · ${event.cwd}${event.resumed ? ' (resumed)' : ''}`;
+      return `── session ${event.session_id} · ${event.model} · ${event.cwd}${event.forked_from ? ` (resumed from ${event.forked_from})` : event.resumed ? ' (resumed)' : ''}`;
     case 'processing':
       return `\n> ${event.input}`;
     case 'assistant_message':
@@ -60,7 +92,10 @@ function renderEvent(event: AgentEvent): string | undefined {
 export async function showSession(reference: string, options: { json?: boolean }): Promise<number> {
   let file: string;
   try {
-    file = store().resolve(reference);
+    const resolved = store().resolveWithWarnings(reference);
+    file = resolved.file;
+    // `last` never passes over a newer log silently: say which ones it skipped, and why.
+    for (const warning of resolved.warnings) process.stderr.write(`warning: ${warning}\n`);
   } catch (error) {
     process.stderr.write(`ml-intern: ${(error as Error).message}\n`);
     return 2;

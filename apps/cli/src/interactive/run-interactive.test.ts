@@ -98,10 +98,12 @@ describe('runInteractive over a pipe', () => {
     const [first, fresh, resumed] = started;
     expect(fresh?.session_id).not.toBe(first?.session_id);
     expect(resumed?.resumed).toBe(true);
-    expect(resumed?.session_id).toBe(first?.session_id);
+    // Resume forks: a new id that names the resumed session, whose log is left as it was.
+    expect(resumed?.session_id).not.toBe(first?.session_id);
+    expect(resumed?.forked_from).toBe(first?.session_id);
     expect(text).toContain(`New session ${fresh?.session_id}.`);
     expect(text).toMatch(/Saved sessions\n {3}1 {2}[0-9a-f]{8} {2}\d{4}-\d\d-\d\d \d\d:\d\d {2}hello there\n/);
-    expect(text).toContain(`Resumed session ${first?.session_id} (2 messages).`);
+    expect(text).toContain(`Resumed session ${first?.session_id} as new session ${resumed?.session_id} (2 messages; the old log is left as it was).`);
     expect(text).toContain('Last request: hello there');
     expect(runtime.session.history.messages.some((message) => message.role === 'user' && message.content === 'hello there')).toBe(true);
   });

@@ -7,6 +7,7 @@ import { loadInputHistory, saveInputHistory } from './input-history.js';
 import { LineReader } from './line-reader.js';
 import { createMarkdownRenderer } from './markdown-renderer.js';
 import { ScreenWriter, type TerminalOutput } from './screen-writer.js';
+import { ModelWaitIndicator } from './model-wait.js';
 import { runSlashCommand, type SessionLister, type SlashCommandContext } from './slash-commands.js';
 import { describeRuntime } from './status-report.js';
 import { createTerminalStyle, shouldUseColor, type TerminalStyle } from './terminal-style.js';
@@ -64,6 +65,7 @@ class InteractiveChat {
   readonly #renderer: EventRenderer;
   readonly #reader: LineReader;
   readonly #approvals = new ApprovalInbox();
+  readonly #modelWait: ModelWaitIndicator;
   readonly #quit = new AbortController();
   readonly #ctrlC = new DoublePress();
   #exitCode = 0;
@@ -79,6 +81,7 @@ class InteractiveChat {
     this.#writer = new ScreenWriter(io.output);
     const markdown = io.output.isTTY === true ? createMarkdownRenderer({ style: this.#style, width: () => this.#writer.columns }) : undefined;
     this.#renderer = new EventRenderer({ writer: this.#writer, style: this.#style, liveProgress: io.output.isTTY === true, ...(markdown ? { markdown } : {}) });
+    this.#modelWait = new ModelWaitIndicator(this.#writer, this.#style, { live: io.output.isTTY === true });
     this.#reader = new LineReader({ input: io.input, writer: this.#writer, terminal: this.#terminal, history: loadInputHistory(io.historyFile), onInterrupt: this.#onInterrupt });
   }
 
@@ -86,6 +89,8 @@ class InteractiveChat {
     const session = this.#runtime.session;
     process.on('SIGINT', this.#onInterrupt);
     const unsubscribe = session.subscribe((event) => {
+      // The "waiting for the model" line is taken back before anything else is printed.
+      this.#modelWait.handle(event);
       this.#renderer.handle(event);
       if (event.type === 'approval_required') this.#approvals.push(event.tools);
       // Closed from elsewhere (a fatal error, a signal handler): nothing more can run.
@@ -97,6 +102,7 @@ class InteractiveChat {
       await this.#loop();
     } finally {
       this.#phase = 'starting';
+      this.#modelWait.dispose();
       process.off('SIGINT', this.#onInterrupt);
       this.#renderer.finishStream();
       saveInputHistory(this.#io.historyFile, this.#reader.history);
@@ -138,8 +144,10 @@ class InteractiveChat {
         onPhase: (phase, cancel) => {
           this.#phase = phase;
           this.#cancelQuestion = cancel;
+          this.#modelWait.setActive(phase === 'turn');
         },
       });
+      this.#modelWait.setActive(false);
     }
   }
 
@@ -199,6 +207,11 @@ class InteractiveChat {
         return this.#writer.line(style.dim('(Ctrl-C again to quit, or type /quit)'));
       default:
         this.#cancelQuestion?.abort();
+        // A command that keeps the session busy (/compact) is cancelled like a turn.
+        if (this.#phase === 'command' && this.#runtime.session.busy) {
+          this.#runtime.session.submit({ type: 'interrupt' });
+          return this.#writer.line(style.yellow('Cancelling… (Ctrl-C again to quit)'));
+        }
         return this.#writer.line(style.dim('(Ctrl-C again to quit)'));
     }
   };

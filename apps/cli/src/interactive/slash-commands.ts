@@ -70,7 +70,7 @@ const HANDLERS: Record<string, CommandHandler> = {
     await submitAndWait(context.runtime.session, { type: 'undo' }, OPERATION_END.undo, context.signal);
   },
   compact: async (_argument, context, print) => {
-    print(context.style.dim('Compacting…'));
+    print(context.style.dim('Compacting… (Ctrl-C cancels)'));
     await submitAndWait(context.runtime.session, { type: 'compact' }, OPERATION_END.compact, context.signal);
   },
   resume: async (argument, context, print) => {
@@ -181,7 +181,7 @@ async function resume(argument: string, context: SlashCommandContext, print: Pri
   context.renderer.reset();
   const messages = session.history.messages;
   const lastUser = [...messages].reverse().find((message) => message.role === 'user');
-  const lines = [`Resumed session ${style.bold(session.id)} (${messages.length} messages).`];
+  const lines = [`Resumed session ${style.bold(session.forkedFrom ?? reference)} as new session ${style.bold(session.id)} (${messages.length} messages; the old log is left as it was).`];
   if (lastUser?.role === 'user') lines.push(style.dim(`Last request: ${truncateText(sanitizeTerminalText(lastUser.content).replace(/\s+/g, ' '), 120)}`));
   print(lines);
 }

@@ -32,7 +32,7 @@ export const OPERATION_END: Record<'undo' | 'compact' | 'new' | 'resume', (event
   undo: (event) => event.type === 'undo_complete' || event.type === 'error',
   // A manual compaction that has nothing to do, or is skipped, reports it as a session-level log line.
   compact: (event) =>
-    event.type === 'compacted' || event.type === 'error' || event.type === 'session_terminated' || (event.type === 'tool_log' && event.tool_call_id === undefined && event.level !== 'error'),
+    event.type === 'compacted' || event.type === 'error' || event.type === 'interrupted' || event.type === 'session_terminated' || (event.type === 'tool_log' && event.tool_call_id === undefined && event.level !== 'error'),
   new: (event) => event.type === 'ready' || event.type === 'error',
   resume: (event) => event.type === 'ready' || event.type === 'error',
 };

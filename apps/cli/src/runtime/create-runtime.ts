@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { JsonlSessionStore, createRedactor, defaultSessionDir, readSessionLog, secretsFromEnv, type Message } from '@ml-intern/context';
+import { JsonlSessionStore, SessionLockedError, createRedactor, defaultSessionDir, readSessionLog, secretsFromEnv, type Message } from '@ml-intern/context';
 import {
   ConfigError,
   DEFAULT_AUTO_APPROVAL_CAP_USD,
@@ -25,6 +25,7 @@ import {
   type ResolveModelOptions,
   type SessionStore,
 } from '@ml-intern/core';
+import type { PlanItem } from '@ml-intern/events';
 import builtinCli from '../../../../configs/cli_agent_config.json' with { type: 'json' };
 import builtinHeadless from '../../../../configs/headless_agent_config.json' with { type: 'json' };
 import modelCatalog from '../../../../configs/models.json' with { type: 'json' };
@@ -48,16 +49,19 @@ export async function createModel(id: string, config: AgentConfig, env: Record<s
   // Load only the provider this model needs: each SDK costs 100–250 ms of startup. Requests go
   // through core's node:http fetch: Node's own costs a one-shot run ~100 ms (see http-fetch.ts).
   const factories: ResolveModelOptions['factories'] = {};
+  // The providers' own silence limit follows the setting too (core gives up on a silent call at the same point).
+  const idleTimeoutMs = config.model_idle_timeout_s * 1000;
   if (parseModelId(id).provider === 'anthropic') {
     const { anthropicModelFactory } = await import('@ml-intern/provider-anthropic');
     factories.anthropic = anthropicModelFactory({
       fetch: httpFetch,
+      idleTimeoutMs,
       ...(env.ANTHROPIC_API_KEY ? { apiKey: env.ANTHROPIC_API_KEY } : {}),
       ...(env.ANTHROPIC_BASE_URL ? { baseURL: env.ANTHROPIC_BASE_URL } : {}),
     });
   } else {
     const { openAIModelFactory } = await import('@ml-intern/provider-openai');
-    factories.openai = openAIModelFactory({ fetch: httpFetch, env: hfToken && !env.HF_TOKEN ? { ...env, HF_TOKEN: hfToken } : env });
+    factories.openai = openAIModelFactory({ fetch: httpFetch, idleTimeoutMs, env: hfToken && !env.HF_TOKEN ? { ...env, HF_TOKEN: hfToken } : env });
   }
   // configs/models.json only overrides: windows and prices come from the provider packages' catalogs.
   const model = resolveModel(id, {
@@ -179,6 +183,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   let history: Message[] | undefined;
   let reservations: OpenReservation[] = [];
   let id: string | undefined;
+  let forkedFrom: string | undefined;
+  let plan: PlanItem[] | undefined;
   if (options.resume) {
     if (!store) throw new ConfigError('cannot resume: save_sessions is off in the config', { keyPath: 'save_sessions' });
     const previous = await store.load(options.resume).catch((error: Error) => {
@@ -186,7 +192,21 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     });
     for (const warning of previous.warnings) warn(warning);
     history = previous.messages;
-    id = previous.header.id;
+    plan = previous.plan;
+    if (options.noFork) {
+      // Continue the same log in place: only while no other run writes it (the lock is taken now
+      // and handed to the session's log writer).
+      try {
+        store.lock(previous.header.id);
+      } catch (error) {
+        if (!SessionLockedError.isInstance(error)) throw error;
+        throw new ConfigError(`cannot resume with --no-fork: ${(error as Error).message}. Wait for it to finish, or resume without --no-fork to continue in a new session forked from it.`, { keyPath: 'resume' });
+      }
+      id = previous.header.id;
+    } else {
+      // Resume forks (SPEC section 8): a new id that names the old one; the old log is left as it is.
+      forkedFrom = previous.header.id;
+    }
     // Jobs the previous run left running: their reservations count again and are reconciled.
     reservations = openReservations(readSessionLog(previous.location).records);
   }
@@ -221,6 +241,11 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     toolTimeoutMs: config.tool_timeout_s * 1000,
     ...(sessionStore ? { store: sessionStore } : {}),
     ...(history ? { history, resumed: true } : {}),
+    ...(forkedFrom ? { forkedFrom } : {}),
+    ...(plan && plan.length > 0 ? { plan } : {}),
+    // Spill files live next to the logs (a resume may need them; `sessions prune` removes both).
+    ...(store ? { dataRoot: store.dir } : {}),
+    retry: { idleTimeoutMs: config.model_idle_timeout_s * 1000 },
     ...(reservations.length > 0 ? { openReservations: reservations } : {}),
     configDigest: loaded.digest,
     runtime: description.runtime,

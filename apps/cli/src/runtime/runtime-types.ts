@@ -13,8 +13,13 @@ export interface RuntimeOptions {
   configFile?: string;
   /** Config values from CLI flags (`--model`, `--max-iterations`, `--yolo`, `--budget-usd`). */
   flags?: Record<string, unknown>;
-  /** Resume by id, id prefix, `last` or path. */
+  /** Resume by id, id prefix, `last` or path (as a new session forked from it). */
   resume?: string;
+  /**
+   * `--no-fork`: continue the resumed session's own log instead of forking it; refused with a
+   * clear message while another run holds that session.
+   */
+  noFork?: boolean;
   /** Where `tool_log`-like notices about the runtime go before the session exists (stderr). */
   warn?: (message: string) => void;
   /** Subscribed before the session emits anything, so `session_started` is seen. */
