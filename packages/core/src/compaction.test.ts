@@ -138,9 +138,13 @@ describe('compaction when the summary request itself does not fit', () => {
     });
     const session = createSession({ model, tools: [bigTool], counter: createCharEstimateCounter(), compaction: { keepRecentTokens: 2_000 } });
     const done = new Promise((resolve) => session.subscribe((event) => event.type === 'compacted' && resolve(event)));
+    const warnings: string[] = [];
+    session.subscribe((event) => event.type === 'tool_log' && event.level === 'warn' && warnings.push(event.message));
     await session.run('task');
     session.submit({ type: 'compact' });
     expect(await done).toMatchObject({ trigger: 'manual' });
+    // The user is told too, not only the model.
+    expect(warnings.some((message) => /^Compaction dropped the \d+ oldest messages of the conversation without summarising them/.test(message))).toBe(true);
     // Refused, then tried again with fewer (newer) messages until it fitted.
     expect(transcripts.length).toBeGreaterThan(1);
     expect(transcripts.at(-1)).toBeLessThanOrEqual(12_000);

@@ -10,6 +10,7 @@ import {
 import { ContextOverflowError } from './errors.js';
 import { callModel, type ModelCallResult } from './model-call.js';
 import type { LanguageModel, ModelUsage, ToolSpec } from './model.js';
+import type { RetryOptions } from './retry.js';
 
 export interface CompactionOptions {
   /** Fraction of (window − output reserve) that triggers compaction (default 0.9). */
@@ -20,6 +21,8 @@ export interface CompactionOptions {
   contextWindow?: number;
   /** Disable automatic compaction (manual `/compact` still works). */
   auto?: boolean;
+  /** Retry and idle-timeout settings of the summary call (the session's own). */
+  retry?: RetryOptions;
 }
 
 export type CompactionOutcome =
@@ -176,7 +179,7 @@ export class Compactor {
           this.#model,
           { system: SNAPSHOT_INSTRUCTIONS, messages: [{ role: 'user', content: prompt }], tools: [], toolChoice: 'none', maxOutputTokens: summaryOutput },
           { onTextDelta: () => {}, onReset: () => {}, onRetry: () => {} },
-          { signal: context.signal },
+          { ...this.#options.retry, signal: context.signal },
         );
         break;
       } catch (error) {

@@ -93,7 +93,7 @@ export class Session implements AsyncIterable<AgentEvent> {
       ...(options.redact ? { redact: options.redact } : {}),
     });
     this.#loopGuard = new LoopGuard(options.loopGuard);
-    this.#compactor = new Compactor(this.model, this.history, options.compaction);
+    this.#compactor = new Compactor(this.model, this.history, { ...options.compaction, ...(options.retry ? { retry: options.retry } : {}) });
     this.#renderSystem();
     for (const message of options.history ?? []) this.history.append(message);
     this.history.repairDanglingToolCalls();
@@ -521,6 +521,8 @@ export class Session implements AsyncIterable<AgentEvent> {
     }
     this.#log({ kind: 'replace', messages: [...this.history.messages] });
     if (outcome.usage) this.#recordUsage(outcome.usage, outcome.latencyMs, 'stop', 0);
+    // The summary request itself did not fit: the oldest messages were dropped, and the user is told.
+    if (outcome.notice) this.#emit({ type: 'tool_log', level: 'warn', message: outcome.notice });
     this.#emit({ type: 'compacted', ...outcome.stats, trigger });
     return 'compacted';
   }
