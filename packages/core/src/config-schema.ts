@@ -42,6 +42,8 @@ export const agentConfigSchema = z
       env_passthrough: z.array(z.string()),
       timeout_s: z.number().positive(),
       max_timeout_s: z.number().positive(),
+      /** Memory of everything the sandbox runs together, in MiB (a cgroup); null: three quarters of this machine's RAM. */
+      memory_limit_mb: z.number().int().positive().nullable().default(null),
     }),
     web: z.object({
       search_url: z.string().nullable(),

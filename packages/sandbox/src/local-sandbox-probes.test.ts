@@ -42,7 +42,7 @@ function runToEnd(python: ReturnType<typeof slowPython>, action: 'describe' | 'e
   });
 }
 
-afterEach(() => {
+afterEach(async () => {
   for (const pidFile of fakePids.splice(0)) {
     try {
       process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
@@ -50,7 +50,7 @@ afterEach(() => {
       // not started, or already finished
     }
   }
-  cleanup();
+  await cleanup();
 });
 
 describe.skipIf(!hasBubblewrap)('local sandbox probes with bubblewrap', () => {

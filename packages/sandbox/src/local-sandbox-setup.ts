@@ -2,7 +2,6 @@ import { execFile } from 'node:child_process';
 import { type BigIntStats, lstatSync, readdirSync, realpathSync } from 'node:fs';
 import { availableParallelism, homedir, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
-import { buildBubblewrapArguments } from './bubblewrap-arguments.js';
 import { type BackgroundProbe, isExecutableFile, type PythonInstallation, probePython, queryNvidiaGpus, readDeviceDirectory, selectNvidiaDevices, settledProbe } from './host-probe.js';
 import { findPidsCgroup } from './process-limits.js';
 import { protectedKind } from './protected-paths.js';
@@ -170,8 +169,13 @@ async function probeFacts(configuration: LocalConfiguration, probeEnvironment: R
 export function limitsFor(configured: LocalSandboxOptions['limits'] = {}, setup: HostFacts, timeoutMs: number): SandboxLimits {
   const limits: SandboxLimits = {};
   // CUDA reserves far more address space than it uses, so RLIMIT_AS would break GPU jobs.
-  const memory = configured.memoryMiB ?? (setup.devices.length > 0 ? false : Math.floor((totalmem() * 0.75) / 2 ** 20));
-  if (memory !== false) limits.memoryMiB = memory;
+  // A memory cgroup counts what is used, so it suits GPU jobs too (RLIMIT_AS would not: CUDA
+  // reserves far more address space than it uses; see local-sandbox.ts).
+  const memory = configured.memoryMiB ?? Math.floor((totalmem() * 0.75) / 2 ** 20);
+  if (memory !== false) {
+    limits.memoryMiB = memory;
+    limits.memoryLimitBy = 'rlimit';
+  }
   const cpu = configured.cpuSeconds ?? Math.ceil(timeoutMs / 1000) * availableParallelism() + 5;
   if (cpu !== false) limits.cpuSeconds = cpu;
   const processes = configured.processes ?? DEFAULT_PROCESS_LIMIT;
@@ -182,31 +186,58 @@ export function limitsFor(configured: LocalSandboxOptions['limits'] = {}, setup:
   return limits;
 }
 
-/** bwrap arguments for one command, from the configuration and what exists on the host now. */
-export function bubblewrapArgumentsFor(configuration: LocalConfiguration, setup: HostSetup, command: string, cwd: string): string[] {
-  const { options, workspace, hostEnv, network } = configuration;
-  const homes = [...HIDDEN_DIRECTORIES, ...(hostEnv.HOME ? [hostEnv.HOME] : []), ...(options.hiddenPaths ?? [])].map((entry) => path.resolve(entry));
-  const readOnlyPaths = [...(setup.python?.prefixes ?? []), ...(options.readOnlyPaths ?? [])];
-  if (network) readOnlyPaths.push('/etc/resolv.conf');
-  const mounts = protectedMounts(workspace, options.gitWritable === true);
-  return buildBubblewrapArguments({
-    workspace,
-    cwd,
-    network,
-    runAsNobody: configuration.runAsNobody,
-    hiddenDirectories: [...new Set(homes)].filter((entry) => entry !== '/' && existingDirectory(entry)),
-    hiddenFiles: [...HIDDEN_FILES, ...(options.hiddenPaths ?? [])].filter((entry) => existing(entry) && !existingDirectory(entry)),
-    // Resolved, so a resolv.conf symlink into the hidden /run still works with network on.
-    readOnlyPaths: readOnlyPaths.map((entry) => realpathSyncSafe(entry)).filter((entry): entry is string => entry !== undefined),
-    writablePaths: (options.writablePaths ?? []).filter(existing),
-    protectedPaths: mounts.map((mount) => mount.path),
-    protectedIdentities: mounts.map((mount) => mount.identity),
-    ...(STAT_COMMAND ? { statCommand: STAT_COMMAND } : {}),
-    devices: setup.devices,
-    home: SANDBOX_HOME,
-    shell: configuration.shell,
-    command,
-  });
+const NESTED_SKIP = new Set(['node_modules', '__pycache__', '.venv', 'venv', 'site-packages']);
+
+/**
+ * Git directories below the top level of the workspace (nested repositories, `.git` folders and
+ * bare layouts: `HEAD`, `objects/`, `refs/`), depth 3 at most, real directories only (never a
+ * link), to bind read-only with their identity. Ones made later are checked after each command.
+ */
+export function nestedGitDirectories(workspace: string, budget = 2_000): ProtectedMount[] {
+  const found: ProtectedMount[] = [];
+  let queue: Array<[string, number]> = [[workspace, 0]];
+  let visited = 0;
+  while (queue.length > 0 && visited < budget) {
+    const next: Array<[string, number]> = [];
+    for (const [directory, depth] of queue) {
+      visited += 1;
+      let names: string[];
+      try {
+        names = readdirSync(directory);
+      } catch {
+        continue;
+      }
+      if (directory !== workspace && names.includes('HEAD') && names.includes('objects') && names.includes('refs')) {
+        for (const part of ['HEAD', 'config', 'objects', 'refs', 'hooks', 'info', 'packed-refs']) {
+          const candidate = path.join(directory, part);
+          try {
+            const info = lstatSync(candidate, { bigint: true });
+            if (info.isFile() || info.isDirectory()) found.push({ path: candidate, identity: `${info.dev}:${info.ino}` });
+          } catch {
+            // absent
+          }
+        }
+        continue;
+      }
+      for (const name of names) {
+        const candidate = path.join(directory, name);
+        let info: BigIntStats;
+        try {
+          info = lstatSync(candidate, { bigint: true });
+        } catch {
+          continue;
+        }
+        if (!info.isDirectory()) continue;
+        if (name === '.git') {
+          if (directory !== workspace) found.push({ path: candidate, identity: `${info.dev}:${info.ino}` });
+          continue;
+        }
+        if (depth < 3 && !NESTED_SKIP.has(name)) next.push([candidate, depth + 1]);
+      }
+    }
+    queue = next;
+  }
+  return found;
 }
 
 /** Start an empty sandbox once, so a host without user namespaces is reported up front. */

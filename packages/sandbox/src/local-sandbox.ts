@@ -1,15 +1,18 @@
+import { readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, ToolExecutionError } from '@ml-intern/core';
-import { readHostFile, realpathHost, statHostPath, writeHostFileAtomically, writeHostFileNoFollow } from './host-files.js';
+import { sandboxHostCode } from './host-code.js';
+import { HOST_LOADER, type HostClient, type HostLaunch, startHost } from './host-client.js';
 import { findExecutable, isExecutableFile, type DeviceProbe } from './host-probe.js';
-import { bubblewrapArgumentsFor, DEFAULT_PROCESS_LIMIT, existingDirectory, type HostProbes, type HostSetup, limitsFor, type LocalConfiguration, probeHost, SANDBOX_HOME } from './local-sandbox-setup.js';
+import type { HostConfig } from './host-service.js';
+import { DEFAULT_PROCESS_LIMIT, existingDirectory, type HostProbes, type HostSetup, limitsFor, type LocalConfiguration, probeHost, protectedMounts, nestedGitDirectories, SANDBOX_HOME } from './local-sandbox-setup.js';
+import { sandboxArguments } from './mount-plan.js';
 import { OutputCollector } from './output-collector.js';
-import { type ProcessLimitOptions, ulimitCommands } from './process-limits.js';
-import { runProcess } from './run-process.js';
-import type { ExecOptions, ExecResult, GpuInfo, Sandbox, SandboxDescription, SandboxLimits } from './sandbox.js';
+import type { ProcessLimitOptions } from './process-limits.js';
+import type { ExecOptions, ExecResult, FileStat, GpuInfo, Sandbox, SandboxDescription } from './sandbox.js';
 import { buildSandboxEnvironment, type SandboxEnvironmentOptions } from './sandbox-environment.js';
-import { createShellLauncher, quoteForShell } from './shell-launcher.js';
+import { createSessionCgroups, type SessionCgroups } from './session-cgroup.js';
 
 /** Wall-clock limit of `exec` when the caller gives none. */
 export const DEFAULT_EXEC_TIMEOUT_MS = 120_000;
@@ -39,8 +42,20 @@ export interface LocalSandboxOptions {
   prlimitPath?: string;
   /** Shell running each command (default /bin/bash, else /bin/sh). */
   shell?: string;
-  /** Memory, CPU-time and process limits per command. */
+  /**
+   * Limits. `memoryMiB` bounds the memory of everything the sandbox runs together (a memory
+   * cgroup; per process with RLIMIT_AS where no cgroup can be made), default three quarters of
+   * this machine's RAM; `processes` bounds the session's processes (a pids cgroup); `cpuSeconds`
+   * is per process (RLIMIT_CPU).
+   */
   limits?: ProcessLimitOptions;
+  /**
+   * Applied to spill files (the complete output of a long command) before they are written; the
+   * apps pass the session's redactor. The output returned goes through the tool router's.
+   */
+  redact?: (text: string) => string;
+  /** Largest spill file in bytes (default 64 MiB). */
+  maxSpillBytes?: number;
   /** Let commands write `.git` inside the workspace (default false: it is bound read-only). */
   gitWritable?: boolean;
   /** Extra host paths visible read-only although they sit under a hidden directory. */
@@ -57,6 +72,7 @@ export interface LocalSandboxOptions {
   onWarning?: (message: string) => void;
 }
 
+
 function isWithin(child: string, parent: string): boolean {
   const relative = path.relative(parent, child);
   return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
@@ -65,13 +81,46 @@ function isWithin(child: string, parent: string): boolean {
 /** A sandbox on this machine: bubblewrap when available, otherwise an openly unsandboxed runtime. */
 export interface LocalSandbox extends Sandbox {
   readonly warnings: readonly string[];
+  /** Start the sandbox host now (otherwise the first call starts it); resolves when it is ready. */
+  start(): Promise<void>;
+  /** End the host and every process it started, and remove the session's cgroups. */
+  close(): Promise<void>;
 }
 
+function pidNamespace(): string | undefined {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return undefined;
+  }
+}
+
+function resolved(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
+}
+
+// Joins the session's cgroups, runs bubblewrap, then leaves and removes them once the sandbox is
+// gone, also when the CLI was killed. $1: how many cgroup.procs files follow, then the program.
+const LAUNCH_SCRIPT = [
+  'n=$1; shift; joined=""',
+  'while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; joined="$joined ${1%/cgroup.procs}"; shift; n=$((n-1)); done',
+  'trap "" INT TERM HUP',
+  '"$@"; status=$?',
+  'for d in $joined; do echo $$ > "${d%/*}/cgroup.procs" 2>/dev/null; rmdir "$d" 2>/dev/null; done',
+  'exit $status',
+].join('\n');
+
 /**
- * Create the local runtime. With bubblewrap, each command gets new namespaces (no network unless
- * `network`), the host root read-only, home directories and /run hidden, a private /tmp, the
- * workspace read-write (its `.git` read-only), rlimits and a pids cgroup, and dies with its
- * parent. Without bubblewrap it says so, runs commands directly, and reports `sandboxed: false`.
+ * Create the local runtime: one sandbox host per session, started lazily (or with `start()`),
+ * inside bubblewrap when available: an allow-list of mounts (no home directories, no host /tmp,
+ * /run or sockets), new namespaces (no network unless `network`), no new user namespaces, the
+ * workspace read-write with its `.git`, `.ml-intern` and `.env*` read-only, the session in memory
+ * and pids cgroups. Commands are the host's children; the file tools resolve paths in its mount
+ * namespace. Without bubblewrap (or with isolation `none`) the same host runs directly, and says so.
  */
 export function createLocalSandbox(options: LocalSandboxOptions = {}): LocalSandbox {
   const workspace = path.resolve(options.workspace ?? process.cwd());
@@ -82,15 +131,13 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): LocalSand
   const sandboxed = options.isolation !== 'none' && isExecutableFile(bwrapPath);
   const network = sandboxed ? options.network === true : true;
   const shell = options.shell ?? (isExecutableFile('/bin/bash') ? '/bin/bash' : '/bin/sh');
-  // Python and privileges (ECOSYSTEM.md section 4): dropping to uid 65534 with setpriv before
-  // bwrap would make the root-owned workspace unwritable and the pyenv interpreter under /root
-  // unreachable. So a root launcher keeps its uid outside but runs the command as nobody in a user
-  // namespace with every capability dropped, and confidentiality comes from the mount view: home
-  // directories and /run are hidden, and only the interpreter's prefix (probed with `python3`) is
-  // bound back read-only and put first on PATH, so `python3 -c "import numpy"` works.
+  // A root launcher keeps its uid outside (dropping it makes the root-owned workspace unwritable,
+  // ECOSYSTEM.md section 4) and runs as nobody in a user namespace with no capabilities; what is
+  // not world-readable on the host is simply not mounted.
   const runAsNobody = process.getuid?.() === 0;
   const warnings: string[] = [];
   const warn = (message: string) => {
+    if (warnings.includes(message)) return;
     warnings.push(message);
     options.onWarning?.(message);
   };
@@ -101,47 +148,17 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): LocalSand
     warn(`bubblewrap was not found at ${bwrapPath}: commands run directly on this machine without a sandbox (no network, file system or process isolation), so every bash call asks for approval. Install bubblewrap to sandbox them.`);
   }
   let probes: (HostProbes & { ready: Promise<HostSetup> }) | undefined;
-  let hostSetup: HostSetup | undefined;
-  // bash's ulimit also sets RLIMIT_NPROC (dash's has no -u); the shell runs only until its exec.
-  const launcher = createShellLauncher({
-    shell: isExecutableFile('/bin/bash') ? '/bin/bash' : '/bin/sh',
-    pidsCgroup: () => {
-      const processes = options.limits?.processes ?? DEFAULT_PROCESS_LIMIT;
-      return hostSetup?.pidsCgroup && processes !== false ? { parent: hostSetup.pidsCgroup, limit: processes } : undefined;
-    },
-    onCgroupFailure: () => {
-      if (hostSetup) hostSetup.pidsCgroup = undefined;
-    },
-  });
-  // All probes start on the first describe() or exec(). describe() waits only for the facts it
-  // reports; the Python probe (~100 ms through a pyenv shim) keeps running, and the first
-  // command's launch shell is prepared as soon as it answers.
+  let cgroups: SessionCgroups | undefined;
+  let host: Promise<HostClient> | undefined;
+  let closed = false;
+
   function startProbes() {
     if (probes) return probes;
     const started = probeHost(configuration);
-    const ready = Promise.all([started.facts, started.python.result]).then(([facts, python]) => {
-      // One object, so a cgroup failure noted by the launcher also shows in describe().
-      const state: HostSetup = Object.assign(facts, { python });
-      hostSetup = state;
-      launcher.prepare(environmentFor(state));
-      return state;
-    });
-    // Reported to exec(); describe() reports a failure of the facts itself.
+    const ready = Promise.all([started.facts, started.python.result]).then(([facts, python]): HostSetup => Object.assign(facts, { python }));
     ready.catch(() => {});
     probes = { ...started, ready };
     return probes;
-  }
-
-  /** The full host setup; the Python probe holds this process open while a command waits for it. */
-  async function setup(): Promise<HostSetup> {
-    if (hostSetup) return hostSetup;
-    const { python, ready } = startProbes();
-    const release = python.hold();
-    try {
-      return await ready;
-    } finally {
-      release();
-    }
   }
 
   function environmentFor(state: HostSetup): Record<string, string> {
@@ -152,50 +169,26 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): LocalSand
     });
   }
 
-  /** The launch shell's script: the rlimits, then `exec` of bwrap (or of the bare shell in `cwd`). */
-  function launchScript(state: HostSetup, command: string, cwd: string, limits: SandboxLimits): string {
-    const argv = sandboxed ? [bwrapPath, ...bubblewrapArgumentsFor(configuration, state, command, cwd)] : [shell, '-c', command];
-    const rlimits = { ...limits, ...(limits.processLimitBy === 'cgroup' ? { processes: undefined } : {}) };
-    const steps = sandboxed ? [] : [`cd ${quoteForShell(cwd)}`, 'unset OLDPWD'];
-    steps.push(...ulimitCommands(rlimits), `exec ${argv.map(quoteForShell).join(' ')}`);
-    return steps.join(' && ');
+  function memoryLimit(): number | undefined {
+    const configured = options.limits?.memoryMiB;
+    if (configured === false) return undefined;
+    return configured ?? limitsFor(options.limits, { devices: [], gpus: [], pidsCgroup: undefined }, 0).memoryMiB;
   }
 
-  async function exec(command: string, execOptions: ExecOptions = {}): Promise<ExecResult> {
-    const state = await setup();
-    const cwd = path.resolve(workspace, execOptions.cwd ?? '.');
-    if (!isWithin(cwd, workspace)) throw new ToolExecutionError(`working directory ${cwd} is outside the workspace ${workspace}`);
-    const timeoutMs = execOptions.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS;
-    const collector = new OutputCollector({
-      ...(execOptions.maxOutputChars === undefined ? {} : { maxChars: execOptions.maxOutputChars }),
-      ...(execOptions.spillFile === undefined ? {} : { spillFile: execOptions.spillFile }),
-      ...(execOptions.onOutput === undefined ? {} : { onLine: execOptions.onOutput }),
-    });
-    if (execOptions.signal?.aborted) return { exitCode: null, output: '', durationMs: 0, timedOut: false, aborted: true, totalChars: 0, truncated: false };
-    const environment = environmentFor(state);
-    const launch = launcher.take(environment);
-    const limits = limitsFor(options.limits, state, timeoutMs);
-    if (limits.processes !== undefined) limits.processLimitBy = launch.cgroup ? 'cgroup' : 'rlimit';
-    try {
-      const child = launch.begin(launchScript(state, command, cwd, limits), collector);
-      // The next command's shell joins its cgroup while this one runs (see createShellLauncher).
-      setImmediate(() => launcher.prepare(environment));
-      const outcome = await runProcess({
-        child,
-        collector,
-        timeoutMs,
-        ...(execOptions.signal === undefined ? {} : { signal: execOptions.signal }),
-      });
-      const collected = await collector.finish();
-      return { ...outcome, output: collected.text, totalChars: collected.totalChars, truncated: collected.truncated, ...(collected.spillPath ? { spillPath: collected.spillPath } : {}) };
-    } finally {
-      // Removal waits for the kernel to reap the sandbox's last processes; the result need not.
-      void launch.cgroup?.dispose();
+  function describeNow(state: HostSetup): SandboxDescription {
+    const limits = limitsFor(options.limits, state, DEFAULT_EXEC_TIMEOUT_MS);
+    if (cgroups) {
+      if (cgroups.memory) {
+        limits.memoryMiB = cgroups.memory.limitMiB;
+        limits.memoryLimitBy = cgroups.memory.by;
+      }
+      if (cgroups.processes !== undefined) {
+        limits.processes = cgroups.processes;
+        limits.processLimitBy = 'cgroup';
+      } else if (limits.processes !== undefined) {
+        limits.processLimitBy = 'rlimit';
+      }
     }
-  }
-
-  async function describe(): Promise<SandboxDescription> {
-    const state = await startProbes().facts;
     const description: SandboxDescription = {
       runtime: sandboxed ? 'bubblewrap' : 'local-unsandboxed',
       sandboxed,
@@ -204,14 +197,187 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): LocalSand
       user: !sandboxed
         ? `uid ${process.getuid?.() ?? 'unknown'} (the host user; not sandboxed)`
         : runAsNobody
-          ? 'nobody (uid 65534) in a user namespace, no capabilities; only bound paths are reachable'
-          : `uid ${process.getuid?.() ?? 'unknown'} in a user namespace, no capabilities`,
-      limits: limitsFor(options.limits, state, DEFAULT_EXEC_TIMEOUT_MS),
-      // The warnings so far: one from a probe still running arrives through onWarning and later descriptions.
+          ? 'nobody (uid 65534) in a user namespace, no capabilities, no new user namespaces; only world-readable system files and the workspace are mounted'
+          : `uid ${process.getuid?.() ?? 'unknown'} in a user namespace, no capabilities, no new user namespaces; only system files and the workspace are mounted`,
+      limits,
       warnings: [...warnings],
     };
     if (state.gpus.length > 0) description.gpu = state.gpus;
     return description;
+  }
+
+  /** The session's cgroups, made once (they need no probe). */
+  function prepareCgroups(): void {
+    if (!sandboxed || cgroups || closed) return;
+    const processes = options.limits?.processes === false ? undefined : (options.limits?.processes ?? DEFAULT_PROCESS_LIMIT);
+    const memoryMiB = memoryLimit();
+    const created = createSessionCgroups({ ...(memoryMiB === undefined ? {} : { memoryMiB }), ...(processes === undefined ? {} : { processes }) });
+    cgroups = created.cgroups;
+    for (const message of created.warnings) warn(message);
+  }
+
+  async function launch(holdProbe: boolean): Promise<HostClient> {
+    const { python, ready } = startProbes();
+    // The Python probe holds no event-loop reference of its own: hold it while a call waits for it.
+    const release = holdProbe ? python.hold() : () => {};
+    let state: HostSetup;
+    try {
+      state = await ready;
+    } finally {
+      release();
+    }
+    if (closed) throw new ToolExecutionError('the sandbox is closed');
+    const processes = options.limits?.processes === false ? undefined : (options.limits?.processes ?? DEFAULT_PROCESS_LIMIT);
+    const memoryMiB = memoryLimit();
+    prepareCgroups();
+    const limits = limitsFor(options.limits, state, DEFAULT_EXEC_TIMEOUT_MS);
+    const rlimits: HostConfig['rlimits'] = {};
+    if (options.limits?.cpuSeconds !== false && limits.cpuSeconds !== undefined) rlimits.cpuSeconds = limits.cpuSeconds;
+    // Without a memory cgroup the limit is per process (RLIMIT_AS), as before; CUDA breaks under it.
+    if (memoryMiB !== undefined && !cgroups?.memory && (options.limits?.memoryMiB !== undefined || state.devices.length === 0)) rlimits.memoryMiB = memoryMiB;
+    if (sandboxed && processes !== undefined && cgroups?.processes === undefined) rlimits.processes = processes;
+    const gitWritable = options.gitWritable === true;
+    const protectedEntries = [...protectedMounts(workspace, gitWritable), ...(gitWritable ? [] : nestedGitDirectories(workspace))];
+    const node = resolved(process.execPath);
+    const program = sandboxHostCode();
+    const hostArgs = [node, '--input-type=module', '-e', HOST_LOADER, 'ml-intern-sandbox-host', '--stdio'];
+    let launchSpec: HostLaunch;
+    if (sandboxed) {
+      const bwrapArgs = sandboxArguments({
+        workspace,
+        network,
+        runAsNobody,
+        readOnlyPaths: [...(state.python?.prefixes ?? []), ...(options.readOnlyPaths ?? []), node].map(resolved),
+        writablePaths: options.writablePaths ?? [],
+        hiddenPaths: [...(hostEnv.HOME ? [hostEnv.HOME] : []), ...(options.hiddenPaths ?? [])].map((entry) => path.resolve(entry)),
+        protectedPaths: protectedEntries.map((entry) => entry.path),
+        devices: state.devices,
+        gpuSysfs: state.devices.length > 0 ? ['/sys/bus/pci', '/sys/devices', '/sys/module', '/sys/class'] : [],
+        home: SANDBOX_HOME,
+      });
+      const procsFiles = cgroups?.procsFiles ?? [];
+      launchSpec = {
+        file: '/bin/sh',
+        args: ['-c', LAUNCH_SCRIPT, 'ml-intern-sandbox', String(procsFiles.length), ...procsFiles, bwrapPath, '--die-with-parent', ...bwrapArgs, '--', ...hostArgs],
+        env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' },
+        program,
+      };
+    } else {
+      launchSpec = { file: node, args: hostArgs.slice(1), env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' }, cwd: workspace, program };
+    }
+    const outer = pidNamespace();
+    const config: HostConfig = {
+      workspace,
+      env: environmentFor(state),
+      shell,
+      description: describeNow(state),
+      rlimits,
+      pidNamespace: sandboxed,
+      ...(outer ? { outerPidNamespace: outer } : {}),
+      sanitizeGit: !gitWritable,
+      protectedIdentities: Object.fromEntries(protectedEntries.map((entry) => [entry.path, entry.identity])),
+    };
+    return startHost(launchSpec, config, (reason) => {
+      warn(`the sandbox host stopped (${reason}); the next command starts a new one.`);
+    });
+  }
+
+  /** The running host, started (again, after a crash) when needed. */
+  function ensureHost(holdProbe = true): Promise<HostClient> {
+    if (closed) return Promise.reject(new ToolExecutionError('the sandbox is closed'));
+    if (host) {
+      const current = host;
+      return current.then(
+        (client) => {
+          if (!client.exited) return client;
+          if (host === current) host = undefined;
+          return ensureHost(holdProbe);
+        },
+        () => {
+          if (host === current) host = undefined;
+          return ensureHost(holdProbe);
+        },
+      );
+    }
+    const starting = launch(holdProbe);
+    host = starting;
+    return starting;
+  }
+
+  /** OOM kills so far in the session's memory cgroup, when there is one. */
+  function oomKills(): number | undefined {
+    const file = cgroups?.memoryEventsFile;
+    if (!file) return undefined;
+    try {
+      const match = /^oom_kill (\d+)$/m.exec(readFileSync(file, 'utf8'));
+      return match ? Number(match[1]) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async function exec(command: string, execOptions: ExecOptions = {}): Promise<ExecResult> {
+    const cwd = path.resolve(workspace, execOptions.cwd ?? '.');
+    if (!isWithin(cwd, workspace)) throw new ToolExecutionError(`working directory ${cwd} is outside the workspace ${workspace}`);
+    if (execOptions.signal?.aborted) return { exitCode: null, output: '', durationMs: 0, timedOut: false, aborted: true, totalChars: 0, truncated: false };
+    const client = await ensureHost();
+    const collector = new OutputCollector({
+      ...(execOptions.maxOutputChars === undefined ? {} : { maxChars: execOptions.maxOutputChars }),
+      ...(execOptions.spillFile === undefined ? {} : { spillFile: execOptions.spillFile }),
+      ...(execOptions.onOutput === undefined ? {} : { onLine: execOptions.onOutput }),
+      ...(options.redact ? { redact: options.redact } : {}),
+      ...(options.maxSpillBytes === undefined ? {} : { maxSpillBytes: options.maxSpillBytes }),
+    });
+    const state = await startProbes().ready;
+    const kills = oomKills();
+    const { value } = await client.call<{ exitCode: number | null; durationMs: number; timedOut: boolean; aborted: boolean; gitRemoved?: string[] }>(
+      'exec',
+      // The environment as it is now: the host's variables may change during a session.
+      { command, cwd, timeoutMs: execOptions.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS, env: environmentFor(state) },
+      undefined,
+      {
+        onStdout: (chunk) => collector.write('stdout', chunk),
+        onStderr: (chunk) => collector.write('stderr', chunk),
+        ...(execOptions.signal ? { signal: execOptions.signal } : {}),
+      },
+    );
+    const collected = await collector.finish();
+    let output = collected.text;
+    const end = () => (output === '' || output.endsWith('\n') ? '' : '\n');
+    if (kills !== undefined && (oomKills() ?? 0) > kills) {
+      output += `${end()}[sandbox: a process was killed because the sandbox ran out of memory (limit ${cgroups?.memory?.limitMiB} MiB for everything it runs; sandbox.memory_limit_mb)]\n`;
+    }
+    if (value.gitRemoved && value.gitRemoved.length > 0) {
+      output += `${end()}[sandbox: removed from the workspace's git directories what would make git run a program when the user runs it (set sandbox.git_writable to allow): ${value.gitRemoved.join('; ')}]\n`;
+    }
+    return {
+      exitCode: value.exitCode,
+      durationMs: value.durationMs,
+      timedOut: value.timedOut,
+      aborted: value.aborted,
+      output,
+      totalChars: collected.totalChars,
+      truncated: collected.truncated,
+      ...(collected.spillPath ? { spillPath: collected.spillPath } : {}),
+    };
+  }
+
+  async function describe(): Promise<SandboxDescription> {
+    const state = await startProbes().facts;
+    prepareCgroups();
+    // The host starts now, off the caller's path (the first model call is usually in flight),
+    // without keeping a program that is otherwise done alive.
+    void startProbes().ready.then(() => ensureHost(false)).catch(() => {});
+    return describeNow({ ...state, python: undefined });
+  }
+
+  async function close(): Promise<void> {
+    if (closed) return;
+    closed = true;
+    const current = host;
+    host = undefined;
+    if (current) await current.then((client) => client.close(), () => {});
+    await cgroups?.dispose();
   }
 
   return {
@@ -223,11 +389,28 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): LocalSand
       return warnings;
     },
     exec,
-    readFile: readHostFile,
-    writeFile: writeHostFileAtomically,
-    writeFileNoFollow: writeHostFileNoFollow,
-    stat: statHostPath,
-    realpath: realpathHost,
+    async readFile(file) {
+      return (await (await ensureHost()).call('read', { path: file })).data;
+    },
+    async readFileRange(file, start, length) {
+      return (await (await ensureHost()).call('read', { path: file, start, length })).data;
+    },
+    async writeFile(file, data) {
+      await (await ensureHost()).call('write', { path: file }, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    },
+    async writeFileNoFollow(root, relative, data) {
+      await (await ensureHost()).call('writeNoFollow', { root, relative }, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    },
+    async stat(file) {
+      return ((await (await ensureHost()).call<{ stat: FileStat | null }>('stat', { path: file })).value.stat ?? undefined);
+    },
+    async realpath(file) {
+      return ((await (await ensureHost()).call<{ path: string | null }>('realpath', { path: file })).value.path ?? undefined);
+    },
     describe,
+    async start() {
+      await ensureHost();
+    },
+    close,
   };
 }

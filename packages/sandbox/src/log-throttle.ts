@@ -23,16 +23,22 @@ export function createLogThrottle(log: (message: string, level?: ToolLogLevel) =
   const intervalMs = options.intervalMs ?? 250;
   const maxLines = options.maxLines ?? 40;
   const maxLineChars = options.maxLineChars ?? 500;
-  let pending: string[] = [];
+  // The latest `maxLines` lines in a ring: a burst of millions of lines costs one store each.
+  let ring: string[] = [];
+  let next = 0;
+  let count = 0;
   let skipped = 0;
   let timer: NodeJS.Timeout | undefined;
 
   const flush = () => {
     clearTimeout(timer);
     timer = undefined;
-    if (pending.length === 0 && skipped === 0) return;
+    if (count === 0 && skipped === 0) return;
+    const pending = count < maxLines ? ring.slice(0, count) : [...ring.slice(next), ...ring.slice(0, next)];
     const lines = skipped > 0 ? [`… ${skipped} earlier lines not shown`, ...pending] : pending;
-    pending = [];
+    ring = [];
+    next = 0;
+    count = 0;
     skipped = 0;
     log(lines.join('\n'));
   };
@@ -40,11 +46,10 @@ export function createLogThrottle(log: (message: string, level?: ToolLogLevel) =
   return {
     push(line) {
       // Keep the latest lines of a burst: they say where the command is now.
-      if (pending.length >= maxLines) {
-        pending.shift();
-        skipped += 1;
-      }
-      pending.push(line.length > maxLineChars ? `${line.slice(0, maxLineChars)}…` : line);
+      if (count === maxLines) skipped += 1;
+      else count += 1;
+      ring[next] = line.length > maxLineChars ? `${line.slice(0, maxLineChars)}…` : line;
+      next = (next + 1) % maxLines;
       timer ??= setTimeout(flush, intervalMs);
     },
     flush,

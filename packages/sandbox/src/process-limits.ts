@@ -34,6 +34,11 @@ export function ulimitCommands(limits: { memoryMiB?: number; cpuSeconds?: number
  * stop a fork bomb there.
  */
 export function findPidsCgroup(files: { cgroup: string; mountinfo: string } = readProcFiles()): string | undefined {
+  return findControllerCgroup('pids', files)?.directory;
+}
+
+/** This process's cgroup directory for `controller` (v1 hierarchy, or v2 with it delegated to children). */
+export function findControllerCgroup(controller: string, files: { cgroup: string; mountinfo: string } = readProcFiles()): { directory: string; version: 1 | 2 } | undefined {
   const mounts = files.mountinfo.split('\n').map((line) => {
     const [left = '', right = ''] = line.split(' - ');
     const fields = left.split(' ');
@@ -43,16 +48,16 @@ export function findPidsCgroup(files: { cgroup: string; mountinfo: string } = re
   for (const line of files.cgroup.split('\n')) {
     const [hierarchy, controllers = '', cgroupPath = ''] = line.split(':');
     if (hierarchy === undefined || cgroupPath === '') continue;
-    const version1 = controllers.split(',').includes('pids');
+    const version1 = controllers.split(',').includes(controller);
     const version2 = hierarchy === '0' && controllers === '';
     if (!version1 && !version2) continue;
     const mount = mounts.find((candidate) =>
-      version1 ? candidate.fsType === 'cgroup' && candidate.superOptions.includes('pids') : candidate.fsType === 'cgroup2',
+      version1 ? candidate.fsType === 'cgroup' && candidate.superOptions.includes(controller) : candidate.fsType === 'cgroup2',
     );
     if (!mount || !cgroupPath.startsWith(mount.root)) continue;
     const directory = path.join(mount.mountPoint, cgroupPath.slice(mount.root === '/' ? 0 : mount.root.length));
-    if (version2 && !readText(path.join(directory, 'cgroup.subtree_control')).split(/\s+/).includes('pids')) continue;
-    return directory;
+    if (version2 && !readText(path.join(directory, 'cgroup.subtree_control')).split(/\s+/).includes(controller)) continue;
+    return { directory, version: version1 ? 1 : 2 };
   }
   return undefined;
 }

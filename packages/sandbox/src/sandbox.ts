@@ -15,8 +15,10 @@ export interface GpuInfo {
 
 /** Resource limits applied to each command; `undefined` means not limited. */
 export interface SandboxLimits {
-  /** Address-space limit per process (RLIMIT_AS). */
+  /** Memory limit: of everything the sandbox runs together (a cgroup), or per process (RLIMIT_AS). */
   memoryMiB?: number;
+  /** How the memory limit is enforced: `cgroup v1`/`cgroup v2` (all processes together) or `rlimit` (per process). */
+  memoryLimitBy?: 'cgroup v1' | 'cgroup v2' | 'rlimit';
   /** CPU time per process (RLIMIT_CPU). */
   cpuSeconds?: number;
   /** Processes per command (a pids cgroup when one can be created, else RLIMIT_NPROC). */
@@ -94,8 +96,10 @@ export interface Sandbox {
   readonly network: boolean;
   /** Run a shell command. Never rejects for a failing command; rejects only if it cannot start. */
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
-  /** Whole file contents. Rejects when the file does not exist. */
+  /** Whole file contents. Rejects when the file does not exist, and at once for a FIFO, socket or device. */
   readFile(path: string): Promise<Uint8Array>;
+  /** `length` bytes from byte `start` (fewer at the end of the file); optional, for paging large files. */
+  readFileRange?(path: string, start: number, length: number): Promise<Uint8Array>;
   /** Replace a file atomically (temporary file + rename), creating parent directories. */
   writeFile(path: string, data: Uint8Array | string): Promise<void>;
   /**
@@ -109,4 +113,6 @@ export interface Sandbox {
   /** Canonical path with every symbolic link resolved; `undefined` when it does not exist. */
   realpath(path: string): Promise<string | undefined>;
   describe(): Promise<SandboxDescription>;
+  /** End the session's sandbox: its processes, host and scratch space. Optional. */
+  close?(): Promise<void>;
 }

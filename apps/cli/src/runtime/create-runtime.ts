@@ -145,6 +145,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     env: { passthrough: config.sandbox.env_passthrough },
     // Commands never see the trust decisions (they would learn, or plant, which folders are trusted).
     hiddenPaths: [path.dirname(trustStoreFile(options.env))],
+    ...(config.sandbox.memory_limit_mb ? { limits: { memoryMiB: config.sandbox.memory_limit_mb } } : {}),
+    // Spill files (a long command's complete output) are redacted like everything else shown.
+    redact: (text: string) => redact(text),
     onWarning: warn,
   });
   // The sandbox probes (bubblewrap self-test, python, GPUs) run while the tool modules load.
