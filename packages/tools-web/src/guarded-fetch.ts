@@ -1,9 +1,10 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
-import type { LookupFunction } from 'node:net';
+import type { LookupFunction, Socket } from 'node:net';
+import tls from 'node:tls';
 import zlib from 'node:zlib';
-import { ToolExecutionError } from '@ml-intern/core';
+import { ToolExecutionError, proxyForUrl, type ProxyEnvironment } from '@ml-intern/core';
 import { type NetworkPolicy, parseIpAddress } from './address-policy.js';
 
 /** One resolved address of a host name. */
@@ -24,6 +25,13 @@ export interface GuardedFetchOptions {
   maxRedirects: number;
   userAgent: string;
   accept: string;
+  /**
+   * Where `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` are read (default `process.env`; `false`: never a
+   * proxy). Through a proxy the connection still goes to the checked address only: a CONNECT
+   * tunnel to that IP (TLS keeps the host name for SNI and the certificate check), or for http an
+   * absolute-form request naming the IP with the host in `Host`, so the proxy resolves nothing.
+   */
+  proxyEnv?: ProxyEnvironment | false;
 }
 
 export interface GuardedResponse {
@@ -124,21 +132,80 @@ interface Hop {
   request: http.ClientRequest;
 }
 
-function requestOnce(url: URL, addresses: ResolvedAddress[], options: GuardedFetchOptions): Promise<Hop> {
-  const client = url.protocol === 'https:' ? https : http;
+/** The only headers ever sent: no cookies, no authorization, nothing from redirects. */
+function requestHeaders(url: URL, options: GuardedFetchOptions): Record<string, string> {
+  return { host: url.host, 'user-agent': options.userAgent, accept: options.accept, 'accept-encoding': 'gzip, deflate, br' };
+}
+
+function settle(request: http.ClientRequest): Promise<Hop> {
   return new Promise((resolve, reject) => {
-    const request = client.request(url, {
-      method: 'GET',
-      agent: false,
-      lookup: pinnedLookup(addresses),
-      // Only these headers are ever sent: no cookies, no authorization, nothing from redirects.
-      headers: { 'user-agent': options.userAgent, accept: options.accept, 'accept-encoding': 'gzip, deflate, br' },
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
     request.once('response', (response) => resolve({ response, request }));
     request.once('error', reject);
     request.end();
   });
+}
+
+function requestOnce(url: URL, addresses: ResolvedAddress[], options: GuardedFetchOptions): Promise<Hop> {
+  const proxy = options.proxyEnv === false ? undefined : proxyForUrl(url, options.proxyEnv ?? process.env);
+  if (proxy) return throughProxy(proxy, url, addresses[0] as ResolvedAddress, options);
+  const client = url.protocol === 'https:' ? https : http;
+  return settle(
+    client.request(url, {
+      method: 'GET',
+      agent: false,
+      lookup: pinnedLookup(addresses),
+      headers: requestHeaders(url, options),
+      ...(options.signal ? { signal: options.signal } : {}),
+    }),
+  );
+}
+
+/** `Proxy-Authorization` from the proxy URL's credentials, if it has any. */
+function proxyAuthorization(proxy: URL): Record<string, string> {
+  if (!proxy.username) return {};
+  const credentials = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+  return { 'proxy-authorization': `Basic ${Buffer.from(credentials).toString('base64')}` };
+}
+
+/** The checked address and the URL's port, as a request target (`[v6]:port` for IPv6). */
+function addressTarget(address: ResolvedAddress, url: URL): string {
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  return `${address.family === 6 ? `[${address.address}]` : address.address}:${port}`;
+}
+
+/** Connect to the checked address through the proxy: the proxy is never asked to resolve the name. */
+async function throughProxy(proxy: URL, url: URL, address: ResolvedAddress, options: GuardedFetchOptions): Promise<Hop> {
+  const proxyClient = proxy.protocol === 'https:' ? https : http;
+  const proxyPort = proxy.port || (proxy.protocol === 'https:' ? '443' : '80');
+  const signal = options.signal ? { signal: options.signal } : {};
+  const target = addressTarget(address, url);
+  if (url.protocol === 'http:') {
+    // Absolute form naming the address; the host goes in `Host` only.
+    const path = `http://${target}${url.pathname}${url.search}`;
+    return settle(proxyClient.request({ host: proxy.hostname, port: proxyPort, method: 'GET', path, agent: false, headers: { ...requestHeaders(url, options), ...proxyAuthorization(proxy) }, ...signal }));
+  }
+  const socket = await new Promise<Socket>((resolve, reject) => {
+    const connect = proxyClient.request({ host: proxy.hostname, port: proxyPort, method: 'CONNECT', path: target, agent: false, headers: { host: target, ...proxyAuthorization(proxy) }, ...signal });
+    connect.once('connect', (response, tunnel) => {
+      if (response.statusCode === 200) return resolve(tunnel);
+      tunnel.destroy();
+      reject(new Error(`the proxy ${proxy.host} refused the tunnel to ${url.host} (HTTP ${response.statusCode})`));
+    });
+    connect.once('error', reject);
+    connect.end();
+  });
+  const hostname = url.hostname.replace(/^\[|\]$/g, '');
+  // SNI and the certificate check use the host name; the socket already leads to the checked address.
+  const servername = parseIpAddress(hostname) ? undefined : hostname;
+  return settle(
+    // No agent: with `createConnection` and no agent, Node uses that socket and looks nothing up.
+    https.request(url, {
+      method: 'GET',
+      createConnection: () => tls.connect({ socket, host: hostname, ...(servername ? { servername } : {}) }),
+      headers: requestHeaders(url, options),
+      ...signal,
+    }),
+  );
 }
 
 async function readBody(response: http.IncomingMessage, maxBytes: number): Promise<{ body: Buffer; truncated: boolean }> {

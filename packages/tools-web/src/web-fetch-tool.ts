@@ -1,4 +1,4 @@
-import { type Tool, ToolExecutionError, type ToolResult, defineTool } from '@ml-intern/core';
+import { type ProxyEnvironment, type Tool, ToolExecutionError, type ToolResult, defineTool } from '@ml-intern/core';
 import { z } from 'zod';
 import { type NetworkPolicyOptions, createNetworkPolicy } from './address-policy.js';
 import { decodeBody } from './decode-body.js';
@@ -20,6 +20,8 @@ export interface WebFetchToolOptions extends NetworkPolicyOptions {
   defaultMaxLength?: number;
   /** How long a fetched page is kept for `offset` continuations, in ms (default 5 min; 0 disables). */
   cacheTtlMs?: number;
+  /** Where the proxy variables are read (default `process.env`; `false`: never a proxy). */
+  proxyEnv?: ProxyEnvironment | false;
 }
 
 export const DEFAULT_WEB_USER_AGENT = 'Mozilla/5.0 (compatible; ml-intern-web/0.1)';
@@ -97,6 +99,7 @@ export function createWebFetchTool(options: WebFetchToolOptions = {}): Tool<type
         userAgent: options.userAgent ?? DEFAULT_WEB_USER_AGENT,
         accept: ACCEPT,
         ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
+        ...(options.proxyEnv === undefined ? {} : { proxyEnv: options.proxyEnv }),
       });
     } catch (error) {
       if (timeout.aborted && !signal.aborted) throw new ToolExecutionError(`Fetching ${url} took longer than ${timeoutMs / 1000} s.`);
