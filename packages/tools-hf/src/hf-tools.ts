@@ -6,7 +6,7 @@ import { createFetchHfDocsTool } from './docs/fetch-hf-docs-tool.js';
 import { resolveHfConfig } from './hf-config.js';
 import { createHfJobsTool, type HfJobsToolOptions } from './jobs/hf-jobs-tool.js';
 import { createHfPapersTool } from './papers/hf-papers-tool.js';
-import { createHfRepoFilesTool } from './repos/hf-repo-files-tool.js';
+import { createHfRepoFilesTool, type HfRepoFilesToolOptions } from './repos/hf-repo-files-tool.js';
 import { createHfRepoGitTool } from './repos/hf-repo-git-tool.js';
 import { createHfHubSearchTool } from './search/hf-hub-search-tool.js';
 
@@ -25,8 +25,8 @@ export const HF_TOOL_NAMES = [
 
 export type HfToolName = (typeof HF_TOOL_NAMES)[number];
 
-/** Options of {@link hfTools}: the shared Hub options plus the `hf_jobs` ones. */
-export interface HfToolsBundleOptions extends HfJobsToolOptions {
+/** Options of {@link hfTools}: the shared Hub options plus the `hf_jobs` and `hf_repo_files` ones. */
+export interface HfToolsBundleOptions extends HfJobsToolOptions, HfRepoFilesToolOptions {
   /** Only these tools (default all). */
   include?: readonly HfToolName[];
 }

@@ -17,7 +17,8 @@ export interface ToolFamiliesOptions {
  */
 export async function createToolFamilies(options: ToolFamiliesOptions): Promise<AnyTool[]> {
   const { config, env, hfToken } = options;
-  const [{ sandboxTools }, { hfTools }, { githubTools }, { webTools }] = await Promise.all([
+  const [{ createRedactor, secretsFromEnv }, { sandboxTools }, { hfTools }, { githubTools }, { webTools }] = await Promise.all([
+    import('@ml-intern/context'),
     import('@ml-intern/sandbox'),
     import('@ml-intern/tools-hf'),
     import('@ml-intern/tools-github'),
@@ -36,6 +37,9 @@ export async function createToolFamilies(options: ToolFamiliesOptions): Promise<
       ...(hfToken ? { token: hfToken } : {}),
       ...(env.HF_DATASETS_SERVER_URL ? { datasetsServerUrl: env.HF_DATASETS_SERVER_URL } : {}),
       confirmCpuJobs: config.confirm_cpu_jobs,
+      // Folder uploads: the approval lists the workspace files; uploads carrying a secret are refused.
+      workspaceDir: options.cwd,
+      redact: createRedactor({ secrets: [...secretsFromEnv(env), ...(hfToken ? [hfToken] : [])] }),
     }),
     ...githubTools({
       ...(env.GITHUB_TOKEN ? { token: env.GITHUB_TOKEN } : {}),

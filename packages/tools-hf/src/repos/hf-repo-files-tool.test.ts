@@ -97,7 +97,7 @@ describe('hf_repo_files', () => {
     const hint = (operation: string) => tool.approval?.(tool.inputSchema.parse({ operation, repo_id: 'a/b' }));
     expect(hint('list')?.decision).toBe('allow');
     expect(hint('read')?.decision).toBe('allow');
-    expect(hint('upload')).toEqual({ decision: 'ask', reason: 'uploads to model repo "a/b" on main' });
+    expect(hint('upload')).toEqual({ decision: 'ask', reason: 'uploads a file to model repo "a/b" on main (creates the repo, private, if missing)' });
     expect(hint('delete')?.decision).toBe('ask');
   });
 

@@ -1,5 +1,5 @@
-import { openAsBlob } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { openAsBlob, statSync } from 'node:fs';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { defineTool, ToolExecutionError, type ToolContext, type Tool } from '@ml-intern/core';
 import { z } from 'zod';
@@ -8,6 +8,7 @@ import { createHubCall, type HubCall } from '../hub-call.js';
 import { loadHub } from '../hub-library.js';
 import { formatBytes } from '../text-limits.js';
 import { globToRegExp, normalizeRepoPath, repoIdSchema, repoLabel, repoPageUrl, repoTypeSchema, type RepoKind } from './repo-reference.js';
+import { findSecretsInFile, findSecretsInText, neverUploaded, scanFolder, type FolderManifest, type SecretFinding, type SecretRedactor, type SecretScanner } from './workspace-folder.js';
 
 const inputSchema = z.object({
   operation: z.enum(['list', 'read', 'upload', 'delete']).describe('list files, read one file, upload a file (needs approval), delete files (needs approval).'),
@@ -16,7 +17,10 @@ const inputSchema = z.object({
   revision: z.string().max(200).default('main').describe('Branch, tag, commit or "refs/pr/N" (default main).'),
   path: z.string().max(1000).optional().describe('list: folder (default root); read: file path; upload: destination path (default the local file name); delete: one file.'),
   content: z.string().optional().describe('upload: the file content as text.'),
-  local_path: z.string().max(1000).optional().describe('upload: a file in the workspace to upload instead of content.'),
+  local_path: z.string().max(1000).optional().describe('upload: a workspace file, or a workspace folder uploaded in one commit under path (default the repo root).'),
+  include: z.array(z.string().min(1).max(300)).max(50).optional().describe('upload of a folder: only files matching these globs, e.g. ["*.safetensors", "*.json", "README.md"].'),
+  exclude: z.array(z.string().min(1).max(300)).max(50).optional().describe('upload of a folder: leave out files or folders matching these globs, e.g. ["checkpoint-*/**", "*.log"].'),
+  private: z.boolean().optional().describe('upload: visibility of the repo when it does not exist yet and is created (default private).'),
   patterns: z.array(z.string().max(300)).max(50).optional().describe('delete: globs over repo paths, e.g. ["checkpoints/**", "*.tmp"].'),
   create_pr: z.boolean().default(false).describe('upload/delete: open a pull request instead of committing to the revision.'),
   commit_message: z.string().max(500).optional().describe('upload/delete: commit title.'),
@@ -27,7 +31,24 @@ const inputSchema = z.object({
 type Input = z.output<typeof inputSchema>;
 
 /** Options of {@link createHfRepoFilesTool}. */
-export type HfRepoFilesToolOptions = HfToolsOptions;
+export interface HfRepoFilesToolOptions extends HfToolsOptions {
+  /**
+   * The session's workspace folder, so that the approval of a folder upload can list the files it
+   * will upload (execution uses the session's working directory and refuses if the list changed).
+   */
+  workspaceDir?: string;
+  /** Values of the session's configured secrets (tokens, API keys); an upload containing one is refused. */
+  secretValues?: readonly string[];
+  /**
+   * A secret detector in redactor form (e.g. `createRedactor` of @ml-intern/context): text it changes
+   * contains a secret, and an upload containing it is refused. Built-in token shapes are always checked.
+   */
+  redact?: SecretRedactor;
+}
+
+/** Files up to this size are read once, scanned and uploaded from the same bytes. */
+const READ_WHOLE_BYTES = 16 * 1024 * 1024;
+const APPROVAL_FILES_SHOWN = 30;
 
 const MAX_LISTED = 1_000;
 
@@ -62,6 +83,8 @@ function normalizeInput(input: Input): Input {
     ...(input.path === undefined ? {} : { path: normalizeRepoPath(input.path) }),
     ...(input.patterns === undefined ? {} : { patterns: input.patterns.map((pattern, index) => normalizeRepoPath(pattern, `patterns[${index}]`)) }),
     ...(input.local_path === undefined ? {} : { local_path: normalizeLocalPath(input.local_path) }),
+    ...(input.include === undefined ? {} : { include: input.include.map((pattern, index) => normalizeRepoPath(pattern, `include[${index}]`)) }),
+    ...(input.exclude === undefined ? {} : { exclude: input.exclude.map((pattern, index) => normalizeRepoPath(pattern, `exclude[${index}]`)) }),
   };
 }
 
@@ -70,6 +93,32 @@ function normalizeLocalPath(value: string): string {
   let normalized = path.posix.normalize(value);
   while (normalized.startsWith('./')) normalized = normalized.slice(2);
   return normalized.length > 1 ? normalized.replace(/\/+$/, '') : normalized;
+}
+
+function manifestKey(input: Input): string {
+  return JSON.stringify([input.repo_id, input.repo_type, input.revision, input.path ?? '', input.local_path, input.include ?? [], input.exclude ?? []]);
+}
+
+function manifestSignature(manifest: FolderManifest): string {
+  return manifest.files.map((file) => `${file.relative}\0${file.size}`).join('\n');
+}
+
+function destinationOf(prefix: string | undefined, relative: string): string {
+  return prefix ? `${prefix}/${relative}` : relative;
+}
+
+/** The approval text of a folder upload: every file (up to a limit) with sizes, and the total. */
+function describeManifest(manifest: FolderManifest, prefix: string | undefined): string {
+  const lines = manifest.files.slice(0, APPROVAL_FILES_SHOWN).map((file) => `  ${destinationOf(prefix, file.relative)} (${formatBytes(file.size)})`);
+  if (manifest.files.length > APPROVAL_FILES_SHOWN) lines.push(`  … ${manifest.files.length - APPROVAL_FILES_SHOWN} more files`);
+  const skipped = manifest.skipped.length ? `\nNever uploaded: ${manifest.skipped.slice(0, 10).map((one) => `${one.relative} (${one.reason})`).join(', ')}${manifest.skipped.length > 10 ? ', …' : ''}` : '';
+  return `${manifest.files.length} file${manifest.files.length === 1 ? '' : 's'}, ${formatBytes(manifest.totalBytes)} in one commit:\n${lines.join('\n')}${skipped}`;
+}
+
+function describeFindings(findings: readonly SecretFinding[]): string {
+  const shown = findings.slice(0, 20).map((finding) => `- ${finding.file}:${finding.line}: ${finding.kind}`);
+  if (findings.length > 20) shown.push(`- … ${findings.length - 20} more`);
+  return shown.join('\n');
 }
 
 async function listOperation(call: HubCall, input: Input): Promise<string> {
@@ -106,20 +155,101 @@ async function readOperation(call: HubCall, input: Input): Promise<string> {
   return `${header}\n\n${text}${footer}`;
 }
 
-async function uploadOperation(call: HubCall, input: Input, ctx: ToolContext): Promise<string> {
+/** Make sure the repo exists; create it (private unless `private: false`) when it does not. */
+async function ensureRepo(call: HubCall, input: Input): Promise<string | undefined> {
+  const { createRepo, repoExists } = await loadHub();
+  const repo = { type: input.repo_type, name: input.repo_id };
+  if (await repoExists({ ...call.library, repo })) return undefined;
+  if (input.repo_type === 'space') throw new ToolExecutionError(`space "${input.repo_id}" does not exist; create it first with hf_repo_git create_repo (a Space needs its SDK).`);
+  const visibility = input.private === false ? 'public' : 'private';
+  await createRepo({ ...call.library, repo, private: visibility === 'private' });
+  return `Created ${visibility} ${input.repo_type} repo ${input.repo_id}.`;
+}
+
+interface UploadContext {
+  scanner: SecretScanner;
+  approved: Map<string, string>;
+}
+
+async function uploadFolder(call: HubCall, input: Input, ctx: ToolContext, folder: string, upload: UploadContext): Promise<string> {
+  const manifest = scanFolder(ctx.session.cwd, folder, input.include, input.exclude);
+  if (manifest.files.length === 0) throw new ToolExecutionError(`no file of ${input.local_path} to upload${input.include?.length ? ` matches include ${input.include.join(', ')}` : ''}${manifest.skipped.length ? ` (never uploaded: ${manifest.skipped.map((one) => one.relative).join(', ')})` : ''}.`);
+  const key = manifestKey(input);
+  const approved = upload.approved.get(key);
+  upload.approved.delete(key);
+  if (approved !== undefined && approved !== manifestSignature(manifest)) {
+    throw new ToolExecutionError(`refused: the files of ${input.local_path} changed after the upload was approved; nothing was uploaded. Call upload again to approve the current list.`);
+  }
+  const findings: SecretFinding[] = [];
+  const files: { path: string; content: Blob }[] = [];
+  for (const file of manifest.files) {
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    if (file.size <= READ_WHOLE_BYTES) {
+      const bytes = await readFile(file.absolute);
+      if (bytes.length !== file.size) throw new ToolExecutionError(`refused: ${file.relative} changed while uploading; nothing was uploaded.`);
+      const binary = bytes.subarray(0, 8 * 1024).includes(0);
+      findings.push(...findSecretsInText(bytes.toString(binary ? 'latin1' : 'utf8'), file.relative, binary ? { values: upload.scanner.values } : upload.scanner));
+      files.push({ path: destinationOf(input.path, file.relative), content: new Blob([bytes]) });
+    } else {
+      // Reading a file-backed Blob fails if the file changes after this point.
+      const blob = await openAsBlob(file.absolute);
+      findings.push(...(await findSecretsInFile(file, upload.scanner, ctx.signal)));
+      files.push({ path: destinationOf(input.path, file.relative), content: blob });
+    }
+  }
+  if (findings.length > 0) {
+    throw new ToolExecutionError(`refused: ${new Set(findings.map((finding) => finding.file)).size} file(s) contain secrets; nothing was uploaded.\n${describeFindings(findings)}\nRemove the secrets (or leave those files out with exclude) and upload again.`);
+  }
+  const created = await ensureRepo(call, input);
+  const { uploadFiles } = await loadHub();
+  const result = await uploadFiles({
+    ...call.library,
+    repo: { type: input.repo_type, name: input.repo_id },
+    files,
+    commitTitle: input.commit_message ?? `Upload ${files.length} file${files.length === 1 ? '' : 's'}${input.path ? ` to ${input.path}` : ''}`,
+    branch: input.revision,
+    isPullRequest: input.create_pr,
+    abortSignal: ctx.signal,
+  });
+  const lines = [...(created ? [created] : []), `Uploaded ${files.length} file${files.length === 1 ? '' : 's'} (${formatBytes(manifest.totalBytes)}) from ${input.local_path} to ${input.repo_id} (${input.repo_type}) in one commit:`];
+  for (const file of files.slice(0, 50)) lines.push(`- ${file.path}`);
+  if (files.length > 50) lines.push(`- … ${files.length - 50} more`);
+  if (manifest.skipped.length) lines.push(`Left out: ${manifest.skipped.map((one) => `${one.relative} (${one.reason})`).join(', ')}`);
+  if (result?.pullRequestUrl) lines.push(`Pull request: ${result.pullRequestUrl}`);
+  else lines.push(`Files: ${repoPageUrl(call.config.hubUrl, input.repo_type, input.repo_id)}/tree/${input.revision}${input.path ? `/${input.path}` : ''}`);
+  if (result?.commit.url) lines.push(`Commit: ${result.commit.url}`);
+  return lines.join('\n');
+}
+
+async function uploadOperation(call: HubCall, input: Input, ctx: ToolContext, upload: UploadContext): Promise<string> {
   if ((input.content === undefined) === (input.local_path === undefined)) throw new ToolExecutionError('upload needs exactly one of content or local_path.');
   let content: Blob;
   let destination = input.path || undefined;
+  let findings: SecretFinding[];
   if (input.local_path !== undefined) {
     const file = await workspaceFile(ctx, input.local_path);
     const info = await stat(file).catch(() => undefined);
+    if (info?.isDirectory()) return uploadFolder(call, input, ctx, file, upload);
     if (!info?.isFile()) throw new ToolExecutionError(`local_path ${input.local_path} is not a file in the workspace.`);
-    content = await openAsBlob(file);
+    const never = neverUploaded(path.relative(await realpath(ctx.session.cwd).catch(() => ctx.session.cwd), file).split(path.sep).join('/'), false);
+    if (never) throw new ToolExecutionError(`refused: ${input.local_path} is never uploaded (${never}).`);
+    if (info.size <= READ_WHOLE_BYTES) {
+      const bytes = await readFile(file);
+      const binary = bytes.subarray(0, 8 * 1024).includes(0);
+      findings = findSecretsInText(bytes.toString(binary ? 'latin1' : 'utf8'), input.local_path, binary ? { values: upload.scanner.values } : upload.scanner);
+      content = new Blob([bytes]);
+    } else {
+      content = await openAsBlob(file);
+      findings = await findSecretsInFile({ relative: input.local_path, absolute: file, size: info.size, mtimeMs: info.mtimeMs }, upload.scanner, ctx.signal);
+    }
     destination ??= path.basename(file);
   } else {
+    findings = findSecretsInText(input.content as string, destination ?? 'content', upload.scanner);
     content = new Blob([input.content as string]);
   }
   if (!destination) throw new ToolExecutionError('upload needs path (the destination in the repo).');
+  if (findings.length > 0) throw new ToolExecutionError(`refused: the upload contains secrets; nothing was uploaded.\n${describeFindings(findings)}\nRemove them and upload again.`);
+  const created = await ensureRepo(call, input);
   const { uploadFile } = await loadHub();
   const result = await uploadFile({
     ...call.library,
@@ -131,7 +261,7 @@ async function uploadOperation(call: HubCall, input: Input, ctx: ToolContext): P
     abortSignal: ctx.signal,
   });
   const page = repoPageUrl(call.config.hubUrl, input.repo_type, input.repo_id);
-  const lines = [`Uploaded ${destination} (${formatBytes(content.size)}) to ${input.repo_id} (${input.repo_type}).`];
+  const lines = [...(created ? [created] : []), `Uploaded ${destination} (${formatBytes(content.size)}) to ${input.repo_id} (${input.repo_type}).`];
   if (result?.pullRequestUrl) lines.push(`Pull request: ${result.pullRequestUrl}`);
   else lines.push(`File: ${page}/blob/${input.revision}/${destination}`);
   if (result?.commit.url) lines.push(`Commit: ${result.commit.url}`);
@@ -166,23 +296,54 @@ async function deleteOperation(call: HubCall, input: Input): Promise<string> {
 }
 
 /**
- * `hf_repo_files`: list, read, upload (text or a workspace file, optionally as a PR) and delete
+ * `hf_repo_files`: list, read, upload (text, a workspace file or a workspace folder in one commit,
+ * optionally as a PR; secrets refused; missing repos created private) and delete
  * (paths or globs) files of a model, dataset or Space repo. Uploads and deletes ask for approval.
  */
 export function createHfRepoFilesTool(options: HfRepoFilesToolOptions = {}): Tool<typeof inputSchema> {
   const config = resolveHfConfig(options);
+  const upload: UploadContext = {
+    scanner: { values: [...(options.secretValues ?? []), ...(config.token ? [config.token] : [])], redact: options.redact },
+    approved: new Map(),
+  };
+  /** The files a folder upload would take, for the approval prompt (undefined for a file or when unknown). */
+  const folderManifest = (input: Input): FolderManifest | undefined => {
+    if (input.operation !== 'upload' || input.local_path === undefined || options.workspaceDir === undefined) return undefined;
+    try {
+      const folder = path.resolve(options.workspaceDir, input.local_path);
+      if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) return undefined;
+      return scanFolder(options.workspaceDir, folder, input.include, input.exclude);
+    } catch {
+      return undefined;
+    }
+  };
   return defineTool({
     name: 'hf_repo_files',
     description:
       'Files of a Hub repo (model, dataset or Space): list (recursive, sizes), read a text file (windowed by offset), ' +
-      'upload a file from text content or a workspace file (optionally as a pull request), delete files by path or glob ' +
-      'patterns. Upload and delete change the repo and need approval.',
+      'upload text content, a workspace file, or a whole workspace folder in one commit (include/exclude globs; .env*, .git, ' +
+      'virtualenvs and caches are never uploaded, and files containing secrets are refused), optionally as a pull request; ' +
+      'a missing repo is created private unless private is false. Delete files by path or glob patterns. Upload and delete ' +
+      'change the repo and need approval.',
     inputSchema,
     readOnly: (input) => input.operation === 'list' || input.operation === 'read',
     timeoutMs: 600_000,
-    approval(input) {
-      if (input.operation === 'upload' || input.operation === 'delete') {
-        return { decision: 'ask', reason: `${input.operation === 'upload' ? 'uploads to' : 'deletes files from'} ${repoLabel(input.repo_type, input.repo_id)}${input.create_pr ? ' (as a pull request)' : ` on ${input.revision}`}` };
+    approval(raw) {
+      if (raw.operation === 'upload' || raw.operation === 'delete') {
+        const target = `${repoLabel(raw.repo_type, raw.repo_id)}${raw.create_pr ? ' (as a pull request)' : ` on ${raw.revision}`}`;
+        if (raw.operation === 'delete') return { decision: 'ask', reason: `deletes files from ${target}` };
+        let input: Input;
+        try {
+          input = normalizeInput(raw);
+        } catch {
+          return { decision: 'ask', reason: `uploads to ${target}` };
+        }
+        const visibility = input.private === false ? 'public' : 'private';
+        const manifest = folderManifest(input);
+        if (!manifest) return { decision: 'ask', reason: `uploads ${input.local_path ?? input.path ?? 'a file'} to ${target} (creates the repo, ${visibility}, if missing)` };
+        upload.approved.set(manifestKey(input), manifestSignature(manifest));
+        if (upload.approved.size > 50) upload.approved.delete(upload.approved.keys().next().value as string);
+        return { decision: 'ask', reason: `uploads folder ${input.local_path} to ${target}${input.path ? ` under ${input.path}/` : ''} (creates the repo, ${visibility}, if missing): ${describeManifest(manifest, input.path)}` };
       }
       return { decision: 'allow' };
     },
@@ -200,7 +361,7 @@ export function createHfRepoFilesTool(options: HfRepoFilesToolOptions = {}): Too
       try {
         if (input.operation === 'list') return call.redact(await listOperation(call, input));
         if (input.operation === 'read') return call.redact(await readOperation(call, input));
-        if (input.operation === 'upload') return call.redact(await uploadOperation(call, input, ctx));
+        if (input.operation === 'upload') return call.redact(await uploadOperation(call, input, ctx, upload));
         return call.redact(await deleteOperation(call, input));
       } catch (error) {
         throw call.toToolError(error, { label: repoLabel(kind, input.repo_id), pageUrl: repoPageUrl(config.hubUrl, kind, input.repo_id), kind: 'repo' });
