@@ -25,6 +25,7 @@ const program = new Command()
   .option('--no-fork', "with --resume or --last: continue that session's own log instead of a new session forked from it (refused while another run is using it)")
   .option('--config <file>', 'config file to use instead of ~/.config/ml-intern/cli_agent_config.json')
   .option('--cwd <dir>', 'workspace directory (default: the current directory)')
+  .option('--sandbox-url <url>', 'run commands and file tools on a sandbox host (ml-intern-sandbox-host) at this URL; its token from ML_INTERN_SANDBOX_TOKEN')
   .option('--trust-project', "apply this project's .ml-intern/config.json and .env in full for this run, as if the folder were trusted (nothing is recorded)")
   .action(async (prompt: string[], options: Record<string, unknown>) => {
     const { runCli } = await import('./commands/run-cli.js');

@@ -6,7 +6,7 @@ const event: AgentEvent = { type: 'assistant_chunk', session_id: 's1', seq: 3, t
 describe('events', () => {
   it('covers every event name of the spec', () => {
     expect([...AGENT_EVENT_TYPES].sort()).toEqual(
-      ['ready', 'processing', 'assistant_chunk', 'assistant_message', 'assistant_stream_end', 'tool_call', 'tool_output', 'tool_log', 'tool_state_change', 'approval_required', 'turn_complete', 'error', 'interrupted', 'compacted', 'undo_complete', 'shutdown', 'plan_update', 'session_terminated', 'llm_call', 'loop_detected', 'session_started'].sort(),
+      ['ready', 'processing', 'assistant_chunk', 'assistant_message', 'assistant_stream_end', 'tool_call', 'tool_output', 'tool_log', 'tool_state_change', 'approval_required', 'turn_complete', 'error', 'interrupted', 'compacted', 'undo_complete', 'shutdown', 'plan_update', 'session_terminated', 'llm_call', 'loop_detected', 'session_started', 'cost_reservation'].sort(),
     );
   });
 

@@ -46,7 +46,7 @@ describe('remote sandbox over HTTP', () => {
     const dataDir = temporaryDirectory('ml-intern-data-');
     await using host = await startFakeSandboxHost({ workspace, token: TOKEN });
     const sandbox = await createRemoteSandbox({ baseURL: host.url, token: TOKEN });
-    expect(sandbox).toMatchObject({ runtime: 'fake-remote', sandboxed: true, network: false, workspace });
+    expect(sandbox).toMatchObject({ runtime: 'remote:fake-remote', sandboxed: true, network: false, workspace });
     const [bash, read, write, edit] = sandboxTools({ sandbox }) as [AnyTool, AnyTool, AnyTool, AnyTool];
     const options = { session: { dataDir } };
 

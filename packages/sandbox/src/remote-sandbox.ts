@@ -50,7 +50,15 @@ export async function createRemoteSandbox(options: RemoteSandboxOptions): Promis
     throw new ConfigError(`invalid remote sandbox URL: ${options.baseURL}`, { keyPath: 'baseURL' });
   }
   const fetchFunction = options.fetch ?? globalThis.fetch;
-  const headers: Record<string, string> = { ...options.headers, ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) };
+  // The host's own token goes in X-Sandbox-Authorization, so a gateway in front (an HF Space) can
+  // keep Authorization for itself; without such a gateway the host also reads Authorization.
+  const bearer = options.token ? `Bearer ${options.token}` : undefined;
+  const gatewayAuthorization = Object.keys(options.headers ?? {}).some((name) => name.toLowerCase() === 'authorization');
+  const headers: Record<string, string> = {
+    ...options.headers,
+    ...(bearer ? { 'x-sandbox-authorization': bearer } : {}),
+    ...(bearer && !gatewayAuthorization ? { authorization: bearer } : {}),
+  };
 
   async function request(pathname: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<Response> {
     let response: Response;
@@ -83,7 +91,9 @@ export async function createRemoteSandbox(options: RemoteSandboxOptions): Promis
     return response;
   }
 
-  const description = (await (await request('v1/describe', { method: 'GET' })).json()) as SandboxDescription;
+  // Said as remote everywhere it is shown (session_started, /status, the system prompt).
+  const asRemote = (described: SandboxDescription): SandboxDescription => ({ ...described, runtime: described.runtime.startsWith('remote') ? described.runtime : `remote:${described.runtime}` });
+  const description = asRemote((await (await request('v1/describe', { method: 'GET' })).json()) as SandboxDescription);
   if (typeof description.workspace !== 'string' || !description.workspace.startsWith('/')) {
     throw new ConfigError(`remote sandbox at ${base.origin} did not describe an absolute workspace`, { keyPath: 'baseURL' });
   }
@@ -150,7 +160,7 @@ export async function createRemoteSandbox(options: RemoteSandboxOptions): Promis
       return ((await (await request('v1/files/realpath', { body: { path } })).json()) as { path: string | null }).path ?? undefined;
     },
     async describe() {
-      return (await (await request('v1/describe', { method: 'GET' })).json()) as SandboxDescription;
+      return asRemote((await (await request('v1/describe', { method: 'GET' })).json()) as SandboxDescription);
     },
   };
 }

@@ -33,6 +33,7 @@ import { readStoredHfToken } from '../interactive/hf-token.js';
 import { connectConfiguredMcp, createIntegrations } from './create-integrations.js';
 import { createToolFamilies } from './create-tools.js';
 import { hasCredentials, noCredentialsMessage } from './credentials.js';
+import type { Sandbox } from '@ml-intern/sandbox';
 import type { Runtime, RuntimeOptions } from './runtime-types.js';
 import { renderSystemPrompt } from './system-prompt.js';
 
@@ -122,6 +123,16 @@ export function loadRuntimeConfig(options: Pick<RuntimeOptions, 'mode' | 'cwd' |
   return { env, loaded, projectTrust: trust.state, announcement };
 }
 
+/** `tool_runtime: "remote"`: a sandbox host at `sandbox.url`, its token from ML_INTERN_SANDBOX_TOKEN. */
+async function connectRemoteSandbox(connect: typeof import('@ml-intern/sandbox').createRemoteSandbox, config: AgentConfig, env: Record<string, string | undefined>): Promise<Sandbox> {
+  if (!config.sandbox.url) throw new ConfigError('tool_runtime "remote" needs sandbox.url (or --sandbox-url <url>): the address of an ml-intern-sandbox-host', { keyPath: 'sandbox.url' });
+  try {
+    return await connect({ baseURL: config.sandbox.url, fetch: httpFetch, ...(env.ML_INTERN_SANDBOX_TOKEN ? { token: env.ML_INTERN_SANDBOX_TOKEN } : {}) });
+  } catch (error) {
+    throw new ConfigError(`cannot reach the sandbox host at ${config.sandbox.url}: ${(error as Error).message}`, { keyPath: 'sandbox.url' });
+  }
+}
+
 /** Compose config, model, tools, policy, gateways and the session log into a running session. */
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const warn = options.warn ?? ((message: string) => process.stderr.write(`${message}\n`));
@@ -134,22 +145,25 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const creatingModel = options.model ? Promise.resolve(options.model) : createModel(config.model_name, config, env, hfToken);
   creatingModel.catch(() => {});
 
-  const { createLocalSandbox } = await import('@ml-intern/sandbox');
-  const sandbox = createLocalSandbox({
-    workspace: options.cwd,
-    hostEnv: env,
-    // tool_runtime "local": commands run on this machine, announced, and every bash call asks.
-    isolation: config.tool_runtime === 'local' ? 'none' : 'bubblewrap',
-    network: config.sandbox.network,
-    gitWritable: config.sandbox.git_writable,
-    env: { passthrough: config.sandbox.env_passthrough },
-    // Commands never see the trust decisions (they would learn, or plant, which folders are trusted).
-    hiddenPaths: [path.dirname(trustStoreFile(options.env))],
-    ...(config.sandbox.memory_limit_mb ? { limits: { memoryMiB: config.sandbox.memory_limit_mb } } : {}),
-    // Spill files (a long command's complete output) are redacted like everything else shown.
-    redact: (text: string) => redact(text),
-    onWarning: warn,
-  });
+  const { createLocalSandbox, createRemoteSandbox } = await import('@ml-intern/sandbox');
+  const sandbox: Sandbox & { close?(): Promise<void> } =
+    config.tool_runtime === 'remote'
+      ? await connectRemoteSandbox(createRemoteSandbox, config, env)
+      : createLocalSandbox({
+          workspace: options.cwd,
+          hostEnv: env,
+          // tool_runtime "local": commands run on this machine, announced, and every bash call asks.
+          isolation: config.tool_runtime === 'local' ? 'none' : 'bubblewrap',
+          network: config.sandbox.network,
+          gitWritable: config.sandbox.git_writable,
+          env: { passthrough: config.sandbox.env_passthrough },
+          // Commands never see the trust decisions (they would learn, or plant, which folders are trusted).
+          hiddenPaths: [path.dirname(trustStoreFile(options.env))],
+          ...(config.sandbox.memory_limit_mb ? { limits: { memoryMiB: config.sandbox.memory_limit_mb } } : {}),
+          // Spill files (a long command's complete output) are redacted like everything else shown.
+          redact: (text: string) => redact(text),
+          onWarning: warn,
+        });
   // The sandbox probes (bubblewrap self-test, python, GPUs) run while the tool modules load.
   const describing = sandbox.describe();
 
@@ -285,7 +299,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     },
     async close() {
       await active.close();
-      await mcp.close();
+      // The sandbox host and everything it started end with the session, not with the process.
+      await Promise.allSettled([mcp.close(), sandbox.close?.()]);
     },
   };
 }
