@@ -35,8 +35,7 @@ export const agentConfigSchema = z
       context_window: z.number().int().positive().nullable(),
       auto: z.boolean(),
     }),
-    /** Where commands and file tools run: `sandbox` (bubblewrap here), `local` (this machine, unsandboxed), `remote` (a sandbox host at `sandbox.url`). */
-    tool_runtime: z.enum(['local', 'sandbox', 'remote']),
+    tool_runtime: z.enum(['local', 'sandbox']),
     sandbox: z.object({
       network: z.boolean(),
       git_writable: z.boolean(),
@@ -45,13 +44,17 @@ export const agentConfigSchema = z
       max_timeout_s: z.number().positive(),
       /** Memory of everything the sandbox runs together, in MiB (a cgroup); null: three quarters of this machine's RAM. */
       memory_limit_mb: z.number().int().positive().nullable().default(null),
-      /** `tool_runtime: "remote"`: the sandbox host's base URL (its token comes from ML_INTERN_SANDBOX_TOKEN). */
-      url: z.string().url().nullable().default(null),
     }),
     web: z.object({
       search_url: z.string().nullable(),
       allow_private_network: z.boolean(),
     }),
+    jobs: z
+      .object({
+        /** Host environment variables an HF job's `secrets` may forward as "$NAME" without a person's approval (e.g. ["WANDB_API_KEY"]). */
+        forward_env: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')).default([]),
+      })
+      .default({ forward_env: [] }),
     tool_timeout_s: z.number().positive(),
     /** Seconds a model call may stay silent (no text, reasoning or tool-call part) before it is given up and retried. */
     model_idle_timeout_s: z.number().positive().default(180),

@@ -37,6 +37,9 @@ export async function createToolFamilies(options: ToolFamiliesOptions): Promise<
       ...(hfToken ? { token: hfToken } : {}),
       ...(env.HF_DATASETS_SERVER_URL ? { datasetsServerUrl: env.HF_DATASETS_SERVER_URL } : {}),
       confirmCpuJobs: config.confirm_cpu_jobs,
+      // hf_jobs secrets "$NAME": forwarded from this environment; names outside jobs.forward_env need a person's approval.
+      forwardEnv: config.jobs.forward_env,
+      hostEnv: env,
       // Folder uploads: the approval lists the workspace files; uploads carrying a secret are refused.
       workspaceDir: options.cwd,
       redact: createRedactor({ secrets: [...secretsFromEnv(env), ...(hfToken ? [hfToken] : [])] }),

@@ -6,7 +6,7 @@ import { createHubCall, type HubCall } from '../hub-call.js';
 import { loadHub } from '../hub-library.js';
 import { formatJob, formatJobsTable, isTerminal, jobUrl } from './job-format.js';
 import { collapseInstallNoise, collectJobLogs } from './job-logs.js';
-import { buildJobSpec, formatDuration, parseTimeout } from './job-spec.js';
+import { buildJobSpec, formatDuration, forwardedSecrets, parseTimeout } from './job-spec.js';
 import { createHardwarePricing, type HardwarePricing } from './hardware-pricing.js';
 import { createJobTracker, type JobTracker } from './job-tracker.js';
 import { runScheduledOperation, SCHEDULED_OPERATIONS } from './scheduled-job-operations.js';
@@ -25,7 +25,10 @@ const inputSchema = z.object({
   hardware_flavor: z.string().regex(/^[a-z0-9-]+$/).default('cpu-basic').describe('cpu-basic, cpu-upgrade, t4-small, t4-medium, l4x1, l4x4, a10g-small, a10g-large, a10g-largex2, a10g-largex4, l40sx1, l40sx4, l40sx8, a100-large, a100x4, a100x8, h100, h100x8 …'),
   timeout: z.string().max(20).default('30m').describe('Maximum run time, e.g. "30m", "2h" (default 30m). Cost estimate = hourly price × timeout.'),
   env: z.record(z.string(), z.string()).optional().describe('Environment variables for the job.'),
-  secrets: z.record(z.string(), z.string()).optional().describe('Secret environment variables (encrypted by the Hub). HF_TOKEN is added automatically.'),
+  secrets: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'), z.string())
+    .optional()
+    .describe('Secret environment variables (encrypted by the Hub). "$NAME" forwards NAME from this machine\'s environment, e.g. {"WANDB_API_KEY": "$WANDB_API_KEY"}: variables in config jobs.forward_env go without asking, any other always needs a person\'s approval. HF_TOKEN is added automatically.'),
   namespace: z.string().max(100).optional().describe('User or organization that runs and pays for the job (default: the token owner).'),
   job_id: z.string().max(100).optional().describe('logs / inspect / cancel: the job id.'),
   scheduled_job_id: z.string().max(100).optional().describe('scheduled inspect/delete/suspend/resume: the scheduled job id.'),
@@ -53,13 +56,21 @@ export interface HfJobsToolOptions extends HfToolsOptions {
   liveHardwareCatalog?: boolean;
   /** A logs snapshot stops after this much silence from a running job (default 2000 ms). */
   logIdleMs?: number;
+  /**
+   * Host variables a run's `secrets` may forward as `"$NAME"` without a person's approval (config
+   * `jobs.forward_env`). Forwarding any other host variable is never auto-approved.
+   */
+  forwardEnv?: readonly string[];
+  /** The host environment `"$NAME"` secrets are read from (tools never read `process.env`). */
+  hostEnv?: Readonly<Record<string, string | undefined>>;
 }
 
 function isCpu(flavor: string): boolean {
   return flavor.startsWith('cpu-');
 }
 
-function runApproval(input: Input, pricing: HardwarePricing, confirmCpuJobs: boolean): ApprovalHint {
+function runApproval(input: Input, pricing: HardwarePricing, options: HfJobsToolOptions): ApprovalHint {
+  const confirmCpuJobs = options.confirmCpuJobs !== false;
   let seconds: number | undefined;
   try {
     seconds = parseTimeout(input.timeout);
@@ -69,9 +80,14 @@ function runApproval(input: Input, pricing: HardwarePricing, confirmCpuJobs: boo
   const estimate = seconds === undefined ? undefined : pricing.estimate(input.hardware_flavor, seconds);
   const cost = estimate ? `up to $${estimate.usd.toFixed(2)} (${input.hardware_flavor} at $${estimate.hourly.usd.toFixed(2)}/h from the ${estimate.hourly.source} × ${formatDuration(seconds as number)})` : `cost unknown (no price for ${input.hardware_flavor})`;
   const scheduled = input.operation === 'scheduled run';
-  const reason = scheduled ? `creates a recurring job (${input.schedule ?? 'no schedule'}) on ${input.hardware_flavor}, ${cost} per run` : `runs a job on ${input.hardware_flavor}, ${cost}`;
-  const decision = scheduled || !isCpu(input.hardware_flavor) || confirmCpuJobs ? 'ask' : 'allow';
-  return { decision, reason, billable: true, ...(scheduled ? { neverAuto: true } : {}), ...(estimate ? { costUsd: estimate.usd } : {}) };
+  let reason = scheduled ? `creates a recurring job (${input.schedule ?? 'no schedule'}) on ${input.hardware_flavor}, ${cost} per run` : `runs a job on ${input.hardware_flavor}, ${cost}`;
+  const forwarded = forwardedSecrets(input.secrets, options.forwardEnv ?? [], options.passTokenToJobs !== false);
+  if (forwarded.allowed.length) reason += `; forwards ${forwarded.allowed.join(', ')} from this machine (allowed by jobs.forward_env)`;
+  // A job has the internet: forwarding a variable the user did not list could ship any of their secrets out.
+  if (forwarded.unlisted.length) reason += `; forwards ${forwarded.unlisted.join(', ')} from this machine's environment into the job, which has internet access (not in jobs.forward_env, so a person must approve)`;
+  const neverAuto = scheduled || forwarded.unlisted.length > 0;
+  const decision = neverAuto || !isCpu(input.hardware_flavor) || confirmCpuJobs ? 'ask' : 'allow';
+  return { decision, reason, billable: true, ...(neverAuto ? { neverAuto: true } : {}), ...(estimate ? { costUsd: estimate.usd } : {}) };
 }
 
 function logsBlock(lines: readonly string[], total: number): string {
@@ -91,7 +107,7 @@ interface JobsRuntime {
 async function runJobOperation(runtime: JobsRuntime, call: HubCall, input: Input, ctx: ToolContext, namespace: string): Promise<string> {
   const { config, tracker } = runtime;
   const timeoutSeconds = parseTimeout(input.timeout);
-  const spec = await buildJobSpec(input, { cwd: ctx.session.cwd, token: config.token, passToken: runtime.options.passTokenToJobs !== false });
+  const spec = await buildJobSpec(input, { cwd: ctx.session.cwd, token: config.token, passToken: runtime.options.passTokenToJobs !== false, hostEnv: runtime.options.hostEnv });
   await runtime.pricing.load();
   const estimate = runtime.pricing.estimate(input.hardware_flavor, timeoutSeconds);
   const { getJob, runJob } = await loadHub();
@@ -167,7 +183,7 @@ async function runOperation(runtime: JobsRuntime, call: HubCall, input: Input, c
       return `Cancellation requested for job ${id} (status now ${job?.status?.stage ?? 'unknown'}): ${jobUrl(config.hubUrl, namespace, id)}`;
     }
     default:
-      return runScheduledOperation(call, input, { namespace, cwd: ctx.session.cwd, passToken: runtime.options.passTokenToJobs !== false, pricing: runtime.pricing });
+      return runScheduledOperation(call, input, { namespace, cwd: ctx.session.cwd, passToken: runtime.options.passTokenToJobs !== false, pricing: runtime.pricing, hostEnv: runtime.options.hostEnv });
   }
 }
 
@@ -213,7 +229,7 @@ export function createHfJobsTool(options: HfJobsToolOptions = {}): Tool<typeof i
     approval(input) {
       if (input.operation === 'run' || input.operation === 'scheduled run') {
         pricing.warm();
-        return runApproval(input, pricing, options.confirmCpuJobs !== false);
+        return runApproval(input, pricing, options);
       }
       if (SCHEDULED_WRITES.has(input.operation)) {
         return { decision: 'ask', neverAuto: true, reason: `${input.operation.replace('scheduled ', '')}s scheduled job ${input.scheduled_job_id ?? '?'} (scheduled jobs always need explicit approval)` };

@@ -43,6 +43,14 @@ export interface JobSpecInput {
   secrets?: Record<string, string> | undefined;
 }
 
+export interface JobSpecOptions {
+  cwd: string;
+  token?: string | undefined;
+  passToken: boolean;
+  /** The host environment `"$NAME"` secrets are read from (the approval decided whether they may be). */
+  hostEnv?: Readonly<Record<string, string | undefined>> | undefined;
+}
+
 export interface JobSpec {
   dockerImage: string;
   command: string[];
@@ -52,6 +60,36 @@ export interface JobSpec {
   kind: 'python' | 'docker';
   /** Where the script came from, for the summary. */
   source: string;
+}
+
+/** `"$NAME"` or `"${NAME}"`: a secret forwarded from the host environment. */
+const HOST_REFERENCE = /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$/;
+const TOKEN_VARIABLES = new Set(['HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN', 'HUGGINGFACE_HUB_TOKEN']);
+
+/** The host variable a secret value refers to (`"$WANDB_API_KEY"` → `WANDB_API_KEY`), or undefined. */
+export function hostReference(value: string): string | undefined {
+  const match = HOST_REFERENCE.exec(value.trim());
+  return match ? (match[1] ?? match[2]) : undefined;
+}
+
+/** How a run's `secrets` reach the job: from the allow-list, the HF token, or other host variables. */
+export interface ForwardedSecrets {
+  /** Host variables listed in `jobs.forward_env`. */
+  allowed: string[];
+  /** Any other host variable: a person must approve shipping it to a machine with internet access. */
+  unlisted: string[];
+}
+
+/** Classify the host references in `secrets` against the allow-list (the HF token counts as allowed when it is passed anyway). */
+export function forwardedSecrets(secrets: Record<string, string> | undefined, allowList: readonly string[], passToken: boolean): ForwardedSecrets {
+  const result: ForwardedSecrets = { allowed: [], unlisted: [] };
+  for (const value of Object.values(secrets ?? {})) {
+    const variable = hostReference(value);
+    if (!variable) continue;
+    const bucket = allowList.includes(variable) || (passToken && TOKEN_VARIABLES.has(variable)) ? result.allowed : result.unlisted;
+    if (!bucket.includes(variable)) bucket.push(variable);
+  }
+  return result;
 }
 
 function uvArguments(input: JobSpecInput, target: string): string[] {
@@ -75,21 +113,50 @@ function inlineCommand(input: JobSpecInput, code: string, fileName: string): str
 }
 
 /**
+ * The job's secrets: literal values as given, `"$NAME"` / `"${NAME}"` read from the host environment
+ * (`$HF_TOKEN` is the session's token), and the HF token added as `HF_TOKEN` unless told not to.
+ */
+function resolveSecrets(input: JobSpecInput, options: JobSpecOptions): Record<string, string> {
+  const secrets: Record<string, string> = {};
+  for (const [name, value] of Object.entries(input.secrets ?? {})) {
+    const variable = hostReference(value);
+    if (variable === undefined) {
+      if (value.trim().startsWith('$')) throw new ToolExecutionError(`secrets.${name} is "${value}", which is not a host variable reference: use "$NAME" or "\${NAME}" to forward one, or give the value itself.`);
+      secrets[name] = value;
+      continue;
+    }
+    const forwarded = TOKEN_VARIABLES.has(variable) && options.passToken && options.token ? options.token : options.hostEnv?.[variable];
+    if (!forwarded) throw new ToolExecutionError(`secrets.${name} forwards $${variable}, which is not set in this machine's environment; set it (and list it in config jobs.forward_env to forward it without asking), or give the value itself.`);
+    secrets[name] = forwarded;
+  }
+  if (options.passToken && options.token && secrets.HF_TOKEN === undefined) {
+    secrets.HF_TOKEN = options.token;
+    secrets.HUGGINGFACE_HUB_TOKEN ??= options.token;
+  }
+  return secrets;
+}
+
+/**
  * Build image, command, environment and secrets for `run` / `scheduled run`. A script is a URL,
  * inline code, or a workspace file (read here, since the job cannot see the workspace); otherwise
- * an image plus command runs as is. The HF token goes in as an encrypted secret, never in env.
+ * an image plus command runs as is. The HF token goes in as an encrypted secret, never in env;
+ * `"$NAME"` secrets are forwarded from the host environment.
  */
-export async function buildJobSpec(input: JobSpecInput, options: { cwd: string; token?: string | undefined; passToken: boolean }): Promise<JobSpec> {
+export async function buildJobSpec(input: JobSpecInput, options: JobSpecOptions): Promise<JobSpec> {
   const hasScript = input.script !== undefined && input.script.trim() !== '';
   const hasCommand = input.command !== undefined && input.command.length > 0;
   if (hasScript === hasCommand) throw new ToolExecutionError('run needs exactly one of script (Python, run with uv) or command (with an image).');
-  const secrets: Record<string, string> = {};
-  for (const [name, value] of Object.entries(input.secrets ?? {})) if (!value.trim().startsWith('$')) secrets[name] = value;
-  if (options.passToken && options.token && secrets.HF_TOKEN === undefined) {
-    secrets.HF_TOKEN = options.token;
-    secrets.HUGGINGFACE_HUB_TOKEN = options.token;
+  const secrets = resolveSecrets(input, options);
+  const environment: Record<string, string> = { ...DEFAULT_JOB_ENV };
+  for (const [name, value] of Object.entries(input.env ?? {})) {
+    // A token never travels in plain environment variables: it goes in as a secret.
+    if (TOKEN_VARIABLES.has(name)) {
+      secrets[name] ??= value;
+      continue;
+    }
+    if (hostReference(value)) throw new ToolExecutionError(`env.${name} is "${value}": environment values are sent as written. Forward a host variable through secrets instead: secrets: {"${name}": "${value.trim()}"}.`);
+    environment[name] = value;
   }
-  const environment = { ...DEFAULT_JOB_ENV, ...(input.env ?? {}) };
   if (hasCommand) {
     return { dockerImage: input.image ?? DEFAULT_DOCKER_IMAGE, command: input.command as string[], environment, secrets, kind: 'docker', source: 'command' };
   }
