@@ -35,7 +35,8 @@ export const agentConfigSchema = z
       context_window: z.number().int().positive().nullable(),
       auto: z.boolean(),
     }),
-    tool_runtime: z.enum(['local', 'sandbox']),
+    /** Where commands and file tools run: `sandbox` (bubblewrap here), `local` (this machine, unsandboxed), `remote` (a sandbox host at `sandbox.url`). */
+    tool_runtime: z.enum(['local', 'sandbox', 'remote']),
     sandbox: z.object({
       network: z.boolean(),
       git_writable: z.boolean(),
@@ -44,6 +45,8 @@ export const agentConfigSchema = z
       max_timeout_s: z.number().positive(),
       /** Memory of everything the sandbox runs together, in MiB (a cgroup); null: three quarters of this machine's RAM. */
       memory_limit_mb: z.number().int().positive().nullable().default(null),
+      /** `tool_runtime: "remote"`: the sandbox host's base URL (its token comes from ML_INTERN_SANDBOX_TOKEN). */
+      url: z.string().url().nullable().default(null),
     }),
     web: z.object({
       search_url: z.string().nullable(),
