@@ -41,6 +41,20 @@ describe.skipIf(!live)('live Hugging Face tools (read-only)', () => {
     const output = await call('hf_inspect_dataset', { dataset: 'stanfordnlp/imdb', sample_rows: 1 });
     expect(output).toContain('## Schema');
     expect(output).toContain('label');
+    expect(output).toContain('## Training format');
+    expect(await call('hf_inspect_dataset', { operation: 'statistics', dataset: 'stanfordnlp/imdb' })).toContain('- label (class_label)');
+    expect(await call('hf_inspect_dataset', { operation: 'rows', dataset: 'stanfordnlp/imdb', offset: 10, length: 2 })).toContain('Rows 11–12 of 25,000');
+    expect(await call('hf_inspect_dataset', { operation: 'filter', dataset: 'stanfordnlp/imdb', where: '"label" = 1', length: 1 })).toContain('Row ');
+  });
+
+  test('Hub search: filters, gated, details', { timeout: 60_000 }, async () => {
+    const models = await call('hf_hub_search', { query: 'qwen2.5', task: 'text-generation', library: 'transformers', license: 'apache-2.0', limit: 5 });
+    expect(models).toContain('Qwen/Qwen2.5-');
+    expect(await call('hf_hub_search', { author: 'meta-llama', gated: true, limit: 3 })).toContain('gated');
+    expect(await call('hf_hub_search', { kind: 'dataset', task: 'text-generation', language: 'en', sort: 'trending', limit: 3 })).toContain('1. ');
+    const details = await call('hf_hub_search', { operation: 'details', repo_id: 'Qwen/Qwen2.5-0.5B-Instruct' });
+    expect(details).toContain('Base model: Qwen/Qwen2.5-0.5B');
+    expect(details).toContain('license: apache-2.0');
   });
 
   test('repo files and refs', { timeout: 60_000 }, async () => {

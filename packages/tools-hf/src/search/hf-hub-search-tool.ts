@@ -11,7 +11,7 @@ const tagValue = z.string().trim().min(1).max(100).regex(/^[\w.:+/-]+$/, 'letter
 const inputSchema = z.object({
   operation: z.enum(['search', 'details']).default('search').describe('search: find repos by text and filters; details: everything about one repo.'),
   kind: z.enum(['model', 'dataset', 'space']).default('model').describe('model (default), dataset or space.'),
-  query: z.string().trim().max(200).optional().describe('search: text matched against repo ids, e.g. "qwen2.5 instruct" or "ultrachat".'),
+  query: z.string().trim().max(200).optional().describe('search: text matched against repo ids ("owner/name"), e.g. "qwen2.5" or "ultrachat".'),
   task: tagValue.optional().describe('search: task, e.g. "text-generation" (models: pipeline tag; datasets: task category).'),
   library: tagValue.optional().describe('search: library, e.g. "transformers", "peft", "gguf" (models), "datasets" (datasets), "gradio" (spaces).'),
   language: tagValue.optional().describe('search: language code, e.g. "en", "fr".'),
