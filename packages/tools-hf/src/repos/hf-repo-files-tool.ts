@@ -15,7 +15,7 @@ const inputSchema = z.object({
   repo_id: repoIdSchema,
   repo_type: repoTypeSchema,
   revision: z.string().max(200).default('main').describe('Branch, tag, commit or "refs/pr/N" (default main).'),
-  path: z.string().max(1000).optional().describe('list: folder (default root); read: file path; upload: destination path (default the local file name); delete: one file.'),
+  path: z.string().max(1000).optional().describe('list: folder (default root); read: file path; upload: destination path (default the local file name; for a folder, the folder in the repo, default the root); delete: one file.'),
   content: z.string().optional().describe('upload: the file content as text.'),
   local_path: z.string().max(1000).optional().describe('upload: a workspace file, or a workspace folder uploaded in one commit under path (default the repo root).'),
   include: z.array(z.string().min(1).max(300)).max(50).optional().describe('upload of a folder: only files matching these globs, e.g. ["*.safetensors", "*.json", "README.md"].'),
