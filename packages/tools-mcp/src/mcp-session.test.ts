@@ -45,7 +45,8 @@ describe('MCP tools in the agent loop', () => {
     return createSession({
       model,
       tools: [...mcp.tools, addNumbers],
-      policy: createApprovalPolicy({ mode }),
+      // headless: nobody can answer, as in an unattended run.
+      policy: createApprovalPolicy({ mode, interactive: mode !== 'headless' }),
       dataDir: mkdtempSync(path.join(tmpdir(), 'ml-intern-mcp-session-')),
     });
   }
@@ -83,7 +84,7 @@ describe('MCP tools in the agent loop', () => {
     const session = start('headless', model);
     await session.run('try');
     const [echo, add] = toolResults(model, 1);
-    expect(echo).toMatchObject({ isError: true, content: expect.stringContaining('Not executed: headless run: approval required') });
+    expect(echo).toMatchObject({ isError: true, content: expect.stringContaining('Not executed: headless approval mode') });
     expect(echo?.role === 'tool' && echo.content).toContain('tool "echo" of the MCP server "everything"');
     expect(add).toMatchObject({ isError: false, content: '4' });
     await session.close();

@@ -103,12 +103,12 @@ describe.skipIf(!existsSync(TMUX))('interactive chat in a terminal (tmux)', () =
     expect(screen).toContain('● shell $ ls -la');
     expect(screen).toContain('? Approve shell?');
     expect(screen).toContain('why: shell commands can change files');
-    expect(screen).toContain('y yes · n no · e edit the command first\n  a always, adding the session rule: allow shell when command=ls|ls *');
+    expect(screen).toContain('y yes · n no · e edit the command first\n  a always, adding the session rule: allow shell for ls -la');
     terminal.type('a');
     screen = await terminal.waitFor('Plan (1/2 done)');
-    expect(screen).toContain('Approved shell; added session rule: allow shell when command=ls|ls *.');
+    expect(screen).toContain('Approved shell; added session rule: allow shell for ls -la.');
     // The live progress lines were replaced by the collapsed result.
-    expect(screen).toContain('Approved shell; added session rule: allow shell when command=ls|ls *.\n\n● shell $ ls -la\n  ⎿ total 3\n    drwxr-xr-x  data\n    -rw-r--r--  train.py\n    … 3 more lines');
+    expect(screen).toContain('Approved shell; added session rule: allow shell for ls -la.\n\n● shell $ ls -la\n  ⎿ total 3\n    drwxr-xr-x  data\n    -rw-r--r--  train.py\n    … 3 more lines');
     expect(screen).not.toContain('earlier line');
     // Markdown rendered for the terminal: no asterisks, backticks or fences left.
     expect(screen).toContain('The project has 6 entries:');
