@@ -40,6 +40,7 @@ export {
 } from './model-id.js';
 export type { LocalProvider, ModelCatalog, ModelCatalogEntry, ModelFactory, ModelProvider, ModelRoute, ResolveModelOptions } from './model-id.js';
 export { backoffDelay, streamWithRetry } from './retry.js';
+export { DEFAULT_MAX_RESPONSE_CHARS, capEventBytes, checkMaxResponseChars, maxEventBytes, responseChars, responseTooLargeError } from './response-cap.js';
 export type { RetryNotice, RetryOptions } from './retry.js';
 export { parseRetryAfter } from './retry-after.js';
 export type { HeaderSource } from './retry-after.js';

@@ -5,7 +5,7 @@ import { buildAnthropicRequest } from './build-anthropic-request.js';
 import { lookupAnthropicModelInfo } from './model-catalog.js';
 import type { AnthropicThinking, BuildRequestSettings } from './build-anthropic-request.js';
 import { readModelStream } from './read-model-stream.js';
-import { checkMaxResponseChars } from './response-cap.js';
+import { checkMaxResponseChars } from '@ml-intern/core';
 import { toProviderError } from './to-provider-error.js';
 
 /** Connection settings shared by every model built from them. */

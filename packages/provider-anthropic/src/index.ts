@@ -6,7 +6,7 @@ export type {
   AnthropicModelOptions,
   AnthropicModelSettings,
 } from './anthropic-language-model.js';
-export { DEFAULT_MAX_RESPONSE_CHARS } from './response-cap.js';
+export { DEFAULT_MAX_RESPONSE_CHARS } from '@ml-intern/core';
 export { REASONING_EFFORT_BUDGET_TOKENS } from './build-anthropic-request.js';
 export type { AnthropicThinking } from './build-anthropic-request.js';
 export { ANTHROPIC_PROVIDER } from './anthropic-stream-mapper.js';

@@ -3,7 +3,7 @@ import type { RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages
 import type { ModelStreamPart, ServerSentEvent } from '@ml-intern/core';
 import { AnthropicStreamMapper } from './anthropic-stream-mapper.js';
 import { parseStreamEvent } from './parse-stream-event.js';
-import { capEventBytes, maxEventBytes, responseTooLargeError } from './response-cap.js';
+import { capEventBytes, maxEventBytes, responseTooLargeError } from '@ml-intern/core';
 import { fromStreamErrorEvent } from './to-provider-error.js';
 
 /** Nothing arrived for too long: treated like a dropped connection. */

@@ -2,7 +2,7 @@ export { DEFAULT_IDLE_TIMEOUT_MS, OPENAI_BASE_URL, createOpenAIModel } from './o
 export type { OpenAILanguageModel, OpenAIModelOptions } from './openai-language-model.js';
 export { HF_ROUTER_BASE_URL, LOCAL_API_KEY_PLACEHOLDER, openAIModelFactory, resolveOpenAIEndpoint, withVersionPath } from './openai-model-factory.js';
 export type { OpenAIEndpoint, OpenAIEnvironment, OpenAIModelFactoryOptions } from './openai-model-factory.js';
-export { DEFAULT_MAX_RESPONSE_CHARS } from './response-cap.js';
+export { DEFAULT_MAX_RESPONSE_CHARS } from '@ml-intern/core';
 export { acceptsReasoningEffort, isOpenAIReasoningModel, wireReasoningEffort } from './reasoning-models.js';
 export { toChatMessages, toChatTools } from './chat-messages.js';
 export { toResponsesInput, toResponsesTools, RESPONSES_REASONING_PROVIDER } from './responses-input.js';

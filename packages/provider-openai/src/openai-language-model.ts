@@ -24,7 +24,7 @@ import type { RequestSettings } from './request-settings.js';
 import { mergeDeltas } from './merge-deltas.js';
 import type { StreamAssembler } from './stream-assembler.js';
 import { ResponsesStreamAssembler, buildResponsesRequest } from './responses-stream.js';
-import { capEventBytes, checkMaxResponseChars, maxEventBytes, responseChars, responseTooLargeError } from './response-cap.js';
+import { capEventBytes, checkMaxResponseChars, maxEventBytes, responseChars, responseTooLargeError } from '@ml-intern/core';
 
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 

@@ -3,7 +3,7 @@ import { startFakeOpenAI, type OpenAIScriptStep } from '@ml-intern/testing';
 import { describe, expect, test } from 'vitest';
 import { collect, userRequest } from './collect-stream.test-helper.js';
 import { DEFAULT_MAX_RESPONSE_CHARS, createOpenAIModel, openAIModelFactory } from './index.js';
-import { capEventBytes } from './response-cap.js';
+import { capEventBytes } from '@ml-intern/core';
 
 const TRANSPORTS: [string, { fetch?: typeof globalThis.fetch }][] = [
   ['Node fetch', { fetch: globalThis.fetch }],

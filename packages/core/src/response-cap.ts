@@ -1,7 +1,10 @@
-import { ConfigError, ProviderError } from '@ml-intern/core';
-import type { ModelStreamPart } from '@ml-intern/core';
+import { ConfigError, ProviderError } from './errors.js';
+import type { ModelStreamPart } from './model.js';
 
 /**
+ * The cap on one model response, shared by the providers: a model (or a server in front of it)
+ * that streams without end must not exhaust memory or be retried.
+ *
  * Default cap on one response: characters of text, reasoning and tool-call arguments together
  * (4 Mi characters: far beyond any real answer, far below what would exhaust memory).
  */
