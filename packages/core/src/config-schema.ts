@@ -49,8 +49,11 @@ export const agentConfigSchema = z
       url: z.string().url().nullable().default(null),
     }),
     web: z.object({
+      /** DuckDuckGo-style HTML results endpoint (used when the DuckDuckGo backend is chosen). */
       search_url: z.string().nullable(),
       allow_private_network: z.boolean(),
+      /** web_search engine; null: the first of Brave (BRAVE_API_KEY), Tavily (TAVILY_API_KEY), SearXNG (SEARXNG_URL) that is set, else DuckDuckGo. */
+      search_backend: z.enum(['duckduckgo', 'brave', 'tavily', 'searxng']).nullable().default(null),
     }),
     jobs: z
       .object({

@@ -42,3 +42,5 @@ export { startFakeSlack } from './fake-slack.js';
 export type { FakeSlack, FakeSlackCall, FakeSlackDownMode, FakeSlackOptions } from './fake-slack.js';
 export { startFakeSandboxHost } from './fake-sandbox-host.js';
 export type { FakeSandboxHostOptions } from './fake-sandbox-host.js';
+export { FAKE_SEARCH_DOCUMENTS, startFakeBrave, startFakeSearxng, startFakeTavily } from './fake-web-search.js';
+export type { FakeKeyedSearchOptions, FakeSearchDocument, FakeSearchEngine, FakeSearchFailure, FakeSearchOptions, FakeSearxngOptions } from './fake-web-search.js';

@@ -1,5 +1,6 @@
 import { ToolExecutionError, httpFetch } from '@ml-intern/core';
 import type { WebSearchBackend, WebSearchOptions, WebSearchResult } from './web-search-backend.js';
+import { WEB_SEARCH_BACKEND_FIX } from './web-search-http.js';
 
 /** DuckDuckGo's JavaScript-free results page. */
 export const DEFAULT_DUCKDUCKGO_URL = 'https://html.duckduckgo.com/html/';
@@ -58,8 +59,9 @@ export async function parseDuckDuckGoResults(html: string, pageUrl: string = DEF
   return results;
 }
 
-function isBotCheck(status: number, html: string): boolean {
-  return status === 202 || /anomaly-modal|challenge-form|id="anomaly/.test(html);
+/** DuckDuckGo's bot check: the anomaly page (often with HTTP 202) or a 403 challenge. */
+export function isDuckDuckGoBotCheck(status: number, html: string): boolean {
+  return status === 202 || status === 403 || /anomaly-modal|challenge-form|id="anomaly/.test(html);
 }
 
 /** Add `site:` narrowing where DuckDuckGo understands it: one allowed domain, any blocked ones. */
@@ -100,8 +102,11 @@ export function createDuckDuckGoBackend(options: DuckDuckGoBackendOptions = {}):
         throw new ToolExecutionError(`Web search request failed: ${(error as Error).message}`, { cause: error });
       }
       const html = await response.text();
-      if (isBotCheck(response.status, html)) {
-        throw new ToolExecutionError('DuckDuckGo answered with a bot check instead of results; wait a minute and retry, or configure another search backend.');
+      if (isDuckDuckGoBotCheck(response.status, html)) {
+        throw new ToolExecutionError(
+          `DuckDuckGo answered with a bot check (HTTP ${response.status}) instead of results, so this search returned nothing. ` +
+            `Fix: ${WEB_SEARCH_BACKEND_FIX}. Until then, retrying in a minute may work.`,
+        );
       }
       if (!response.ok) throw new ToolExecutionError(`Web search failed: HTTP ${response.status} from ${new URL(endpoint).host}.`);
       return parseDuckDuckGoResults(html, response.url || endpoint);

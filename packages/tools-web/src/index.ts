@@ -5,7 +5,15 @@ export {
   parseIpAddress,
 } from './address-policy.js';
 export type { AddressCategory, AddressClassification, NetworkPolicy, NetworkPolicyOptions } from './address-policy.js';
-export { DEFAULT_DUCKDUCKGO_URL, createDuckDuckGoBackend, parseDuckDuckGoResults, unwrapDuckDuckGoLink } from './duckduckgo-backend.js';
+export { DEFAULT_DUCKDUCKGO_URL, createDuckDuckGoBackend, isDuckDuckGoBotCheck, parseDuckDuckGoResults, unwrapDuckDuckGoLink } from './duckduckgo-backend.js';
+export { DEFAULT_BRAVE_SEARCH_URL, createBraveBackend } from './brave-backend.js';
+export type { BraveBackendOptions } from './brave-backend.js';
+export { DEFAULT_TAVILY_API_URL, createTavilyBackend } from './tavily-backend.js';
+export type { TavilyBackendOptions } from './tavily-backend.js';
+export { createSearxngBackend } from './searxng-backend.js';
+export type { SearxngBackendOptions } from './searxng-backend.js';
+export { WEB_SEARCH_BACKENDS, chooseWebSearchBackend, selectWebSearchBackend } from './web-search-select.js';
+export type { WebSearchBackendName, WebSearchBackendSettings } from './web-search-select.js';
 export type { DuckDuckGoBackendOptions } from './duckduckgo-backend.js';
 export { BlockedDestinationError } from './guarded-fetch.js';
 export type { HostResolver, ResolvedAddress } from './guarded-fetch.js';

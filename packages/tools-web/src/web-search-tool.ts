@@ -1,15 +1,15 @@
 import { type Tool, defineTool } from '@ml-intern/core';
 import { z } from 'zod';
-import { type DuckDuckGoBackendOptions, createDuckDuckGoBackend } from './duckduckgo-backend.js';
 import { type WebSearchBackend, type WebSearchResult, filterResults } from './web-search-backend.js';
+import { type WebSearchBackendSettings, selectWebSearchBackend } from './web-search-select.js';
 
-export interface WebSearchToolOptions {
-  /** Search engine (default: DuckDuckGo's HTML endpoint configured by `searchUrl`/`fetch`). */
+export interface WebSearchToolOptions extends WebSearchBackendSettings {
+  /**
+   * Search engine. Default: the one the settings select — `searchBackend` when set, else the first
+   * of Brave (`braveApiKey`), Tavily (`tavilyApiKey`), SearXNG (`searxngUrl`) that is configured,
+   * else DuckDuckGo's HTML endpoint (`searchUrl`, the apps pass config `web.search_url`).
+   */
   backend?: WebSearchBackend;
-  /** URL of the DuckDuckGo HTML endpoint (the apps pass `ML_INTERN_WEB_SEARCH_URL`). */
-  searchUrl?: string;
-  fetch?: typeof globalThis.fetch;
-  userAgent?: string;
   /** Results returned when the model gives no `limit` (default 8). */
   defaultLimit?: number;
   /** Per-search wall-clock limit in ms (default 20 s). */
@@ -53,11 +53,7 @@ function normalizeDomains(domains: readonly string[] | undefined): string[] {
 
 /** `web_search`: title, URL and snippet of web results, domain-filtered and deduplicated. */
 export function createWebSearchTool(options: WebSearchToolOptions = {}): Tool<typeof inputSchema> {
-  const backendOptions: DuckDuckGoBackendOptions = {};
-  if (options.searchUrl) backendOptions.url = options.searchUrl;
-  if (options.fetch) backendOptions.fetch = options.fetch;
-  if (options.userAgent) backendOptions.userAgent = options.userAgent;
-  const backend = options.backend ?? createDuckDuckGoBackend(backendOptions);
+  const backend = options.backend ?? selectWebSearchBackend(options);
   const timeoutMs = options.timeoutMs ?? 20_000;
   return defineTool({
     name: 'web_search',

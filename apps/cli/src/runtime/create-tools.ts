@@ -49,7 +49,16 @@ export async function createToolFamilies(options: ToolFamiliesOptions): Promise<
       ...(env.GITHUB_API_URL ? { apiUrl: env.GITHUB_API_URL } : {}),
     }),
     ...webTools({
-      webSearch: { ...(config.web.search_url ? { searchUrl: config.web.search_url } : {}) },
+      webSearch: {
+        ...(config.web.search_url ? { searchUrl: config.web.search_url } : {}),
+        // web.search_backend, else the first of Brave, Tavily, SearXNG whose variable is set, else DuckDuckGo.
+        searchBackend: config.web.search_backend ?? null,
+        braveApiKey: env.BRAVE_API_KEY,
+        braveUrl: env.BRAVE_SEARCH_URL,
+        tavilyApiKey: env.TAVILY_API_KEY,
+        tavilyUrl: env.TAVILY_API_URL,
+        searxngUrl: env.SEARXNG_URL,
+      },
       webFetch: { ...(config.web.allow_private_network ? { allowPrivateNetwork: true } : {}) },
     }),
   ];
