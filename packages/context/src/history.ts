@@ -1,4 +1,5 @@
-import { messageText, toolCallsOf, type Message, type ToolResultMessage } from './messages.js';
+import { estimateImagesTokens } from './image.js';
+import { messageImages, messageText, toolCallsOf, type Message, type ToolResultMessage } from './messages.js';
 import { MESSAGE_OVERHEAD_TOKENS, createTiktokenCounter, type TokenCounter } from './token-counter.js';
 
 export const INTERRUPTED_RESULT = 'Not executed (interrupted): the turn was stopped before this tool call ran.';
@@ -12,6 +13,8 @@ interface Entry {
   bytes: number;
   /** Counted on first need, once; undefined until then. */
   tokens: number | undefined;
+  /** Estimated tokens of the message's images (not text: the tokenizer never sees them). */
+  imageTokens: number;
 }
 
 export interface HistoryOptions {
@@ -21,7 +24,8 @@ export interface HistoryOptions {
 
 function entryFor(message: Message): Entry {
   const text = messageText(message);
-  return { message, text, bytes: Buffer.byteLength(text, 'utf8') + MESSAGE_OVERHEAD_TOKENS, tokens: undefined };
+  const imageTokens = estimateImagesTokens(messageImages(message));
+  return { message, text, bytes: Buffer.byteLength(text, 'utf8') + MESSAGE_OVERHEAD_TOKENS + imageTokens, tokens: undefined, imageTokens };
 }
 
 /**
@@ -61,7 +65,7 @@ export class History {
 
   #count(entry: Entry): number {
     if (entry.tokens === undefined) {
-      entry.tokens = this.counter.count(entry.text) + MESSAGE_OVERHEAD_TOKENS;
+      entry.tokens = this.counter.count(entry.text) + MESSAGE_OVERHEAD_TOKENS + entry.imageTokens;
       this.#total += entry.tokens;
       this.#uncounted.delete(entry);
       this.#uncountedBytes -= entry.bytes;

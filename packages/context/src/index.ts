@@ -1,7 +1,10 @@
-export { assistantText, messageText, toolCallsOf } from './messages.js';
+export { assistantText, imagesText, messageImages, messageText, toolCallsOf } from './messages.js';
+export { UNKNOWN_IMAGE_TOKENS, estimateImageTokens, estimateImagesTokens, sniffImage } from './image.js';
+export type { ImageInfo, ImageMediaType } from './image.js';
 export type {
   AssistantMessage,
   AssistantPart,
+  ImagePart,
   Message,
   MessageRole,
   NoticeKind,

@@ -27,6 +27,20 @@ export interface ToolCallPart {
 
 export type AssistantPart = TextPart | ReasoningPart | ToolCallPart;
 
+/**
+ * An image given to the model (a plot the agent made, a file the user attached). `data` is the
+ * file's bytes in base64; `width`/`height` come from the file header when known, for token
+ * estimates and provider limits. Images ride beside a message's text (`images`), so everything
+ * that reads `content` as text (redaction, compaction transcripts, the UI) keeps working.
+ */
+export interface ImagePart {
+  type: 'image';
+  mediaType: 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp';
+  data: string;
+  width?: number;
+  height?: number;
+}
+
 export interface SystemMessage {
   role: 'system';
   content: string;
@@ -35,6 +49,8 @@ export interface SystemMessage {
 export interface UserMessage {
   role: 'user';
   content: string;
+  /** Images attached to the message (`@plot.png` in the CLI). */
+  images?: ImagePart[];
 }
 
 export interface AssistantMessage {
@@ -48,6 +64,8 @@ export interface ToolResultMessage {
   toolName: string;
   content: string;
   isError: boolean;
+  /** Images the tool returned beside its text (`read` of a PNG). */
+  images?: ImagePart[];
   /** Where the full output lives when `content` was capped. */
   spillPath?: string;
 }
@@ -88,8 +106,21 @@ export function messageText(message: Message): string {
         })
         .join('\n');
     case 'tool':
-      return `${message.toolName} ${message.content}`;
+      return `${message.toolName} ${message.content}${imagesText(message.images)}`;
+    case 'user':
+      return `${message.content}${imagesText(message.images)}`;
     default:
       return message.content;
   }
+}
+
+/** A text stand-in for images (`[image: image/png 640×480]`), for transcripts and summaries. */
+export function imagesText(images: readonly ImagePart[] | undefined): string {
+  if (!images || images.length === 0) return '';
+  return images.map((image) => `\n[image: ${image.mediaType}${image.width && image.height ? ` ${image.width}×${image.height}` : ''}]`).join('');
+}
+
+/** The images of a message (tool results and user messages carry them). */
+export function messageImages(message: Message): readonly ImagePart[] {
+  return (message.role === 'tool' || message.role === 'user') && message.images ? message.images : [];
 }

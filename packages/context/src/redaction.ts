@@ -203,7 +203,13 @@ export function redactValue<T>(value: T, redact: Redactor): T {
   if (Array.isArray(value)) return value.map((item) => redactValue(item, redact)) as T;
   if (value && typeof value === 'object') {
     const result: Record<string, unknown> = {};
+    // An image part's base64 bytes are not text: a pattern matched by chance would corrupt the image.
+    const image = (value as { type?: unknown }).type === 'image' && typeof (value as { mediaType?: unknown }).mediaType === 'string';
     for (const [key, item] of Object.entries(value)) {
+      if (image && key === 'data') {
+        result[key] = item;
+        continue;
+      }
       result[key] = typeof item === 'string' && secretByKey(key, item) ? REDACTED : redactValue(item, redact);
     }
     return result as T;

@@ -1,6 +1,6 @@
 import { agentEventSchema, type AgentEvent, type PlanItem } from '@ml-intern/events';
 import { z } from 'zod';
-import type { AssistantPart, Message } from './messages.js';
+import type { AssistantPart, ImagePart, Message } from './messages.js';
 
 /** First line of a session log. */
 export interface SessionHeader {
@@ -33,9 +33,17 @@ const assistantPartSchema: z.ZodType<AssistantPart> = z.discriminatedUnion('type
   z.object({ type: z.literal('tool_call'), id: z.string(), name: z.string(), arguments: z.string() }),
 ]);
 
+const imagePartSchema: z.ZodType<ImagePart> = z.object({
+  type: z.literal('image'),
+  mediaType: z.enum(['image/png', 'image/jpeg', 'image/gif', 'image/webp']),
+  data: z.string(),
+  width: z.number().int().positive().optional(),
+  height: z.number().int().positive().optional(),
+});
+
 export const messageSchema: z.ZodType<Message> = z.discriminatedUnion('role', [
   z.object({ role: z.literal('system'), content: z.string() }),
-  z.object({ role: z.literal('user'), content: z.string() }),
+  z.object({ role: z.literal('user'), content: z.string(), images: z.array(imagePartSchema).optional() }),
   z.object({ role: z.literal('assistant'), content: z.array(assistantPartSchema) }),
   z.object({
     role: z.literal('tool'),
@@ -43,6 +51,7 @@ export const messageSchema: z.ZodType<Message> = z.discriminatedUnion('role', [
     toolName: z.string(),
     content: z.string(),
     isError: z.boolean(),
+    images: z.array(imagePartSchema).optional(),
     spillPath: z.string().optional(),
   }),
   z.object({

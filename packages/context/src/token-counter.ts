@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
-import { messageText, type Message } from './messages.js';
+import { estimateImagesTokens } from './image.js';
+import { messageImages, messageText, type Message } from './messages.js';
 
 /** Counts tokens of text. The default is tiktoken o200k_base, loaded on first use. */
 export interface TokenCounter {
@@ -150,5 +151,5 @@ export function createCharEstimateCounter(charsPerToken = 4): TokenCounter {
 }
 
 export function countMessageTokens(counter: TokenCounter, message: Message): number {
-  return counter.count(messageText(message)) + MESSAGE_OVERHEAD_TOKENS;
+  return counter.count(messageText(message)) + MESSAGE_OVERHEAD_TOKENS + estimateImagesTokens(messageImages(message));
 }
