@@ -38,7 +38,17 @@ export const agentConfigSchema = z
     /** Where commands and file tools run: `sandbox` (bubblewrap here), `local` (this machine, unsandboxed), `remote` (a sandbox host at `sandbox.url`). */
     tool_runtime: z.enum(['local', 'sandbox', 'remote']),
     sandbox: z.object({
-      network: z.boolean(),
+      /**
+       * false: no network; "allowlist": only `allowed_domains` (PyPI, the Hub and its CDN, GitHub raw
+       * and release hosts, the PyTorch index, plus any listed here) through a proxy the CLI runs,
+       * and the Hub through a forwarder that adds the user's token outside the sandbox; true: full
+       * network (bash calls ask).
+       */
+      network: z.union([z.boolean(), z.literal('allowlist')]),
+      /** Domains added to the allow-list of `network: "allowlist"` (`*.example.com` for subdomains). */
+      allowed_domains: z.array(z.string().regex(/^(\*\.)?[A-Za-z0-9*-]+(\.[A-Za-z0-9*-]+)*\.?$/)).default([]),
+      /** `network: "allowlist"`: let commands write to the Hub through the forwarder (default false: GET/HEAD only). */
+      hub_write: z.boolean().default(false),
       git_writable: z.boolean(),
       env_passthrough: z.array(z.string()),
       timeout_s: z.number().positive(),

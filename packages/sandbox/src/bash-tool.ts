@@ -43,7 +43,7 @@ type BashInput = z.output<ReturnType<typeof bashInput>>;
 
 function describeRuntime(sandbox: Sandbox): string {
   if (!sandbox.sandboxed) return 'Commands run directly on the host, without a sandbox; each one needs the user\'s approval.';
-  return `Commands run in a ${sandbox.runtime} sandbox: the workspace (${sandbox.workspace}) is writable, the rest of the file system is read-only, HOME and /tmp are private and emptied after every call${sandbox.network ? '' : ', and there is no network access'}.`;
+  return `Commands run in a ${sandbox.runtime} sandbox: the workspace (${sandbox.workspace}) is writable, the rest of the file system is read-only, HOME and /tmp are private and emptied after every call${sandbox.network ? '' : sandbox.networkMode === 'allowlist' ? ', and the network is limited to an allow-list of domains (PyPI, the Hugging Face Hub and its CDN, GitHub raw/release hosts, the PyTorch wheel index, plus sandbox.allowed_domains) through HTTPS_PROXY; the Hub is reached through HF_ENDPOINT, which adds the user\'s token (reads only), and the host\'s Hub and pip caches are mounted read-only at their host paths' : ', and there is no network access'}.`;
 }
 
 function formatDuration(milliseconds: number): string {

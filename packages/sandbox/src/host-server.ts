@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { realpathSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { HostFileError } from './host-files.js';
@@ -84,6 +85,35 @@ async function handle(service: HostService, request: Request, data: Buffer, sink
   }
 }
 
+/**
+ * `sandbox.network: "allowlist"`: listen on `127.0.0.1:<port>` inside the sandbox's network
+ * namespace and pipe each connection to a Unix socket bound in from outside (the CLI's egress
+ * proxy and Hub forwarder, egress-proxy.ts). Nothing else leaves the namespace.
+ */
+function startRelays(relays: readonly { port: number; socket: string }[]): Promise<void[]> {
+  return Promise.all(
+    relays.map(
+      (relay) =>
+        new Promise<void>((resolve, reject) => {
+          const server = net.createServer((inbound) => {
+            const outbound = net.connect(relay.socket);
+            inbound.on('error', () => outbound.destroy());
+            outbound.on('error', () => inbound.destroy());
+            inbound.on('close', () => outbound.destroy());
+            outbound.on('close', () => inbound.destroy());
+            inbound.pipe(outbound);
+            outbound.pipe(inbound);
+          });
+          server.once('error', reject);
+          server.listen(relay.port, '127.0.0.1', () => {
+            server.unref();
+            resolve();
+          });
+        }),
+    ),
+  );
+}
+
 /** The stdio transport: frames in on stdin, frames out on stdout; stdin's end ends the host. */
 function serveStdio(): void {
   const reader = new FrameReader();
@@ -124,7 +154,10 @@ function serveStdio(): void {
         return;
       }
       service = createHostService(config);
-      reply({ ok: true, pid: process.pid });
+      startRelays(config.relays ?? []).then(
+        () => reply({ ok: true, pid: process.pid }),
+        (error: unknown) => reply({ error: { code: 'failed', message: `the network relay could not start: ${(error as Error).message}` } }),
+      );
       return;
     }
     if (!service) {

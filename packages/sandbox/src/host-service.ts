@@ -34,6 +34,8 @@ export interface HostConfig {
   sanitizeGit?: boolean;
   /** `path` → `dev:ino` the client saw when it bound them read-only; checked before serving. */
   protectedIdentities?: Record<string, string>;
+  /** `127.0.0.1:<port>` inside → Unix socket (network "allowlist": the egress proxy and Hub forwarder). */
+  relays?: Array<{ port: number; socket: string }>;
 }
 
 export interface ExecRequest {

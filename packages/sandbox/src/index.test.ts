@@ -4,6 +4,7 @@ import * as sandbox from './index.js';
 describe('@ml-intern/sandbox exports', () => {
   it('exposes exactly the public API', () => {
     expect(Object.keys(sandbox).sort()).toEqual([
+      'DEFAULT_ALLOWED_DOMAINS',
       'DEFAULT_BASH_TIMEOUT_SECONDS',
       'DEFAULT_ENVIRONMENT_ALLOW_LIST',
       'DEFAULT_EXEC_TIMEOUT_MS',
@@ -17,10 +18,12 @@ describe('@ml-intern/sandbox exports', () => {
       'createReadTracker',
       'createRemoteSandbox',
       'createWriteTool',
+      'domainMatcher',
       'parseNvidiaSmiOutput',
       'resolveWorkspacePath',
       'sandboxTools',
       'selectNvidiaDevices',
+      'startEgress',
       'stripAnsi',
     ]);
   });

@@ -7,10 +7,11 @@ import { HOST_LOADER, type HostClient, type HostLaunch, startHost } from './host
 import { findExecutable, isExecutableFile, type DeviceProbe } from './host-probe.js';
 import type { HostConfig } from './host-service.js';
 import { DEFAULT_PROCESS_LIMIT, existingDirectory, type HostProbes, type HostSetup, limitsFor, type LocalConfiguration, probeHost, protectedMounts, nestedGitDirectories, SANDBOX_HOME } from './local-sandbox-setup.js';
-import { sandboxArguments } from './mount-plan.js';
+import { DEFAULT_ALLOWED_DOMAINS, type Egress, type EgressResolver, EGRESS_PROXY_PORT, egressEnvironment, HUB_FORWARDER_PORT, startEgress } from './egress-proxy.js';
+import { EGRESS_MOUNT, sandboxArguments } from './mount-plan.js';
 import { OutputCollector } from './output-collector.js';
 import type { ProcessLimitOptions } from './process-limits.js';
-import type { ExecOptions, ExecResult, FileStat, GpuInfo, Sandbox, SandboxDescription } from './sandbox.js';
+import type { ExecOptions, ExecResult, FileStat, GpuInfo, NetworkMode, Sandbox, SandboxDescription } from './sandbox.js';
 import { buildSandboxEnvironment, type SandboxEnvironmentOptions } from './sandbox-environment.js';
 import { createSessionCgroups, type SessionCgroups } from './session-cgroup.js';
 
@@ -25,8 +26,22 @@ export interface LocalSandboxOptions {
   hostEnv?: Readonly<Record<string, string | undefined>>;
   /** Which variables commands see: an allow-list, `passthrough` for named secrets, fixed `set` values. */
   env?: SandboxEnvironmentOptions;
-  /** Let commands reach the network (default false: a network namespace with only loopback). */
-  network?: boolean;
+  /**
+   * Network of commands. false (default): a network namespace with only loopback. `allowlist`:
+   * the same namespace, plus a proxy this process runs outside the sandbox (reached over a Unix
+   * socket bound in, relayed to `127.0.0.1:3128` inside, `HTTP(S)_PROXY` set) that lets through
+   * only `allowedDomains`, and a Hub forwarder (`HF_ENDPOINT=http://127.0.0.1:3129`) that adds the
+   * user's token outside; the host's Hub and pip caches are mounted read-only. true: the host's network.
+   */
+  network?: boolean | 'allowlist';
+  /** Domains added to the default allow-list (egress-proxy.ts DEFAULT_ALLOWED_DOMAINS) in `allowlist` mode. */
+  allowedDomains?: readonly string[];
+  /** Replaces the default allow-list (tests). */
+  baseAllowedDomains?: readonly string[];
+  /** The Hub behind the forwarder: endpoint (default the host's HF_ENDPOINT, else https://huggingface.co), token, writes allowed. */
+  hub?: { endpoint?: string; token?: string; write?: boolean };
+  /** Where an allowed host:port really goes (tests map fake domains to local servers). */
+  egressResolver?: EgressResolver;
   /** Path of the bwrap binary (default: found on PATH). When it does not exist, commands run unsandboxed and every bash call asks for approval. */
   bwrapPath?: string;
   /**
@@ -129,7 +144,8 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): LocalSand
   const hostEnv = options.hostEnv ?? {};
   const bwrapPath = options.bwrapPath ?? findExecutable('bwrap', hostEnv.PATH) ?? '/usr/bin/bwrap';
   const sandboxed = options.isolation !== 'none' && isExecutableFile(bwrapPath);
-  const network = sandboxed ? options.network === true : true;
+  const networkMode: NetworkMode = !sandboxed || options.network === true ? 'full' : options.network === 'allowlist' ? 'allowlist' : 'off';
+  const network = networkMode === 'full';
   const shell = options.shell ?? (isExecutableFile('/bin/bash') ? '/bin/bash' : '/bin/sh');
   // A root launcher keeps its uid outside (dropping it makes the root-owned workspace unwritable,
   // ECOSYSTEM.md section 4) and runs as nobody in a user namespace with no capabilities; what is
@@ -151,6 +167,27 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): LocalSand
   let cgroups: SessionCgroups | undefined;
   let host: Promise<HostClient> | undefined;
   let closed = false;
+  let egress: Promise<Egress> | undefined;
+
+  function startEgressOnce(): Promise<Egress> {
+    egress ??= startEgress({
+      ...(options.baseAllowedDomains ? { domains: options.baseAllowedDomains } : {}),
+      extraDomains: options.allowedDomains ?? [],
+      ...(options.egressResolver ? { resolve: options.egressResolver } : {}),
+      hubEndpoint: options.hub?.endpoint ?? hostEnv.HF_ENDPOINT ?? 'https://huggingface.co',
+      ...(options.hub?.token ? { hubToken: options.hub.token } : {}),
+      hubWrite: options.hub?.write === true,
+    });
+    return egress;
+  }
+
+  /** The host's Hub cache (never HF_HOME itself, which holds the token) and pip cache, when they exist. */
+  function sharedCaches(): string[] {
+    const home = hostEnv.HOME ?? homedir();
+    const hfHome = hostEnv.HF_HOME ?? path.join(home, '.cache', 'huggingface');
+    const candidates = [hostEnv.HF_HUB_CACHE ?? path.join(hfHome, 'hub'), hostEnv.PIP_CACHE_DIR ?? path.join(home, '.cache', 'pip')];
+    return candidates.filter((candidate) => existingDirectory(candidate)).map(resolved);
+  }
 
   function startProbes() {
     if (probes) return probes;
@@ -162,11 +199,12 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): LocalSand
   }
 
   function environmentFor(state: HostSetup): Record<string, string> {
-    return buildSandboxEnvironment(hostEnv, options.env ?? {}, {
+    const base = buildSandboxEnvironment(hostEnv, options.env ?? {}, {
       home: sandboxed ? SANDBOX_HOME : (hostEnv.HOME ?? homedir()),
       tmp: sandboxed ? '/tmp' : (hostEnv.TMPDIR ?? tmpdir()),
       pathPrefix: state.python ? [state.python.binDirectory] : [],
     });
+    return networkMode === 'allowlist' ? { ...base, ...egressEnvironment() } : base;
   }
 
   function memoryLimit(): number | undefined {
@@ -193,6 +231,8 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): LocalSand
       runtime: sandboxed ? 'bubblewrap' : 'local-unsandboxed',
       sandboxed,
       network,
+      networkMode,
+      ...(networkMode === 'allowlist' ? { allowedDomains: [...(options.baseAllowedDomains ?? DEFAULT_ALLOWED_DOMAINS), ...(options.allowedDomains ?? [])] } : {}),
       workspace,
       user: !sandboxed
         ? `uid ${process.getuid?.() ?? 'unknown'} (the host user; not sandboxed)`
@@ -242,18 +282,21 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): LocalSand
     const program = sandboxHostCode();
     const hostArgs = [node, '--input-type=module', '-e', HOST_LOADER, 'ml-intern-sandbox-host', '--stdio'];
     let launchSpec: HostLaunch;
+    const proxy = networkMode === 'allowlist' ? await startEgressOnce() : undefined;
+    if (closed) throw new ToolExecutionError('the sandbox is closed');
     if (sandboxed) {
       const bwrapArgs = sandboxArguments({
         workspace,
         network,
         runAsNobody,
-        readOnlyPaths: [...(state.python?.prefixes ?? []), ...(options.readOnlyPaths ?? []), node].map(resolved),
+        readOnlyPaths: [...(state.python?.prefixes ?? []), ...(options.readOnlyPaths ?? []), node, ...(proxy ? sharedCaches() : [])].map(resolved),
         writablePaths: options.writablePaths ?? [],
         hiddenPaths: [...(hostEnv.HOME ? [hostEnv.HOME] : []), ...(options.hiddenPaths ?? [])].map((entry) => path.resolve(entry)),
         protectedPaths: protectedEntries.map((entry) => entry.path),
         devices: state.devices,
         gpuSysfs: state.devices.length > 0 ? ['/sys/bus/pci', '/sys/devices', '/sys/module', '/sys/class'] : [],
         home: SANDBOX_HOME,
+        ...(proxy ? { egressDirectory: proxy.directory } : {}),
       });
       const procsFiles = cgroups?.procsFiles ?? [];
       launchSpec = {
@@ -276,6 +319,14 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): LocalSand
       ...(outer ? { outerPidNamespace: outer } : {}),
       sanitizeGit: !gitWritable,
       protectedIdentities: Object.fromEntries(protectedEntries.map((entry) => [entry.path, entry.identity])),
+      ...(proxy && sandboxed
+        ? {
+            relays: [
+              { port: EGRESS_PROXY_PORT, socket: `${EGRESS_MOUNT}/proxy.sock` },
+              { port: HUB_FORWARDER_PORT, socket: `${EGRESS_MOUNT}/hub.sock` },
+            ],
+          }
+        : {}),
     };
     return startHost(launchSpec, config, (reason) => {
       warn(`the sandbox host stopped (${reason}); the next command starts a new one.`);
@@ -378,6 +429,7 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): LocalSand
     host = undefined;
     if (current) await current.then((client) => client.close(), () => {});
     await cgroups?.dispose();
+    if (egress) await egress.then((running) => running.close(), () => {});
   }
 
   return {
@@ -385,6 +437,7 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): LocalSand
     runtime: sandboxed ? 'bubblewrap' : 'local-unsandboxed',
     sandboxed,
     network,
+    networkMode,
     get warnings() {
       return warnings;
     },

@@ -116,7 +116,12 @@ export interface SandboxMountPlan {
   /** Extra read-only mounts when GPUs are bound (the sysfs parts the driver reads). */
   gpuSysfs?: readonly string[];
   home: string;
+  /** Directory of the egress proxy's Unix sockets, bound read-only at EGRESS_MOUNT (network "allowlist"). */
+  egressDirectory?: string;
 }
+
+/** Where the egress sockets appear inside the sandbox. */
+export const EGRESS_MOUNT = '/run/ml-intern-egress';
 
 function mountArguments(mount: Mount): string[] {
   switch (mount.kind) {
@@ -171,6 +176,7 @@ export function sandboxArguments(plan: SandboxMountPlan): string[] {
     else args.push('--ro-bind', '/dev/null', hidden);
   }
   for (const device of plan.devices) args.push('--dev-bind', device, device);
+  if (plan.egressDirectory) args.push('--ro-bind', plan.egressDirectory, EGRESS_MOUNT);
   args.push('--remount-ro', '/', '--chdir', plan.workspace);
   return args;
 }

@@ -144,6 +144,7 @@ export async function createRemoteSandbox(options: RemoteSandboxOptions): Promis
     runtime: description.runtime,
     sandboxed: description.sandboxed,
     network: description.network,
+    ...(description.networkMode ? { networkMode: description.networkMode } : {}),
     description,
     exec,
     async readFile(path) {

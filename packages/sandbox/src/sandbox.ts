@@ -31,12 +31,21 @@ export interface SandboxLimits {
  * What the runtime really is, for `session_started`, `/status` and the system prompt. Never
  * claims isolation it does not have: `warnings` says what is missing.
  */
+export type NetworkMode = 'off' | 'allowlist' | 'full';
+
 export interface SandboxDescription {
   runtime: SandboxRuntime;
   /** True when commands are isolated from the host (namespaces, read-only root). */
   sandboxed: boolean;
   /** True when commands can reach the network. */
   network: boolean;
+  /**
+   * `off`: no network; `allowlist`: only listed domains, through the CLI's proxy (and the Hub
+   * through a forwarder that adds the user's token outside the sandbox); `full`: any host.
+   */
+  networkMode?: NetworkMode;
+  /** The allowed domains in `allowlist` mode. */
+  allowedDomains?: string[];
   /** Workspace directory, as seen by commands. */
   workspace: string;
   /** Who commands run as, e.g. `uid 65534 in a user namespace`. */
@@ -94,6 +103,8 @@ export interface Sandbox {
   readonly runtime: SandboxRuntime;
   readonly sandboxed: boolean;
   readonly network: boolean;
+  /** See SandboxDescription.networkMode (absent: `network` says all). */
+  readonly networkMode?: NetworkMode;
   /** Run a shell command. Never rejects for a failing command; rejects only if it cannot start. */
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
   /** Whole file contents. Rejects when the file does not exist, and at once for a FIFO, socket or device. */

@@ -11,7 +11,10 @@ function usd(value: number): string {
 /** How the runtime looks to a person: sandbox, network, GPUs. */
 export function describeRuntime(description: RuntimeDescription): string {
   const gpus = description.gpu.length > 0 ? description.gpu.map((gpu) => `${gpu.name} (${Math.round(gpu.memoryMiB / 1024)} GiB)`).join(', ') : 'none';
-  return `${description.runtime} · network ${description.network ? 'on' : 'off'} · GPU: ${gpus}`;
+  // `networkMode` (the sandbox's describe()) tells the allow-list apart from no network.
+  const mode = (description as RuntimeDescription & { networkMode?: string }).networkMode;
+  const network = mode === 'allowlist' ? 'allow-list (proxy)' : mode === 'full' || (mode === undefined && description.network) ? 'on' : 'off';
+  return `${description.runtime} · network ${network} · GPU: ${gpus}`;
 }
 
 function rows(entries: [string, string][], style: TerminalStyle): string[] {

@@ -155,6 +155,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
           // tool_runtime "local": commands run on this machine, announced, and every bash call asks.
           isolation: config.tool_runtime === 'local' ? 'none' : 'bubblewrap',
           network: config.sandbox.network,
+          // network "allowlist": the proxy allows these on top of the defaults; the Hub forwarder adds
+          // the user's token outside the sandbox (HF_ENDPOINT inside points at it).
+          allowedDomains: config.sandbox.allowed_domains,
+          hub: { ...(hfToken ? { token: hfToken } : {}), write: config.sandbox.hub_write },
           gitWritable: config.sandbox.git_writable,
           env: { passthrough: config.sandbox.env_passthrough },
           // Commands never see the trust decisions (they would learn, or plant, which folders are trusted).
