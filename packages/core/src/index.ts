@@ -12,9 +12,10 @@ export {
   isAbortError,
 } from './errors.js';
 export type { ProviderErrorOptions } from './errors.js';
-export { addUsage, computeCost, emptyUsage } from './model.js';
+export { addUsage, base64Bytes, computeCost, emptyUsage, imageRefusal } from './model.js';
 export type {
   FinishReason,
+  ImageInputLimits,
   JsonSchema,
   LanguageModel,
   ModelInfo,
@@ -124,6 +125,8 @@ export type { ProjectTrustState, TrustHistoryEntry, TrustRecord, TrustStoreData,
 export { createResearchTool } from './research-tool.js';
 export type { ResearchToolOptions } from './research-tool.js';
 export type { AgentEvent, AgentEventType, EventOf, Operation } from '@ml-intern/events';
+export { estimateImageTokens, imagesText, sniffImage } from '@ml-intern/context';
+export type { ImageInfo, ImagePart } from '@ml-intern/context';
 export type { AssistantMessage, AssistantPart, Message, NoticeMessage, ReasoningPart, TextPart, ToolCallPart, ToolResultMessage, UserMessage } from '@ml-intern/context';
 export { alwaysAllowScope, commandMatches, commandMayMatch, evaluateCommandRules, loadShellParser, resolveProgramOnPath } from './shell-command.js';
 export type { CommandRule, MatchOptions, ShellAnalysis, ShellParser, SimpleCommand } from './shell-command.js';

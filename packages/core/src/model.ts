@@ -1,4 +1,4 @@
-import type { Message } from '@ml-intern/context';
+import type { ImagePart, Message } from '@ml-intern/context';
 
 /** JSON Schema object as sent to a model. */
 export type JsonSchema = Record<string, unknown>;
@@ -62,6 +62,45 @@ export interface ModelInfo {
   maxOutputTokens: number;
   /** Undefined when the model is not in the price table: cost is reported as `unpriced`. */
   pricing?: ModelPricing;
+  /**
+   * The model accepts images (vision), within these limits. Undefined: text only (or not known
+   * to accept images), so image parts are replaced by a note saying why they were not sent.
+   */
+  imageInput?: ImageInputLimits;
+}
+
+/** What a provider accepts per image. Images over a limit are refused with a note (nothing here resizes). */
+export interface ImageInputLimits {
+  /** Largest encoded image, in bytes (before base64). */
+  maxBytes: number;
+  /** Longest side in pixels the API accepts; undefined when the provider downscales any size itself. */
+  maxEdge?: number;
+}
+
+/** Decoded size of a base64 string, in bytes. */
+export function base64Bytes(data: string): number {
+  const padding = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
+  return Math.floor((data.length * 3) / 4) - padding;
+}
+
+/**
+ * Why `image` cannot go to this model, as a note for the model in its place; undefined when it
+ * can. Providers call this for every image part before they send it.
+ */
+export function imageRefusal(modelId: string, info: ModelInfo, image: ImagePart): string | undefined {
+  const what = `${image.mediaType}${image.width && image.height ? ` ${image.width}×${image.height}` : ''}`;
+  const limits = info.imageInput;
+  if (!limits) {
+    return `[image not shown (${what}): the model ${modelId} does not accept image input. Work from numbers instead (print summary statistics or a few rows), or switch to a vision model.]`;
+  }
+  const bytes = base64Bytes(image.data);
+  if (bytes > limits.maxBytes) {
+    return `[image not shown (${what}, ${bytes} bytes): it is larger than the ${limits.maxBytes} bytes ${modelId} accepts per image and cannot be downscaled here. Save a smaller file (lower dpi or figsize, or JPEG) and read that.]`;
+  }
+  if (limits.maxEdge !== undefined && ((image.width ?? 0) > limits.maxEdge || (image.height ?? 0) > limits.maxEdge)) {
+    return `[image not shown (${what}): ${modelId} accepts at most ${limits.maxEdge} pixels per side and the image cannot be downscaled here. Save it smaller (e.g. matplotlib dpi=100) and read that.]`;
+  }
+  return undefined;
 }
 
 export interface StreamOptions {

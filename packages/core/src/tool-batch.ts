@@ -34,8 +34,8 @@ export interface BatchOutcome {
 
 const ABANDONED = 'Not executed: the user sent a new message instead of answering the approval request.';
 
-function resultMessage(call: ToolCallPart, output: string, isError: boolean, spillPath?: string): ToolResultMessage {
-  return { role: 'tool', toolCallId: call.id, toolName: call.name, content: output, isError, ...(spillPath ? { spillPath } : {}) };
+function resultMessage(call: ToolCallPart, output: string, isError: boolean, spillPath?: string, images?: ToolResultMessage['images']): ToolResultMessage {
+  return { role: 'tool', toolCallId: call.id, toolName: call.name, content: output, isError, ...(images?.length ? { images } : {}), ...(spillPath ? { spillPath } : {}) };
 }
 
 /** The rule an "always allow" answer adds for a call, and how it is shown (undefined: none is offered). */
@@ -121,7 +121,7 @@ export async function runToolBatch(host: ToolBatchHost, calls: ToolCallPart[], s
     host.emitState(prepared.call, signal.aborted ? 'cancelled' : result.isError ? 'failed' : 'completed');
     host.emitOutput(prepared.call, result);
     host.loopGuard.record(prepared.call.name, prepared.input, result.output);
-    results.set(prepared.call.id, resultMessage(prepared.call, `${preface}${result.output}`, result.isError, result.spillPath));
+    results.set(prepared.call.id, resultMessage(prepared.call, `${preface}${result.output}`, result.isError, result.spillPath, result.images));
   };
 
   const autoRuns = Promise.all(runnable.map(({ prepared, reservation }) => execute(prepared, '', reservation)));

@@ -1,4 +1,4 @@
-import type { ToolCallPart } from '@ml-intern/context';
+import type { ImagePart, ToolCallPart } from '@ml-intern/context';
 import { formatIssues } from '@ml-intern/events';
 import { ConfigError, MlInternError, isAbortError } from './errors.js';
 import type { ToolSpec } from './model.js';
@@ -25,6 +25,8 @@ export interface ToolRunResult {
   isError: boolean;
   truncated: boolean;
   spillPath?: string;
+  /** Images the tool returned (passed through as they are: only the text is redacted and capped). */
+  images?: ImagePart[];
   durationMs: number;
 }
 
@@ -173,9 +175,19 @@ export class ToolRouter {
       isError: result.isError === true,
       truncated: capped.truncated,
       ...(capped.spillPath ? { spillPath: capped.spillPath } : {}),
+      ...imagesOf(result),
       durationMs: Math.round(performance.now() - started),
     };
   }
+}
+
+const MEDIA_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
+
+/** The well-formed image parts of a tool's result, as an optional `images` field. */
+function imagesOf(result: ToolResult): { images?: ImagePart[] } {
+  if (!Array.isArray(result.images)) return {};
+  const images = result.images.filter((image) => image?.type === 'image' && MEDIA_TYPES.has(image.mediaType) && typeof image.data === 'string' && image.data.length > 0);
+  return images.length > 0 ? { images } : {};
 }
 
 function formatSeconds(ms: number): string {

@@ -1,4 +1,5 @@
 import type { ApprovalDecision, PendingApproval } from '@ml-intern/events';
+import type { ImagePart } from '@ml-intern/context';
 import { z } from 'zod';
 import type { CostReservation, ReservationResource, UsageMeter } from './usage-meter.js';
 import type { JsonSchema, ToolSpec } from './model.js';
@@ -55,6 +56,12 @@ export interface ToolContext {
 export interface ToolResult {
   output: string;
   isError?: boolean;
+  /**
+   * Images for the model beside the text (`read` of a plot): base64 bytes with their media type
+   * and, when known, pixel size. They are not capped or redacted like `output`; providers send
+   * them as image blocks, or a note in their place when the model cannot take them.
+   */
+  images?: ImagePart[];
 }
 
 /** A tool's own view of whether a call needs the user's approval (before user rules apply). */

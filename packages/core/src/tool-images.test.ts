@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { imageRefusal, type ModelInfo } from './model.js';
+import { createSession } from './session.js';
+import { ScriptedModel, textTurn, toolTurn } from './testing.js';
+import { defineTool } from './tool.js';
+import type { ImagePart } from '@ml-intern/context';
+
+// A 1×1 PNG header is enough here: nothing in core decodes the bytes.
+const image: ImagePart = { type: 'image', mediaType: 'image/png', data: Buffer.from('\x89PNG fake bytes').toString('base64'), width: 640, height: 480 };
+
+const plot = defineTool({
+  name: 'plot',
+  description: 'returns a picture',
+  inputSchema: z.object({}),
+  readOnly: true,
+  execute: () => ({ output: 'loss.png: PNG image, 640×480 px (sk-proj-abcdefghijklmnopqrstuvwxyz0123456789)', images: [image, { type: 'bogus' } as unknown as ImagePart] }),
+});
+
+describe('tool results with images', () => {
+  it('reach the next request as image parts beside the redacted text', async () => {
+    const model = new ScriptedModel({ turns: [toolTurn({ name: 'plot', arguments: {} }), textTurn('the loss goes down')] });
+    const session = createSession({ model, tools: [plot], planTool: false, redact: (text) => text.replace(/sk-proj-[\w]+/g, '[REDACTED]') });
+    const outcome = await session.run('plot the loss and look at it');
+    expect(outcome.status).toBe('completed');
+    const result = model.requests[1]?.messages.find((message) => message.role === 'tool');
+    expect(result).toMatchObject({ role: 'tool', toolName: 'plot', isError: false, images: [image] });
+    expect(result?.content).toContain('[REDACTED]');
+    expect(result?.content).not.toContain('sk-proj-');
+    await session.close();
+  });
+});
+
+describe('imageRefusal', () => {
+  const vision: ModelInfo = { contextWindow: 1000, maxOutputTokens: 100, imageInput: { maxBytes: 10, maxEdge: 500 } };
+  it('explains why an image cannot go to a text-only model or over a limit, and passes the rest', () => {
+    expect(imageRefusal('local/llama', { contextWindow: 1000, maxOutputTokens: 100 }, image)).toMatch(/the model local\/llama does not accept image input/);
+    expect(imageRefusal('m', vision, image)).toMatch(/larger than the 10 bytes m accepts/);
+    const small = { ...image, data: Buffer.from('tiny').toString('base64') };
+    expect(imageRefusal('m', vision, small)).toMatch(/at most 500 pixels per side/);
+    expect(imageRefusal('m', vision, { ...small, width: 100, height: 100 })).toBeUndefined();
+  });
+});
