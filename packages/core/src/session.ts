@@ -128,6 +128,14 @@ export class Session implements AsyncIterable<AgentEvent> {
     this.#reasoningEffort = effort;
   }
 
+  /**
+   * Render the system prompt (and tool specs) again, from the next model call on: a
+   * `systemPrompt` function that reads files (project instructions, `/memory`) picks up edits.
+   */
+  refreshSystemPrompt(): void {
+    this.#renderSystem();
+  }
+
   /** The session this one continues as a fork (resume), if it does. */
   get forkedFrom(): string | undefined {
     return this.#forkedFrom;

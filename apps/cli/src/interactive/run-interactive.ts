@@ -1,4 +1,5 @@
 import type { Runtime } from '../runtime/runtime-types.js';
+import { loadCustomCommands, type CustomCommand } from './custom-commands.js';
 import { DoublePress } from './double-press.js';
 import { EventRenderer } from './event-renderer.js';
 import { findHfToken } from './hf-token.js';
@@ -8,9 +9,9 @@ import { LineReader } from './line-reader.js';
 import { createMarkdownRenderer } from './markdown-renderer.js';
 import { ScreenWriter, type TerminalOutput } from './screen-writer.js';
 import { ModelWaitIndicator } from './model-wait.js';
-import { runSlashCommand, type SessionLister, type SlashCommandContext } from './slash-commands.js';
+import { builtinCommandNames, runSlashCommand, type SessionLister, type SlashCommandContext } from './slash-commands.js';
 import { describeRuntime } from './status-report.js';
-import { createTerminalStyle, shouldUseColor, type TerminalStyle } from './terminal-style.js';
+import { createTerminalStyle, sanitizeTerminalText, shouldUseColor, type TerminalStyle } from './terminal-style.js';
 import { ApprovalInbox, runTurn, type TurnPhase } from './turn-runner.js';
 
 /** Where the interactive front end reads and writes. */
@@ -71,6 +72,7 @@ class InteractiveChat {
   #exitCode = 0;
   #phase: Phase = 'starting';
   #cancelQuestion: AbortController | undefined;
+  #customCommands = new Map<string, CustomCommand>();
 
   constructor(runtime: Runtime, io: InteractiveIO) {
     this.#runtime = runtime;
@@ -99,6 +101,7 @@ class InteractiveChat {
     try {
       await this.#askHfToken();
       printBanner(this.#runtime, this.#writer, this.#style);
+      for (const notice of this.#loadCustomCommands()) this.#writer.line(this.#style.yellow(sanitizeTerminalText(notice)));
       await this.#loop();
     } finally {
       this.#phase = 'starting';
@@ -127,12 +130,16 @@ class InteractiveChat {
       if (!text) continue;
       saveInputHistory(this.#io.historyFile, this.#reader.history);
       if (text === 'exit' || text === 'quit') return;
+      let message = line;
       if (text.startsWith('/')) {
         this.#phase = 'command';
-        if ((await runSlashCommand(text, this.#commandContext())) === 'quit') return;
-        continue;
+        const result = await runSlashCommand(text, this.#commandContext());
+        if (result === 'quit') return;
+        if (result === 'continue') continue;
+        // A custom command or /init: its prompt is sent as the user's message.
+        message = result.send;
       }
-      await runTurn(line, {
+      await runTurn(message, {
         session: this.#runtime.session,
         reader: this.#reader,
         writer: this.#writer,
@@ -159,11 +166,23 @@ class InteractiveChat {
       renderer: this.#renderer,
       store: this.#io.store ?? this.#runtime.store,
       signal: this.#quit.signal,
+      customCommands: this.#customCommands,
+      reloadCustomCommands: () => this.#loadCustomCommands(),
       ask: (prompt) => this.#ask(prompt, { remember: false }),
       clearScreen: () => {
         if (this.#io.output.isTTY) this.#writer.write('\u001B[2J\u001B[3J\u001B[H');
       },
     };
+  }
+
+  /** Custom commands from the user config dir and a trusted project's `.ml-intern/commands/`; returns the notices to show. */
+  #loadCustomCommands(): string[] {
+    const instructions = this.#runtime.instructions;
+    if (!instructions) return [];
+    const loaded = loadCustomCommands({ userDir: instructions.userDir, projectRoot: instructions.root, trusted: instructions.trusted, reserved: builtinCommandNames() });
+    this.#customCommands.clear();
+    for (const [name, command] of loaded.commands) this.#customCommands.set(name, command);
+    return loaded.notices;
   }
 
   /** A question outside a turn; Ctrl-C cancels it (undefined). */

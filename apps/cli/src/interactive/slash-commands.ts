@@ -1,6 +1,8 @@
 import { ACCEPTED_MODEL_FORMS, type ReasoningEffort } from '@ml-intern/core';
 import type { SessionSummary } from '@ml-intern/context';
+import { describeInstructions } from '../runtime/project-instructions.js';
 import type { Runtime } from '../runtime/runtime-types.js';
+import { expandCustomCommand, type CustomCommand } from './custom-commands.js';
 import type { EventRenderer } from './event-renderer.js';
 import { formatPlan } from './format-plan.js';
 import type { ScreenWriter } from './screen-writer.js';
@@ -26,10 +28,14 @@ export interface SlashCommandContext {
   clearScreen(): void;
   /** Aborted when the user quits while a command waits for the session. */
   signal?: AbortSignal;
+  /** Custom commands (Markdown files in `commands/` folders) by name. */
+  customCommands?: ReadonlyMap<string, CustomCommand>;
+  /** Read the custom command folders again (`/memory`); returns what to tell the user. */
+  reloadCustomCommands?: () => string[];
 }
 
-/** Whether the chat goes on after a command. */
-export type SlashCommandResult = 'continue' | 'quit';
+/** Whether the chat goes on after a command, or a message to send as the user's turn (custom commands, `/init`). */
+export type SlashCommandResult = 'continue' | 'quit' | { send: string };
 
 /** The commands of SPEC section 11, in `/help` order. */
 export const SLASH_COMMANDS: readonly { name: string; usage: string; description: string }[] = [
@@ -45,6 +51,8 @@ export const SLASH_COMMANDS: readonly { name: string; usage: string; description
   { name: 'status', usage: '/status', description: 'model, runtime, session, context use and cost' },
   { name: 'plan', usage: '/plan', description: "show the agent's current plan" },
   { name: 'cost', usage: '/cost', description: 'tokens and spend so far' },
+  { name: 'memory', usage: '/memory', description: 'reload AGENTS.md / ML_INTERN.md and custom commands, and list them' },
+  { name: 'init', usage: '/init', description: 'draft an AGENTS.md for this project (shown for approval before it is written)' },
   { name: 'quit', usage: '/quit', description: 'leave (also /exit, Ctrl-D, Ctrl-C twice)' },
 ];
 
@@ -55,10 +63,12 @@ type Print = (lines: string | string[]) => void;
 type CommandHandler = (argument: string, context: SlashCommandContext, print: Print) => Promise<SlashCommandResult | void> | SlashCommandResult | void;
 
 const HANDLERS: Record<string, CommandHandler> = {
-  help: (_argument, { style }, print) => {
+  help: (_argument, context, print) => {
+    const { style } = context;
     print([
       style.bold('Commands'),
       ...SLASH_COMMANDS.map((command) => `  ${style.cyan(command.usage.padEnd(20))} ${command.description}`),
+      ...customCommandHelp(context),
       style.dim('  Ctrl-C cancels a running turn; a line ending in \\ continues on the next line.'),
     ]);
   },
@@ -92,8 +102,15 @@ const HANDLERS: Record<string, CommandHandler> = {
     );
   },
   status: (_argument, { runtime, style }, print) => {
-    print(formatStatus({ session: runtime.session, description: runtime.description, budgetUsd: runtime.config?.budget_usd ?? null }, style));
+    print(
+      formatStatus(
+        { session: runtime.session, description: runtime.description, budgetUsd: runtime.config?.budget_usd ?? null, ...(runtime.instructions ? { instructions: runtime.instructions.current } : {}) },
+        style,
+      ),
+    );
   },
+  memory: (_argument, context, print) => reloadMemory(context, print),
+  init: (_argument, context, print) => initProject(context, print),
   plan: (_argument, { runtime, style }, print) => {
     print(formatPlan(runtime.session.plan, style));
   },
@@ -104,13 +121,19 @@ const HANDLERS: Record<string, CommandHandler> = {
 
 /** Run one slash command typed at the prompt (`line` starts with `/`). */
 export async function runSlashCommand(line: string, context: SlashCommandContext): Promise<SlashCommandResult> {
-  const [word = '', ...rest] = line.trim().slice(1).split(/\s+/);
+  const [, word = '', argumentsText = ''] = /^(\S*)\s*([\s\S]*)$/.exec(line.trim().slice(1)) ?? [];
+  const rest = argumentsText.split(/\s+/);
   const { writer, style } = context;
   const print: Print = (lines) => {
     writer.ensureBlankLine();
     for (const text of Array.isArray(lines) ? lines : [lines]) writer.line(text);
   };
-  const handler = HANDLERS[word.toLowerCase()];
+  const handler = Object.hasOwn(HANDLERS, word.toLowerCase()) ? HANDLERS[word.toLowerCase()] : undefined;
+  const custom = handler ? undefined : context.customCommands?.get(word.toLowerCase());
+  if (custom) {
+    print(style.dim(`/${custom.name}: sending the prompt from ${sanitizeTerminalText(custom.file)}`));
+    return { send: expandCustomCommand(custom, argumentsText) };
+  }
   if (!handler) {
     print(`Unknown command ${style.bold(`/${sanitizeTerminalText(word)}`)}. Type ${style.cyan('/help')} for the list.`);
     return 'continue';
@@ -184,4 +207,60 @@ async function resume(argument: string, context: SlashCommandContext, print: Pri
   const lines = [`Resumed session ${style.bold(session.forkedFrom ?? reference)} as new session ${style.bold(session.id)} (${messages.length} messages; the old log is left as it was).`];
   if (lastUser?.role === 'user') lines.push(style.dim(`Last request: ${truncateText(sanitizeTerminalText(lastUser.content).replace(/\s+/g, ' '), 120)}`));
   print(lines);
+}
+
+/** Built-in names a custom command may not take. */
+export function builtinCommandNames(): string[] {
+  return Object.keys(HANDLERS);
+}
+
+function customCommandHelp(context: SlashCommandContext): string[] {
+  const commands = [...(context.customCommands?.values() ?? [])].sort((a, b) => a.name.localeCompare(b.name));
+  if (commands.length === 0) return [];
+  const { style } = context;
+  return [
+    style.bold('Custom commands'),
+    ...commands.map((command) => `  ${style.cyan(`/${command.name} [args]`.padEnd(20))} ${sanitizeTerminalText(command.description)} ${style.dim(`(${command.scope})`)}`),
+  ];
+}
+
+/** `/memory`: read the instruction files and custom commands again; the system prompt is re-rendered with them. */
+function reloadMemory(context: SlashCommandContext, print: Print): void {
+  const { runtime, style } = context;
+  const notices = context.reloadCustomCommands?.() ?? [];
+  if (!runtime.instructions) {
+    print('Project instructions are not available in this session.');
+    return;
+  }
+  runtime.session.refreshSystemPrompt();
+  const loaded = runtime.instructions.current;
+  const lines = describeInstructions(loaded).map((line) => `  ${sanitizeTerminalText(line)}`);
+  print([
+    style.bold('Instructions'),
+    ...(lines.length > 0 ? lines : [style.dim(`  none: add AGENTS.md or ML_INTERN.md to the project, or to the user config dir (${sanitizeTerminalText(runtime.instructions.userDir)})`)]),
+    style.dim(loaded.files.length > 0 ? 'Reloaded: the model sees them from its next call.' : 'Reloaded.'),
+    ...notices.map((notice) => style.yellow(sanitizeTerminalText(notice))),
+    `${context.customCommands?.size ?? 0} custom command${context.customCommands?.size === 1 ? '' : 's'} (/help lists them).`,
+  ]);
+}
+
+/** What `/init` asks the model to do. */
+export const INIT_PROMPT = [
+  'Draft an AGENTS.md for this project: the instructions file that ml-intern (and other coding agents) read at the start of every session.',
+  'First look at the project (list the files; read the README, the training and evaluation scripts, configs, requirements) and use what you learned in this conversation.',
+  'Write short, concrete sections: what the project is; the data (datasets, Hub repos, local paths, formats, splits); the scripts and how to run them (train, evaluate, test); hardware and compute (local GPUs, HF Jobs flavors, limits); where results go (Hub namespace, private or public); conventions and things to avoid.',
+  'State only what you found or were told, and mark guesses as such. Keep it under about 80 lines.',
+  'If an AGENTS.md already exists, read it and improve it instead of starting over.',
+  'Then write it with the write tool to AGENTS.md at the top of the working directory. The user sees the file and approves it before it is written.',
+].join('\n');
+
+/** `/init`: the model drafts AGENTS.md; writing it asks first (a session rule), even where writes are allowed. */
+function initProject(context: SlashCommandContext, print: Print): SlashCommandResult {
+  const policy = context.runtime.session.policy;
+  for (const tool of ['write', 'edit']) {
+    const exists = policy.sessionRules.some((rule) => rule.tool === tool && rule.action === 'ask' && rule.args?.path === 'AGENTS.md');
+    if (!exists) policy.addSessionRule({ tool, args: { path: 'AGENTS.md' }, action: 'ask', reason: '/init: AGENTS.md is shown for approval before it is written' });
+  }
+  print(context.style.dim('Asking the model to draft AGENTS.md; you see it and approve it before it is written.'));
+  return { send: INIT_PROMPT };
 }

@@ -1,6 +1,7 @@
 import type { Session } from '@ml-intern/core';
+import { describeInstructions, type LoadedInstructions } from '../runtime/project-instructions.js';
 import type { RuntimeDescription } from '../runtime/runtime-types.js';
-import type { TerminalStyle } from './terminal-style.js';
+import { sanitizeTerminalText, type TerminalStyle } from './terminal-style.js';
 
 const number = (value: number) => value.toLocaleString('en-US');
 
@@ -27,6 +28,8 @@ export interface StatusInput {
   session: Session;
   description: RuntimeDescription;
   budgetUsd?: number | null;
+  /** The project instructions in the system prompt (AGENTS.md, ML_INTERN.md). */
+  instructions?: LoadedInstructions;
 }
 
 /** `/status`: model, effort, runtime, session, log, approvals, turns, context use, cost. */
@@ -49,7 +52,12 @@ export function formatStatus(input: StatusInput, style: TerminalStyle): string[]
     ['cost', `${usd(totals.costUsd)}${totals.unpriced ? style.yellow(' (some calls unpriced)') : ''}`],
   ];
   if (input.budgetUsd) entries.push(['budget', usd(input.budgetUsd)]);
-  return [style.bold('Status'), ...rows(entries, style)];
+  const files = input.instructions ? describeInstructions(input.instructions) : [];
+  if (input.instructions) {
+    const count = input.instructions.files.length;
+    entries.push(['instructions', count > 0 ? `${count} file${count === 1 ? '' : 's'} (AGENTS.md, ML_INTERN.md; /memory reloads)` : 'none (AGENTS.md, ML_INTERN.md)']);
+  }
+  return [style.bold('Status'), ...rows(entries, style), ...files.map((file) => `    ${sanitizeTerminalText(file)}`)];
 }
 
 /** `/cost`: tokens by class and what they cost, LLM and estimated HF Jobs separately. */

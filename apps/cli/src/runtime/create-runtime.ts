@@ -35,6 +35,7 @@ import { createToolFamilies } from './create-tools.js';
 import { hasCredentials, noCredentialsMessage } from './credentials.js';
 import type { Sandbox } from '@ml-intern/sandbox';
 import type { Runtime, RuntimeOptions } from './runtime-types.js';
+import { ProjectInstructions } from './project-instructions.js';
 import { renderSystemPrompt } from './system-prompt.js';
 
 /** No provider credentials: the CLI prints the message and offers the demo (exit code 2). */
@@ -120,7 +121,7 @@ export function loadRuntimeConfig(options: Pick<RuntimeOptions, 'mode' | 'cwd' |
   const announcement = ignored.configKeys.length > 0 || ignored.envNames.length > 0
     ? `ml-intern: ${describeIgnoredProjectSettings(ignored)} Trust it with \`ml-intern trust ${shellWord(project.realRoot)}\` or pass --trust-project.`
     : undefined;
-  return { env, loaded, projectTrust: trust.state, announcement };
+  return { env, loaded, projectTrust: trust.state, projectTrusted: trust.trust === 'trusted', announcement };
 }
 
 /** `tool_runtime: "remote"`: a sandbox host at `sandbox.url`, its token from ML_INTERN_SANDBOX_TOKEN. */
@@ -136,7 +137,7 @@ async function connectRemoteSandbox(connect: typeof import('@ml-intern/sandbox')
 /** Compose config, model, tools, policy, gateways and the session log into a running session. */
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const warn = options.warn ?? ((message: string) => process.stderr.write(`${message}\n`));
-  const { env, loaded, projectTrust, announcement } = loadRuntimeConfig(options);
+  const { env, loaded, projectTrust, projectTrusted, announcement } = loadRuntimeConfig(options);
   if (announcement) warn(announcement);
   const { config } = loaded;
   const hfToken = env.HF_TOKEN || env.HUGGING_FACE_HUB_TOKEN || readStoredHfToken(env);
@@ -242,10 +243,13 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     }
   }
 
+  // AGENTS.md / ML_INTERN.md (user, project root … cwd), read again on every render (`/new`, `/memory`).
+  // The user's files come from the real environment, never from the project's `.env`.
+  const instructions = new ProjectInstructions({ cwd: options.cwd, env: options.env, trusted: projectTrusted });
   session = createSession({
     model,
     tools,
-    systemPrompt: (all) => renderSystemPrompt(all, { mode: options.mode, cwd: options.cwd, description: runtimeDescription }),
+    systemPrompt: (all) => renderSystemPrompt(all, { mode: options.mode, cwd: options.cwd, description: runtimeDescription, instructions: instructions.reload() }),
     id: id ?? randomUUID(),
     cwd: options.cwd,
     maxIterations: config.max_iterations,
@@ -296,6 +300,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     policy,
     store,
     description: runtimeDescription,
+    instructions,
     async setModel(next: string) {
       const created = await createModel(next, config, env, hfToken);
       active.setModel(created);

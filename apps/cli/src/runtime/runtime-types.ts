@@ -1,6 +1,7 @@
 import type { AgentConfig, ApprovalPolicy, LanguageModel, Session } from '@ml-intern/core';
 import type { JsonlSessionStore } from '@ml-intern/context';
 import type { AgentEvent, ApprovalDecision, PendingApproval } from '@ml-intern/events';
+import type { ProjectInstructions } from './project-instructions.js';
 
 export type RunMode = 'interactive' | 'oneshot' | 'headless';
 
@@ -54,6 +55,8 @@ export interface Runtime {
   policy: ApprovalPolicy;
   store: JsonlSessionStore | undefined;
   description: RuntimeDescription;
+  /** The project instructions (AGENTS.md, ML_INTERN.md) in the system prompt; `/status` shows them, `/memory` reloads them. */
+  instructions?: ProjectInstructions;
   /** Switch the model for the next turns (`/model`); returns the new model id. */
   setModel(id: string): Promise<string>;
   /** Shut the session down, flush gateways, close MCP servers. */

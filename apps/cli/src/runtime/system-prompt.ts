@@ -1,6 +1,7 @@
 import type { AnyTool } from '@ml-intern/core';
 import template from '../../../../configs/system_prompt.md';
 import sections from '../../../../configs/system_prompt_sections.json' with { type: 'json' };
+import { formatInstructionsSection, type LoadedInstructions } from './project-instructions.js';
 import type { RunMode, RuntimeDescription } from './runtime-types.js';
 
 function firstSentence(text: string): string {
@@ -10,9 +11,9 @@ function firstSentence(text: string): string {
 
 /**
  * Render the system prompt from configs/: ML-engineering guidance plus the tool list, date and
- * cwd, with different sections for interactive vs autonomous runs and local vs remote runtimes.
+ * cwd and the project instructions (AGENTS.md, ML_INTERN.md), with different sections for interactive vs autonomous runs and local vs remote runtimes.
  */
-export function renderSystemPrompt(tools: readonly AnyTool[], context: { mode: RunMode; cwd: string; description: RuntimeDescription; date?: Date }): string {
+export function renderSystemPrompt(tools: readonly AnyTool[], context: { mode: RunMode; cwd: string; description: RuntimeDescription; date?: Date; instructions?: LoadedInstructions }): string {
   const { description } = context;
   const gpu = description.gpu.length
     ? `GPU available in the sandbox: ${description.gpu.map((gpu) => `${gpu.name} (${Math.round(gpu.memoryMiB / 1024)} GiB)`).join(', ')}.`
@@ -26,6 +27,7 @@ export function renderSystemPrompt(tools: readonly AnyTool[], context: { mode: R
     mode: context.mode === 'interactive' ? sections.interactive : sections.autonomous,
     runtime_notes: (remote ? sections.remote : sections.local).replace('{{network}}', description.network ? 'on' : 'off'),
     tools: tools.map((tool) => `- ${tool.name}: ${firstSentence(tool.description)}`).join('\n'),
+    instructions: formatInstructionsSection(context.instructions),
   };
   return template.replace(/\{\{(\w+)\}\}/g, (_match, key: string) => values[key] ?? '').replace(/\n{3,}/g, '\n\n').trim();
 }
