@@ -44,3 +44,5 @@ export { startFakeSandboxHost } from './fake-sandbox-host.js';
 export type { FakeSandboxHostOptions } from './fake-sandbox-host.js';
 export { FAKE_SEARCH_DOCUMENTS, startFakeBrave, startFakeSearxng, startFakeTavily } from './fake-web-search.js';
 export type { FakeKeyedSearchOptions, FakeSearchDocument, FakeSearchEngine, FakeSearchFailure, FakeSearchOptions, FakeSearxngOptions } from './fake-web-search.js';
+export { FAKE_S2_PAPERS, startFakeAr5iv, startFakeSemanticScholar } from './fake-semantic-scholar.js';
+export type { FakeAr5ivOptions, FakeS2Failure, FakeS2Paper, FakeSemanticScholar, FakeSemanticScholarOptions } from './fake-semantic-scholar.js';
