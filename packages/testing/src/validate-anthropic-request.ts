@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { checkImageData } from './validate-image.js';
 
 /** Signature the fake gives a thinking block; replaying the block with other text fails like the real API. */
 export function signThinking(thinking: string): string {
@@ -40,6 +41,23 @@ function checkBlock(block: Block, where: string, knownSignatures: ReadonlyMap<st
       const signature = String(block.signature ?? '');
       const valid = signature === signThinking(thinking) || knownSignatures.get(signature) === thinking;
       return valid ? undefined : `${where}: Invalid \`signature\` in \`thinking\` block`;
+    }
+    case 'image': {
+      const source = (block.source ?? {}) as Block;
+      if (source.type !== 'base64') return source.type === 'url' && typeof source.url === 'string' ? undefined : `${where}.source.type: Input should be 'base64' or 'url'`;
+      const problem = checkImageData(source.media_type, source.data);
+      return problem ? `${where}.source: ${problem}` : undefined;
+    }
+    case 'tool_result': {
+      // Content is a string or a list of text and image blocks.
+      if (block.content === undefined || typeof block.content === 'string') return undefined;
+      if (!Array.isArray(block.content)) return `${where}.content: Input should be a valid string or list`;
+      for (const [index, inner] of (block.content as Block[]).entries()) {
+        if (inner.type !== 'text' && inner.type !== 'image') return `${where}.content.${index}.type: Input should be 'text' or 'image'`;
+        const problem = checkBlock(inner, `${where}.content.${index}`, knownSignatures);
+        if (problem) return problem;
+      }
+      return undefined;
     }
     default:
       return undefined;
