@@ -1,8 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { AbortError, DEFAULT_CONTEXT_WINDOW, DEFAULT_MAX_OUTPUT_TOKENS, httpFetch } from '@ml-intern/core';
+import { AbortError, DEFAULT_CONTEXT_WINDOW, DEFAULT_MAX_OUTPUT_TOKENS, httpFetch, imageRefusal } from '@ml-intern/core';
 import type { LanguageModel, ModelFactory, ModelInfo, ModelRequest, ModelStreamPart, StreamOptions } from '@ml-intern/core';
 import { buildAnthropicRequest } from './build-anthropic-request.js';
-import { lookupAnthropicModelInfo } from './model-catalog.js';
+import { ANTHROPIC_IMAGE_LIMITS, lookupAnthropicModelInfo } from './model-catalog.js';
 import type { AnthropicThinking, BuildRequestSettings } from './build-anthropic-request.js';
 import { readModelStream } from './read-model-stream.js';
 import { checkMaxResponseChars } from '@ml-intern/core';
@@ -92,7 +92,8 @@ class AnthropicMessagesModel implements AnthropicLanguageModel {
   constructor(client: Anthropic, options: AnthropicModelOptions) {
     this.id = options.id ?? `anthropic/${options.model}`;
     const given = Object.fromEntries(Object.entries(options.info ?? {}).filter(([, value]) => value !== undefined)) as Partial<ModelInfo>;
-    this.info = { contextWindow: DEFAULT_CONTEXT_WINDOW, maxOutputTokens: DEFAULT_MAX_OUTPUT_TOKENS, ...lookupAnthropicModelInfo(options.model), ...given };
+    // Every Claude model on the Messages API takes images; `info.imageInput` can still be overridden.
+    this.info = { contextWindow: DEFAULT_CONTEXT_WINDOW, maxOutputTokens: DEFAULT_MAX_OUTPUT_TOKENS, imageInput: ANTHROPIC_IMAGE_LIMITS, ...lookupAnthropicModelInfo(options.model), ...given };
     this.#client = client;
     this.#countRetries = options.maxRetries ?? DEFAULT_COUNT_RETRIES;
     this.#idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
@@ -101,6 +102,7 @@ class AnthropicMessagesModel implements AnthropicLanguageModel {
       model: options.model,
       maxOutputTokens: this.info.maxOutputTokens,
       promptCaching: options.promptCaching ?? true,
+      imageRefusal: (image) => imageRefusal(this.id, this.info, image),
       ...(options.thinking === undefined ? {} : { thinking: options.thinking }),
     };
   }

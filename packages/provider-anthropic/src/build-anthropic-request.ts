@@ -4,7 +4,7 @@ import type {
   ThinkingConfigParam,
   Tool,
 } from '@anthropic-ai/sdk/resources/messages';
-import type { ModelRequest, ReasoningEffort, ToolSpec } from '@ml-intern/core';
+import type { ImagePart, ModelRequest, ReasoningEffort, ToolSpec } from '@ml-intern/core';
 import { toAnthropicMessages, toAnthropicSystem } from './to-anthropic-messages.js';
 
 /**
@@ -37,6 +37,8 @@ export interface BuildRequestSettings {
   thinking?: AnthropicThinking;
   /** `cache_control` breakpoints on the system prompt, the last tool and the last user block. */
   promptCaching: boolean;
+  /** Why an image cannot be sent (a note replaces it); undefined: send it. */
+  imageRefusal?: (image: ImagePart) => string | undefined;
 }
 
 /** The request body without `stream`; shared by `stream()` and `countTokens()`. */
@@ -78,7 +80,7 @@ function thinkingFor(
 /** Translate a core ModelRequest to a Messages API body. */
 export function buildAnthropicRequest(request: ModelRequest, settings: BuildRequestSettings): AnthropicRequestBody {
   const maxTokens = Math.max(1, Math.floor(request.maxOutputTokens ?? settings.maxOutputTokens));
-  const conversation = toAnthropicMessages(request.messages, { cacheLastUserBlock: settings.promptCaching });
+  const conversation = toAnthropicMessages(request.messages, { cacheLastUserBlock: settings.promptCaching, ...(settings.imageRefusal ? { imageRefusal: settings.imageRefusal } : {}) });
   const system = toAnthropicSystem(request.system, conversation.extraSystem, settings.promptCaching);
   const tools = toAnthropicTools(request.tools, settings.promptCaching);
   return {

@@ -1,4 +1,11 @@
-import { catalogEntryInfo, type ModelCatalog, type ModelInfo } from '@ml-intern/core';
+import { catalogEntryInfo, type ImageInputLimits, type ModelCatalog, type ModelInfo } from '@ml-intern/core';
+
+/**
+ * What the Messages API accepts per image: 5 MB and 8000 px a side (larger images are refused
+ * by the API; ones over 1568 px are downscaled by it, which costs latency but works). Every
+ * Claude model listed here (and every Claude 3+ model) takes images.
+ */
+export const ANTHROPIC_IMAGE_LIMITS: ImageInputLimits = { maxBytes: 5 * 1024 * 1024, maxEdge: 8000 };
 
 /**
  * Windows, output limits and prices (USD per million tokens; cache reads and 5-minute cache
@@ -29,5 +36,6 @@ const ALIASES: Record<string, string> = { 'claude-opus-4': 'claude-opus-4-0', 'c
 export function lookupAnthropicModelInfo(model: string): Partial<ModelInfo> {
   const family = model.replace(/-(?:\d{8}|latest)$/, '');
   const name = ALIASES[family] ?? family;
-  return catalogEntryInfo(ANTHROPIC_MODEL_CATALOG[`anthropic/${name}`]);
+  const entry = ANTHROPIC_MODEL_CATALOG[`anthropic/${name}`];
+  return entry ? { ...catalogEntryInfo(entry), imageInput: ANTHROPIC_IMAGE_LIMITS } : {};
 }

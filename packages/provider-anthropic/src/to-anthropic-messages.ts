@@ -1,10 +1,11 @@
 import type {
   ContentBlockParam,
+  ImageBlockParam,
   MessageParam,
   TextBlockParam,
   ToolResultBlockParam,
 } from '@anthropic-ai/sdk/resources/messages';
-import type { AssistantPart, Message, ReasoningPart, ToolResultMessage } from '@ml-intern/core';
+import type { AssistantPart, ImagePart, Message, ReasoningPart, ToolResultMessage } from '@ml-intern/core';
 
 /** What a conversation becomes on the wire. */
 export interface AnthropicConversation {
@@ -16,6 +17,15 @@ export interface AnthropicConversation {
 export interface ToAnthropicMessagesOptions {
   /** Put a `cache_control` breakpoint on the last block of the last user message (default true). */
   cacheLastUserBlock?: boolean;
+  /** Why an image cannot be sent; the note goes in its place. Omitted: every image is sent. */
+  imageRefusal?: (image: ImagePart) => string | undefined;
+}
+
+/** An image as a base64 `image` block, or the refusal note in its place. */
+function imageBlock(image: ImagePart, options: ToAnthropicMessagesOptions): ImageBlockParam | TextBlockParam {
+  const refusal = options.imageRefusal?.(image);
+  if (refusal !== undefined) return { type: 'text', text: refusal };
+  return { type: 'image', source: { type: 'base64', media_type: image.mediaType, data: image.data } };
 }
 
 const ID_CHARACTERS = /[^a-zA-Z0-9_-]/g;
@@ -75,14 +85,18 @@ function assistantBlocks(content: readonly AssistantPart[], malformed: Map<strin
   return blocks;
 }
 
-function toolResultBlock(message: ToolResultMessage, malformed: Map<string, string>): ToolResultBlockParam {
+function toolResultBlock(message: ToolResultMessage, malformed: Map<string, string>, options: ToAnthropicMessagesOptions): ToolResultBlockParam {
   const id = toAnthropicToolId(message.toolCallId);
   const raw = malformed.get(id);
   const text = raw === undefined ? message.content : `${malformedNote(raw)}\n${message.content}`;
+  const images = message.images ?? [];
+  // With images the content is a list of blocks (text first); without, the plain string as before.
+  const content: ToolResultBlockParam['content'] =
+    images.length === 0 ? text : [...(hasText(text) ? [{ type: 'text' as const, text }] : []), ...images.map((image) => imageBlock(image, options))];
   return {
     type: 'tool_result',
     tool_use_id: id,
-    ...(hasText(text) ? { content: text } : {}),
+    ...(images.length > 0 || hasText(text) ? { content } : {}),
     ...(message.isError ? { is_error: true } : {}),
   };
 }
@@ -135,13 +149,16 @@ export function toAnthropicMessages(history: readonly Message[], options: ToAnth
         if (hasText(message.content)) extraSystem.push(message.content);
         break;
       case 'user':
-        turns.push({ role: 'user', blocks: hasText(message.content) ? [{ type: 'text', text: message.content }] : [] });
+        turns.push({
+          role: 'user',
+          blocks: [...(hasText(message.content) ? [{ type: 'text' as const, text: message.content }] : []), ...(message.images ?? []).map((image) => imageBlock(image, options))],
+        });
         break;
       case 'notice':
         turns.push({ role: 'user', blocks: [{ type: 'text', text: `<system-notice>\n${message.content}\n</system-notice>` }] });
         break;
       case 'tool':
-        turns.push({ role: 'user', blocks: [toolResultBlock(message, malformed)] });
+        turns.push({ role: 'user', blocks: [toolResultBlock(message, malformed, options)] });
         break;
       case 'assistant':
         turns.push({ role: 'assistant', blocks: assistantBlocks(message.content, malformed) });
