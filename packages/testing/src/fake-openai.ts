@@ -11,6 +11,7 @@ import {
 } from './fake-openai-script.js';
 import { checkLocalWindow, localMetadata, localOverflowError, type FakeLocalServer } from './fake-local-servers.js';
 import { sendJson, startHttpFake, startSse, type HttpFake, type RecordedRequest } from './http-fake.js';
+import { validateOpenAIRequest } from './validate-openai-request.js';
 
 export interface FakeOpenAIOptions {
   /** Answers in request order (chat and responses requests share one counter), or a function of the request. */
@@ -200,6 +201,8 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     modelRequests.push(request);
     const overflow = options.server ? checkLocalWindow(options.server, body, request.body.length) : undefined;
     if (overflow) return sendJson(response, overflow.status, overflow.body, headers);
+    const invalid = validateOpenAIRequest(api, body);
+    if (invalid) return sendJson(response, 400, openAIError(invalid, 'invalid_request_error', 'invalid_request_error'), headers);
     const context: OpenAIStepContext = { index: modelRequestCount, model: String(body.model ?? 'gpt-fake'), body, bodyLength: request.body.length };
     modelRequestCount += 1;
     const step = stepFor(context);
