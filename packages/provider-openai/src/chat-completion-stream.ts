@@ -17,7 +17,7 @@ const FINISH_REASONS: Record<string, FinishReason> = {
 export function buildChatRequest(request: ModelRequest, settings: RequestSettings): ChatCompletionCreateParamsStreaming {
   const body: ChatCompletionCreateParamsStreaming = {
     model: settings.model,
-    messages: toChatMessages(request.system, request.messages),
+    messages: toChatMessages(request.system, request.messages, settings.imageRefusal?.bind(settings)),
     stream: true,
     stream_options: { include_usage: true },
   };

@@ -1,4 +1,26 @@
-import { catalogEntryInfo, type ModelCatalog, type ModelInfo } from '@ml-intern/core';
+import { catalogEntryInfo, type ImageInputLimits, type ModelCatalog, type ModelInfo } from '@ml-intern/core';
+
+/**
+ * What OpenAI accepts per image: 20 MB (as a base64 data URL in Chat Completions `image_url`
+ * parts and Responses `input_image` parts). There is no pixel limit: the API scales large
+ * images down itself.
+ */
+export const OPENAI_IMAGE_LIMITS: ImageInputLimits = { maxBytes: 20 * 1024 * 1024 };
+
+/** Rows of {@link OPENAI_MODEL_CATALOG} whose model takes images (the others are text only). */
+export const OPENAI_VISION_MODELS: ReadonlySet<string> = new Set([
+  'openai/gpt-5.5',
+  'openai/gpt-5',
+  'openai/gpt-5-mini',
+  'openai/gpt-5-nano',
+  'openai/gpt-4.1',
+  'openai/gpt-4.1-mini',
+  'openai/gpt-4.1-nano',
+  'openai/gpt-4o',
+  'openai/gpt-4o-mini',
+  'openai/o3',
+  'openai/o4-mini',
+]);
 
 /**
  * Windows, output limits and prices (USD per million tokens) of the models this package knows:
@@ -32,7 +54,8 @@ export const OPENAI_MODEL_CATALOG: ModelCatalog = {
 export function lookupOpenAIModelInfo(provider: string, model: string): Partial<ModelInfo> {
   if (provider !== 'openai' && provider !== 'huggingface') return {};
   const bare = model.replace(/:[^/]*$/, '');
-  const entry =
-    OPENAI_MODEL_CATALOG[`${provider}/${bare}`] ?? (provider === 'openai' ? OPENAI_MODEL_CATALOG[`openai/${bare.replace(/-\d{4}-\d{2}-\d{2}$/, '')}`] : undefined);
-  return catalogEntryInfo(entry);
+  const key = OPENAI_MODEL_CATALOG[`${provider}/${bare}`] ? `${provider}/${bare}` : provider === 'openai' ? `openai/${bare.replace(/-\d{4}-\d{2}-\d{2}$/, '')}` : undefined;
+  const entry = key === undefined ? undefined : OPENAI_MODEL_CATALOG[key];
+  const info = catalogEntryInfo(entry);
+  return key !== undefined && OPENAI_VISION_MODELS.has(key) ? { ...info, imageInput: OPENAI_IMAGE_LIMITS } : info;
 }

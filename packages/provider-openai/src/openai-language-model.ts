@@ -11,6 +11,7 @@ import {
   type ReasoningEffort,
   type StreamOptions,
   httpFetch,
+  imageRefusal,
   readServerSentEvents,
 } from '@ml-intern/core';
 import OpenAI, { APIError, OpenAIError } from 'openai';
@@ -192,6 +193,7 @@ class OpenAICompatibleModel implements OpenAILanguageModel {
         const effort = request.reasoningEffort ?? options.reasoningEffort;
         return reasoningModel && effort !== undefined ? wireReasoningEffort(options.model, effort, isOpenAI) : undefined;
       },
+      imageRefusal: (image) => imageRefusal(this.id, this.info, image),
     };
     this.#endpoint = {
       label: options.label ?? LABELS[provider] ?? provider,

@@ -1,4 +1,4 @@
-import type { ModelRequest, ReasoningEffort } from '@ml-intern/core';
+import type { ImagePart, ModelRequest, ReasoningEffort } from '@ml-intern/core';
 
 /** Per-model decisions shared by the Chat Completions and Responses request builders. */
 export interface RequestSettings {
@@ -12,4 +12,6 @@ export interface RequestSettings {
   reasoningSummary: 'auto' | 'concise' | 'detailed' | null;
   /** The effort to send for a request, or undefined to send none. */
   reasoningEffort(request: ModelRequest): ReasoningEffort | undefined;
+  /** Why an image cannot be sent (a note goes in its place); undefined: send it. */
+  imageRefusal?(image: ImagePart): string | undefined;
 }

@@ -1,6 +1,14 @@
-import type { ToolSpec } from '@ml-intern/core';
-import type { FunctionTool, ResponseInputItem } from 'openai/resources/responses/responses';
-import { noticeText, type HistoryMessage } from './chat-messages.js';
+import type { ImagePart, ToolSpec } from '@ml-intern/core';
+import type { FunctionTool, ResponseFunctionCallOutputItemList, ResponseInputItem, ResponseInputMessageContentList } from 'openai/resources/responses/responses';
+import { imageDataUrl, noticeText, type HistoryMessage, type ImageRefusal } from './chat-messages.js';
+
+/** Images as `input_image` parts with data URLs, or the refusal note in their place. */
+function inputImages(images: readonly ImagePart[], refusal: ImageRefusal | undefined): ResponseInputMessageContentList {
+  return images.map((image) => {
+    const note = refusal?.(image);
+    return note === undefined ? { type: 'input_image' as const, image_url: imageDataUrl(image), detail: 'auto' as const } : { type: 'input_text' as const, text: note };
+  });
+}
 
 type AssistantMessage = Extract<HistoryMessage, { role: 'assistant' }>;
 
@@ -36,7 +44,7 @@ function assistantItems(message: AssistantMessage): ResponseInputItem[] {
  * `function_call_output` items, and the encrypted reasoning items of earlier turns, in order (a
  * reasoning model needs its reasoning item before the function call it led to).
  */
-export function toResponsesInput(messages: readonly HistoryMessage[]): ResponseInputItem[] {
+export function toResponsesInput(messages: readonly HistoryMessage[], imageRefusal?: ImageRefusal): ResponseInputItem[] {
   const items: ResponseInputItem[] = [];
   for (const message of messages) {
     switch (message.role) {
@@ -44,13 +52,24 @@ export function toResponsesInput(messages: readonly HistoryMessage[]): ResponseI
         items.push({ role: 'developer', content: message.content });
         break;
       case 'user':
-        items.push({ role: 'user', content: message.content });
+        if (message.images?.length) {
+          const text: ResponseInputMessageContentList = message.content ? [{ type: 'input_text', text: message.content }] : [];
+          items.push({ role: 'user', content: [...text, ...inputImages(message.images, imageRefusal)] });
+        } else {
+          items.push({ role: 'user', content: message.content });
+        }
         break;
       case 'notice':
         items.push({ role: 'user', content: noticeText(message.content) });
         break;
       case 'tool':
-        items.push({ type: 'function_call_output', call_id: message.toolCallId, output: message.content });
+        if (message.images?.length) {
+          // A function call's output may be a list of text and image parts.
+          const text: ResponseFunctionCallOutputItemList = message.content ? [{ type: 'input_text', text: message.content }] : [];
+          items.push({ type: 'function_call_output', call_id: message.toolCallId, output: [...text, ...(inputImages(message.images, imageRefusal) as ResponseFunctionCallOutputItemList)] });
+        } else {
+          items.push({ type: 'function_call_output', call_id: message.toolCallId, output: message.content });
+        }
         break;
       case 'assistant':
         items.push(...assistantItems(message));

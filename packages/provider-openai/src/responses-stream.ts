@@ -15,7 +15,7 @@ const RETRYABLE_CODES = new Set(['server_error', 'rate_limit_exceeded', 'vector_
 export function buildResponsesRequest(request: ModelRequest, settings: RequestSettings): ResponseCreateParamsStreaming {
   const body: ResponseCreateParamsStreaming = {
     model: settings.model,
-    input: toResponsesInput(request.messages),
+    input: toResponsesInput(request.messages, settings.imageRefusal?.bind(settings)),
     stream: true,
     store: false,
   };
