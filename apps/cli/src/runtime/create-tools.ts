@@ -1,5 +1,6 @@
 import type { AgentConfig, AnyTool } from '@ml-intern/core';
 import type { Sandbox } from '@ml-intern/sandbox';
+import type { HfPapersToolOptions } from '@ml-intern/tools-hf';
 import type { RunMode } from './runtime-types.js';
 
 export interface ToolFamiliesOptions {
@@ -43,6 +44,12 @@ export async function createToolFamilies(options: ToolFamiliesOptions): Promise<
       // Folder uploads: the approval lists the workspace files; uploads carrying a secret are refused.
       workspaceDir: options.cwd,
       redact: createRedactor({ secrets: [...secretsFromEnv(env), ...(hfToken ? [hfToken] : [])] }),
+      // hf_papers: Semantic Scholar (S2_API_KEY optional, S2_API_URL) and the ar5iv fallback (AR5IV_URL); hfTools hands its options to hf_papers.
+      ...({
+        ...(env.S2_API_KEY ? { semanticScholarApiKey: env.S2_API_KEY } : {}),
+        ...(env.S2_API_URL ? { semanticScholarUrl: env.S2_API_URL } : {}),
+        ...(env.AR5IV_URL ? { ar5ivUrl: env.AR5IV_URL } : {}),
+      } satisfies HfPapersToolOptions),
     }),
     ...githubTools({
       ...(env.GITHUB_TOKEN ? { token: env.GITHUB_TOKEN } : {}),
