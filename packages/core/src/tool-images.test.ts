@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { JsonlSessionStore } from '@ml-intern/context';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { imageRefusal, type ModelInfo } from './model.js';
@@ -28,6 +32,27 @@ describe('tool results with images', () => {
     expect(result?.content).toContain('[REDACTED]');
     expect(result?.content).not.toContain('sk-proj-');
     await session.close();
+  });
+
+  it('survive the session log with a redactor on: a resumed session sends the same image', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'ml-intern-image-resume-'));
+    try {
+      const store = new JsonlSessionStore(root);
+      // A redactor that would match inside the base64 if it were applied there.
+      const redact = (text: string) => text.replaceAll(image.data.slice(4, 12), '[REDACTED]');
+      const first = createSession({ model: new ScriptedModel({ turns: [toolTurn({ name: 'plot', arguments: {} }), textTurn('seen')] }), tools: [plot], store, redact, planTool: false });
+      await first.run('plot it');
+      await first.close();
+      const loaded = await store.load(first.id);
+      expect(loaded.messages.find((message) => message.role === 'tool')).toMatchObject({ images: [image] });
+      const model = new ScriptedModel({ turns: [textTurn('still the same plot')] });
+      const resumed = createSession({ model, id: loaded.header.id, history: loaded.messages, store, resumed: true, planTool: false });
+      await resumed.run('look again');
+      expect(model.requests[0]?.messages.find((message) => message.role === 'tool')).toMatchObject({ images: [image] });
+      await resumed.close();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 
