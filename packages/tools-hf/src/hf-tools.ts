@@ -5,7 +5,7 @@ import { createExploreHfDocsTool } from './docs/explore-hf-docs-tool.js';
 import { createFetchHfDocsTool } from './docs/fetch-hf-docs-tool.js';
 import { resolveHfConfig } from './hf-config.js';
 import { createHfJobsTool, type HfJobsToolOptions } from './jobs/hf-jobs-tool.js';
-import { createHfPapersTool } from './papers/hf-papers-tool.js';
+import { createHfPapersTool, type HfPapersToolOptions } from './papers/hf-papers-tool.js';
 import { createHfRepoFilesTool, type HfRepoFilesToolOptions } from './repos/hf-repo-files-tool.js';
 import { createHfRepoGitTool } from './repos/hf-repo-git-tool.js';
 import { createHfHubSearchTool } from './search/hf-hub-search-tool.js';
@@ -26,7 +26,7 @@ export const HF_TOOL_NAMES = [
 export type HfToolName = (typeof HF_TOOL_NAMES)[number];
 
 /** Options of {@link hfTools}: the shared Hub options plus the `hf_jobs` and `hf_repo_files` ones. */
-export interface HfToolsBundleOptions extends HfJobsToolOptions, HfRepoFilesToolOptions {
+export interface HfToolsBundleOptions extends HfJobsToolOptions, HfRepoFilesToolOptions, HfPapersToolOptions {
   /** Only these tools (default all). */
   include?: readonly HfToolName[];
 }
