@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { copyFileSync, linkSync, mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { History, SessionLockedError, redactValue, type Message } from '@ml-intern/context';
+import { History, SessionLockedError, redactValue, type ImagePart, type Message } from '@ml-intern/context';
 import {
   EventQueue,
   parseOperation,
@@ -198,11 +198,12 @@ export class Session implements AsyncIterable<AgentEvent> {
 
   /**
    * Send one user message and wait until its own turn ends (events of other turns, and errors
-   * about other operations, do not end it). Rejects once the session is closed.
+   * about other operations, do not end it). Rejects once the session is closed. `images` are
+   * attached to the message (the provider puts a note in their place for a text-only model).
    */
-  async run(text: string): Promise<TurnOutcome> {
+  async run(text: string, options: { images?: ImagePart[] } = {}): Promise<TurnOutcome> {
     if (this.#closed) throw new MlInternError('session_closed', `session ${this.#id} is shut down; start a new one`);
-    const operation: Operation = { type: 'user_input', text };
+    const operation: Operation = { type: 'user_input', text, ...(options.images?.length ? { images: options.images } : {}) };
     const outcome = new Promise<TurnOutcome>((resolve) => this.#turnWaiters.set(operation, resolve));
     if (this.#approval.waiting) this.#approval.settle('abandoned');
     this.#operations.push(operation);
@@ -420,7 +421,7 @@ export class Session implements AsyncIterable<AgentEvent> {
       case 'user_input': {
         this.#turnEvents = [];
         try {
-          const outcome = await this.#runTurn(operation.text);
+          const outcome = await this.#runTurn(operation.text, operation.images);
           this.#settleTurn(operation, { ...outcome, events: this.#turnEvents });
         } finally {
           this.#turnEvents = undefined;
@@ -602,11 +603,11 @@ export class Session implements AsyncIterable<AgentEvent> {
     }
   }
 
-  async #runTurn(text: string): Promise<Omit<TurnOutcome, 'events'>> {
+  async #runTurn(text: string, images?: ImagePart[]): Promise<Omit<TurnOutcome, 'events'>> {
     const controller = new AbortController();
     this.#turnController = controller;
     this.#emit({ type: 'processing', input: text });
-    this.#appendMessage({ role: 'user', content: text });
+    this.#appendMessage({ role: 'user', content: text, ...(images?.length ? { images } : {}) });
     const host = this.#loopHost();
     const interrupted = { status: 'interrupted', text: '', iterations: 0 } as const;
     try {

@@ -19,7 +19,7 @@ export type {
   TurnReason,
   UsageTotals,
 } from './events.js';
-export { approvalDecisionSchema, formatIssues, operationSchema, parseOperation } from './operations.js';
+export { approvalDecisionSchema, formatIssues, imageInputSchema, operationSchema, parseOperation } from './operations.js';
 export type { ApprovalDecision, Operation, OperationType, ParseResult } from './operations.js';
 export { JsonlDecodeError, decodeEvent, decodeEvents, encodeEvent } from './jsonl.js';
 export { EventQueue } from './event-queue.js';

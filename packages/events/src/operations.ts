@@ -12,9 +12,18 @@ export const approvalDecisionSchema = z.object({
 });
 export type ApprovalDecision = z.infer<typeof approvalDecisionSchema>;
 
+/** An image attached to a user message (`@plot.png` in the CLI): base64 bytes, media type, size when known. */
+export const imageInputSchema = z.object({
+  type: z.literal('image'),
+  mediaType: z.enum(['image/png', 'image/jpeg', 'image/gif', 'image/webp']),
+  data: z.string().min(1),
+  width: z.number().int().positive().optional(),
+  height: z.number().int().positive().optional(),
+});
+
 /** Operations a front end submits to a session (SPEC section 1). */
 export const operationSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('user_input'), text: z.string() }),
+  z.object({ type: z.literal('user_input'), text: z.string(), images: z.array(imageInputSchema).max(20).optional() }),
   z.object({ type: z.literal('exec_approval'), decisions: z.array(approvalDecisionSchema).min(1) }),
   z.object({ type: z.literal('interrupt') }),
   z.object({ type: z.literal('compact') }),
