@@ -4,6 +4,7 @@ import { askForApprovals } from './approval-prompt.js';
 import { editInEditor } from './open-editor.js';
 import type { EventRenderer } from './event-renderer.js';
 import type { LineReader } from './line-reader.js';
+import { imageAttachments } from './image-attachments.js';
 import type { ScreenWriter } from './screen-writer.js';
 import type { TerminalStyle } from './terminal-style.js';
 
@@ -51,6 +52,8 @@ export interface TurnRunnerOptions {
   quitSignal: AbortSignal;
   /** Told what the turn is doing, so Ctrl-C can act on it; approval questions get a signal. */
   onPhase(phase: TurnPhase, cancelQuestion?: AbortController): void;
+  /** Where `@path` image mentions are resolved from (default: the process's working directory). */
+  cwd?: string;
 }
 
 const QUIT_GRACE_MS = 3_000;
@@ -89,7 +92,14 @@ function eitherSignal(first: AbortSignal, second: AbortSignal): { signal: AbortS
  */
 export async function runTurn(text: string, options: TurnRunnerOptions): Promise<TurnOutcome | undefined> {
   const { session, reader, writer, style } = options;
-  const outcome = session.run(text);
+  // `@plot.png` attaches the image to the message.
+  const attachments = await imageAttachments(text, options.cwd ?? process.cwd());
+  for (const line of attachments.attached) writer.line(style.dim(line));
+  for (const line of attachments.problems) writer.line(style.yellow(line));
+  if (attachments.images.length > 0 && !session.model.info.imageInput) {
+    writer.line(style.yellow(`${session.model.id} does not accept images: it gets a note in their place.`));
+  }
+  const outcome = session.run(text, attachments.images.length > 0 ? { images: attachments.images } : {});
   const finished = outcome.then((result) => ({ kind: 'done' as const, result }));
   const quit = whenAborted(options.quitSignal);
   options.onPhase('turn');
