@@ -12,7 +12,7 @@ export {
   isAbortError,
 } from './errors.js';
 export type { ProviderErrorOptions } from './errors.js';
-export { addUsage, base64Bytes, computeCost, emptyUsage, imageRefusal } from './model.js';
+export { MAX_IMAGES_PER_REQUEST, addUsage, base64Bytes, computeCost, emptyUsage, imageRefusal, keepRecentImages } from './model.js';
 export type {
   FinishReason,
   ImageInputLimits,

@@ -77,6 +77,33 @@ export interface ImageInputLimits {
   maxEdge?: number;
 }
 
+/**
+ * Images sent in one request at most: the most recent ones. Anthropic takes up to 100 but lowers
+ * its per-image limit to 2000 px past 20, and every image costs up to ~1,600 tokens each call.
+ */
+export const MAX_IMAGES_PER_REQUEST = 20;
+
+/**
+ * The messages with only the `keep` most recent images; older ones are replaced by a line in
+ * their message's text saying so (the history itself keeps them). Returns `messages` itself
+ * when nothing is dropped.
+ */
+export function keepRecentImages(messages: readonly Message[], keep = MAX_IMAGES_PER_REQUEST): readonly Message[] {
+  let total = 0;
+  for (const message of messages) if ((message.role === 'tool' || message.role === 'user') && message.images) total += message.images.length;
+  let drop = total - Math.max(0, keep);
+  if (drop <= 0) return messages;
+  return messages.map((message): Message => {
+    if (drop <= 0 || (message.role !== 'tool' && message.role !== 'user') || !message.images?.length) return message;
+    const count = Math.min(drop, message.images.length);
+    drop -= count;
+    const { images, ...rest } = message;
+    const kept = images.slice(count);
+    const note = `[${count === 1 ? 'an earlier image was' : `${count} earlier images were`} not sent again, to keep the request small; read the file again to look at it]`;
+    return { ...rest, content: rest.content ? `${rest.content}\n${note}` : note, ...(kept.length > 0 ? { images: kept } : {}) } as Message;
+  });
+}
+
 /** Decoded size of a base64 string, in bytes. */
 export function base64Bytes(data: string): number {
   const padding = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;

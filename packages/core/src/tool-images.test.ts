@@ -4,7 +4,8 @@ import path from 'node:path';
 import { JsonlSessionStore } from '@ml-intern/context';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { imageRefusal, type ModelInfo } from './model.js';
+import { imageRefusal, keepRecentImages, type ModelInfo } from './model.js';
+import type { Message } from '@ml-intern/context';
 import { createSession } from './session.js';
 import { ScriptedModel, textTurn, toolTurn } from './testing.js';
 import { defineTool } from './tool.js';
@@ -64,5 +65,21 @@ describe('imageRefusal', () => {
     const small = { ...image, data: Buffer.from('tiny').toString('base64') };
     expect(imageRefusal('m', vision, small)).toMatch(/at most 500 pixels per side/);
     expect(imageRefusal('m', vision, { ...small, width: 100, height: 100 })).toBeUndefined();
+  });
+});
+
+describe('keepRecentImages', () => {
+  it('sends only the most recent images and says in the older messages that theirs were left out', () => {
+    const messages: Message[] = [
+      { role: 'user', content: 'compare these', images: [image, image] },
+      { role: 'tool', toolCallId: 'c1', toolName: 'read', content: 'a.png', isError: false, images: [image] },
+      { role: 'tool', toolCallId: 'c2', toolName: 'read', content: 'b.png', isError: false, images: [image] },
+    ];
+    expect(keepRecentImages(messages, 4)).toBe(messages);
+    const kept = keepRecentImages(messages, 2);
+    expect(kept[0]).toEqual({ role: 'user', content: 'compare these\n[2 earlier images were not sent again, to keep the request small; read the file again to look at it]' });
+    expect(kept[1]).toMatchObject({ content: 'a.png', images: [image] });
+    expect(kept[2]).toMatchObject({ content: 'b.png', images: [image] });
+    expect(messages[0]).toMatchObject({ images: [image, image] });
   });
 });

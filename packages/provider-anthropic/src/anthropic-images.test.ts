@@ -82,6 +82,15 @@ describe('images to the Anthropic Messages API', () => {
     expect(result?.[1]?.text).toMatch(/accepts at most 8000 pixels per side and the image cannot be downscaled here/);
   });
 
+  it('sends the 20 most recent images of a long session and a note for the older ones', async () => {
+    await using fake = await startFakeAnthropic({ script: [anthropicScript.text('ok')] });
+    const model = createAnthropicModel({ model: 'claude-opus-4-6', apiKey: 'sk-ant-test', baseURL: fake.url });
+    await collectTurn(model.stream(afterRead(Array.from({ length: 25 }, () => pngPart(2, 2)))));
+    const content = (fake.messageBodies[0]?.messages as { content: { content: { type: string; text?: string }[] }[] }[])[2]?.content[0]?.content ?? [];
+    expect(content.filter((block) => block.type === 'image')).toHaveLength(20);
+    expect(content[0]?.text).toMatch(/5 earlier images were not sent again/);
+  });
+
   it('the fake rejects an image whose bytes do not match its media type, as the API does', async () => {
     await using fake = await startFakeAnthropic({ script: [anthropicScript.text('never')] });
     const model = createAnthropicModel({ model: 'claude-opus-4-6', apiKey: 'sk-ant-test', baseURL: fake.url });

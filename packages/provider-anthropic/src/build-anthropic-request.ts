@@ -4,7 +4,7 @@ import type {
   ThinkingConfigParam,
   Tool,
 } from '@anthropic-ai/sdk/resources/messages';
-import type { ImagePart, ModelRequest, ReasoningEffort, ToolSpec } from '@ml-intern/core';
+import { keepRecentImages, type ImagePart, type ModelRequest, type ReasoningEffort, type ToolSpec } from '@ml-intern/core';
 import { toAnthropicMessages, toAnthropicSystem } from './to-anthropic-messages.js';
 
 /**
@@ -80,7 +80,7 @@ function thinkingFor(
 /** Translate a core ModelRequest to a Messages API body. */
 export function buildAnthropicRequest(request: ModelRequest, settings: BuildRequestSettings): AnthropicRequestBody {
   const maxTokens = Math.max(1, Math.floor(request.maxOutputTokens ?? settings.maxOutputTokens));
-  const conversation = toAnthropicMessages(request.messages, { cacheLastUserBlock: settings.promptCaching, ...(settings.imageRefusal ? { imageRefusal: settings.imageRefusal } : {}) });
+  const conversation = toAnthropicMessages(keepRecentImages(request.messages), { cacheLastUserBlock: settings.promptCaching, ...(settings.imageRefusal ? { imageRefusal: settings.imageRefusal } : {}) });
   const system = toAnthropicSystem(request.system, conversation.extraSystem, settings.promptCaching);
   const tools = toAnthropicTools(request.tools, settings.promptCaching);
   return {

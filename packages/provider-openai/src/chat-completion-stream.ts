@@ -1,4 +1,4 @@
-import type { FinishReason, ModelRequest, ModelStreamPart, ModelUsage } from '@ml-intern/core';
+import { keepRecentImages, type FinishReason, type ModelRequest, type ModelStreamPart, type ModelUsage } from '@ml-intern/core';
 import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
 import { toChatMessages, toChatTools } from './chat-messages.js';
 import { streamDroppedError, type EndpointDescription } from './openai-error.js';
@@ -17,7 +17,7 @@ const FINISH_REASONS: Record<string, FinishReason> = {
 export function buildChatRequest(request: ModelRequest, settings: RequestSettings): ChatCompletionCreateParamsStreaming {
   const body: ChatCompletionCreateParamsStreaming = {
     model: settings.model,
-    messages: toChatMessages(request.system, request.messages, settings.imageRefusal?.bind(settings)),
+    messages: toChatMessages(request.system, keepRecentImages(request.messages), settings.imageRefusal?.bind(settings)),
     stream: true,
     stream_options: { include_usage: true },
   };

@@ -1,4 +1,4 @@
-import { ContextOverflowError, ProviderError, type FinishReason, type ModelRequest, type ModelStreamPart, type ModelUsage } from '@ml-intern/core';
+import { ContextOverflowError, ProviderError, keepRecentImages, type FinishReason, type ModelRequest, type ModelStreamPart, type ModelUsage } from '@ml-intern/core';
 import type { Response, ResponseCreateParamsStreaming, ResponseOutputItem, ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { streamDroppedError, type EndpointDescription } from './openai-error.js';
 import type { RequestSettings } from './request-settings.js';
@@ -15,7 +15,7 @@ const RETRYABLE_CODES = new Set(['server_error', 'rate_limit_exceeded', 'vector_
 export function buildResponsesRequest(request: ModelRequest, settings: RequestSettings): ResponseCreateParamsStreaming {
   const body: ResponseCreateParamsStreaming = {
     model: settings.model,
-    input: toResponsesInput(request.messages, settings.imageRefusal?.bind(settings)),
+    input: toResponsesInput(keepRecentImages(request.messages), settings.imageRefusal?.bind(settings)),
     stream: true,
     store: false,
   };
