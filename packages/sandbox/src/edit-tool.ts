@@ -1,5 +1,6 @@
 import { defineTool, ToolExecutionError, type Tool } from '@ml-intern/core';
 import { z } from 'zod';
+import { untilAborted } from './abortable.js';
 import { applyEdit } from './apply-edit.js';
 import { checkSyntax } from './check-syntax.js';
 import { formatLines } from './read-tool.js';
@@ -32,28 +33,30 @@ export function createEditTool(options: FileToolOptions): Tool<typeof editInput>
     summarize: (input) => `edit ${input.path}${input.replace_all ? ' (all occurrences)' : ''}`,
     approval: (input) => fileWriteApproval(sandbox, input.path, options),
     ruleInput: (input) => fileRuleInput(sandbox, input),
-    async execute(input, ctx) {
-      const destination = await resolveWriteTarget(sandbox, input.path, options);
-      const { target } = destination;
-      return tracker.exclusive(target, async () => {
-        const current = await assertWritable(sandbox, tracker, target, input.path);
-        if (current === undefined) throw new ToolExecutionError(`${input.path} does not exist; create it with the write tool`);
-        let text: string;
-        try {
-          text = new TextDecoder('utf-8', { fatal: true }).decode(current);
-        } catch {
-          throw new ToolExecutionError(`${input.path} is not a UTF-8 text file; edit it with bash instead`);
-        }
-        const result = applyEdit(text, input.old_string, input.new_string, input.replace_all ?? false, input.path);
-        await writeDestination(sandbox, destination, result.content);
-        tracker.record(target, Buffer.from(result.content, 'utf8'));
-        const first = result.lines[0] ?? 1;
-        const changedLines = input.new_string.split('\n').length;
-        const snippet = formatLines(result.content, Math.max(1, first - 2), changedLines + 4).output;
-        const where = result.replacements === 1 ? `line ${first}` : `lines ${result.lines.join(', ')}`;
-        const summary = `Edited ${input.path}: ${result.replacements} replacement${result.replacements === 1 ? '' : 's'} at ${where}${STRATEGY_NOTE[result.strategy]}.\n${snippet}`;
-        const warning = await checkSyntax(sandbox, target, result.content, ctx.signal);
-        return warning ? `${summary}\nWarning: ${warning}` : summary;
+    execute(input, ctx) {
+      return untilAborted(ctx.signal, async () => {
+        const destination = await resolveWriteTarget(sandbox, input.path, options);
+        const { target } = destination;
+        return tracker.exclusive(target, async () => {
+          const current = await assertWritable(sandbox, tracker, target, input.path);
+          if (current === undefined) throw new ToolExecutionError(`${input.path} does not exist; create it with the write tool`);
+          let text: string;
+          try {
+            text = new TextDecoder('utf-8', { fatal: true }).decode(current);
+          } catch {
+            throw new ToolExecutionError(`${input.path} is not a UTF-8 text file; edit it with bash instead`);
+          }
+          const result = applyEdit(text, input.old_string, input.new_string, input.replace_all ?? false, input.path);
+          await writeDestination(sandbox, destination, result.content);
+          tracker.record(target, Buffer.from(result.content, 'utf8'));
+          const first = result.lines[0] ?? 1;
+          const changedLines = input.new_string.split('\n').length;
+          const snippet = formatLines(result.content, Math.max(1, first - 2), changedLines + 4).output;
+          const where = result.replacements === 1 ? `line ${first}` : `lines ${result.lines.join(', ')}`;
+          const summary = `Edited ${input.path}: ${result.replacements} replacement${result.replacements === 1 ? '' : 's'} at ${where}${STRATEGY_NOTE[result.strategy]}.\n${snippet}`;
+          const warning = await checkSyntax(sandbox, target, result.content, ctx.signal);
+          return warning ? `${summary}\nWarning: ${warning}` : summary;
+        });
       });
     },
   });

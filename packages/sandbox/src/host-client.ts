@@ -171,7 +171,8 @@ export async function startHost(launch: HostLaunch, config: HostConfig, onExit?:
         closing = true;
         hold();
         child.stdin?.end();
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        // A healthy host exits at once; one that does not answer (stopped, wedged) is killed with its sandbox.
+        const timer = setTimeout(() => child.kill('SIGKILL'), 2_000);
         await closed;
         clearTimeout(timer);
         release();

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { defineTool, sniffImage, ToolExecutionError, type Tool } from '@ml-intern/core';
 import { z } from 'zod';
+import { untilAborted } from './abortable.js';
 import { readHostFile, readRegularFile, realpathHost, statHostPath, writeHostFileAtomically } from './host-files.js';
 import type { ReadTracker } from './read-tracker.js';
 import { canonicalRulePath, resolveWorkspacePath, type WorkspacePathPolicy } from './resolve-workspace-path.js';
@@ -129,41 +130,43 @@ export function createReadTool(options: ReadToolOptions): Tool<typeof readInput>
     readOnly: true,
     summarize: (input) => `read ${input.path}${input.offset ? ` from line ${input.offset}` : ''}`,
     ruleInput: async (input) => ({ ...input, path: await canonicalRulePath(sandbox, input.path) }),
-    async execute(input, ctx) {
-      // Spilled tool outputs live on the agent's machine even when the sandbox is remote.
-      const dataDirectory = path.resolve(ctx.session.dataDir);
-      const inDataDirectory = path.isAbsolute(input.path) && isWithin(path.resolve(input.path), dataDirectory);
-      const files = inDataDirectory ? hostView(dataDirectory) : sandbox;
-      const target = await resolveWorkspacePath(files, input.path, 'read', inDataDirectory ? {} : options);
-      const info = await files.stat(target);
-      if (!info) throw new ToolExecutionError(`${input.path} does not exist`);
-      if (info.type === 'directory') throw new ToolExecutionError(`${input.path} is a directory; list it with bash (ls)`);
-      if (info.size > MAX_FILE_BYTES && files.readFileRange) {
-        const reader = files.readFileRange.bind(files);
-        return readLargeFile({ ...files, readFileRange: reader }, target, input.path, info.size, input.offset ?? 1, input.limit ?? DEFAULT_READ_LINES);
-      }
-      if (info.size > MAX_FILE_BYTES) {
-        throw new ToolExecutionError(`${input.path} is ${info.size} bytes, too large to read whole; look at parts of it with bash (head, tail, sed -n 'A,Bp', grep)`);
-      }
-      const content = await files.readFile(target);
-      if (!inDataDirectory) tracker.record(target, content);
-      // A plot or other image goes to the model as an image; the provider refuses it with a note if the model cannot see.
-      const image = sniffImage(content);
-      if (image) {
-        const { mediaType, width, height } = image;
-        return {
-          output: `${input.path}: ${mediaType.slice(6).toUpperCase()} image, ${width}×${height} px, ${content.length} bytes (attached as an image).`,
-          images: [{ type: 'image', mediaType, data: Buffer.from(content).toString('base64'), width, height }],
-        };
-      }
-      const text = decodeText(content);
-      if (text === undefined) return `${input.path} is a binary file (${content.length} bytes) and is not shown; inspect it with bash (file, xxd | head, python).`;
-      if (text === '') return `${input.path} is empty.`;
-      const offset = input.offset ?? 1;
-      const { output, last, total } = formatLines(text, offset, input.limit ?? DEFAULT_READ_LINES);
-      if (offset > total) throw new ToolExecutionError(`offset ${offset} is past the end of ${input.path}, which has ${total} lines`);
-      if (offset === 1 && last === total) return output;
-      return `${output}\n[lines ${offset}–${last} of ${total}${last < total ? `; continue with offset ${last + 1}` : ''}]`;
+    execute(input, ctx) {
+      return untilAborted(ctx.signal, async () => {
+        // Spilled tool outputs live on the agent's machine even when the sandbox is remote.
+        const dataDirectory = path.resolve(ctx.session.dataDir);
+        const inDataDirectory = path.isAbsolute(input.path) && isWithin(path.resolve(input.path), dataDirectory);
+        const files = inDataDirectory ? hostView(dataDirectory) : sandbox;
+        const target = await resolveWorkspacePath(files, input.path, 'read', inDataDirectory ? {} : options);
+        const info = await files.stat(target);
+        if (!info) throw new ToolExecutionError(`${input.path} does not exist`);
+        if (info.type === 'directory') throw new ToolExecutionError(`${input.path} is a directory; list it with bash (ls)`);
+        if (info.size > MAX_FILE_BYTES && files.readFileRange) {
+          const reader = files.readFileRange.bind(files);
+          return readLargeFile({ ...files, readFileRange: reader }, target, input.path, info.size, input.offset ?? 1, input.limit ?? DEFAULT_READ_LINES);
+        }
+        if (info.size > MAX_FILE_BYTES) {
+          throw new ToolExecutionError(`${input.path} is ${info.size} bytes, too large to read whole; look at parts of it with bash (head, tail, sed -n 'A,Bp', grep)`);
+        }
+        const content = await files.readFile(target);
+        if (!inDataDirectory) tracker.record(target, content);
+        // A plot or other image goes to the model as an image; the provider refuses it with a note if the model cannot see.
+        const image = sniffImage(content);
+        if (image) {
+          const { mediaType, width, height } = image;
+          return {
+            output: `${input.path}: ${mediaType.slice(6).toUpperCase()} image, ${width}×${height} px, ${content.length} bytes (attached as an image).`,
+            images: [{ type: 'image', mediaType, data: Buffer.from(content).toString('base64'), width, height }],
+          };
+        }
+        const text = decodeText(content);
+        if (text === undefined) return `${input.path} is a binary file (${content.length} bytes) and is not shown; inspect it with bash (file, xxd | head, python).`;
+        if (text === '') return `${input.path} is empty.`;
+        const offset = input.offset ?? 1;
+        const { output, last, total } = formatLines(text, offset, input.limit ?? DEFAULT_READ_LINES);
+        if (offset > total) throw new ToolExecutionError(`offset ${offset} is past the end of ${input.path}, which has ${total} lines`);
+        if (offset === 1 && last === total) return output;
+        return `${output}\n[lines ${offset}–${last} of ${total}${last < total ? `; continue with offset ${last + 1}` : ''}]`;
+      });
     },
   });
 }

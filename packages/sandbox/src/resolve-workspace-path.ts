@@ -136,7 +136,18 @@ export async function resolveWriteTarget(sandbox: Sandbox, requested: string, po
  */
 export async function canonicalRulePath(sandbox: Sandbox, requested: string): Promise<string> {
   checkRequested(requested);
-  const [target, workspaceRoot] = await Promise.all([canonical(sandbox, path.posix.resolve(sandbox.workspace, requested)), canonical(sandbox, sandbox.workspace)]);
-  if (!isWithin(target, workspaceRoot)) return target;
-  return path.posix.relative(workspaceRoot, target) || '.';
+  // Approval decisions run before the call and see no abort signal: a sandbox that does not
+  // answer (a host stopped or wedged) must not hold the turn, Ctrl-C or SIGTERM. The call is refused.
+  const limitMs = sandbox.runtime === 'remote' ? 15_000 : 1_500;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new ToolExecutionError(`the sandbox did not answer within ${limitMs / 1000} s while resolving ${requested}; try again`)), limitMs);
+  });
+  try {
+    const [target, workspaceRoot] = await Promise.race([Promise.all([canonical(sandbox, path.posix.resolve(sandbox.workspace, requested)), canonical(sandbox, sandbox.workspace)]), timeout]);
+    if (!isWithin(target, workspaceRoot)) return target;
+    return path.posix.relative(workspaceRoot, target) || '.';
+  } finally {
+    clearTimeout(timer);
+  }
 }

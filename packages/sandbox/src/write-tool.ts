@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { type ApprovalHint, defineTool, ToolExecutionError, type Tool } from '@ml-intern/core';
 import { z } from 'zod';
+import { untilAborted } from './abortable.js';
 import { checkSyntax } from './check-syntax.js';
 import { protectedWriteReason, protectedWriteRequest } from './protected-paths.js';
 import type { ReadTracker } from './read-tracker.js';
@@ -95,17 +96,19 @@ export function createWriteTool(options: FileToolOptions): Tool<typeof writeInpu
     summarize: (input) => `write ${input.path} (${lineCount(input.content)} lines)`,
     approval: (input) => fileWriteApproval(sandbox, input.path, options),
     ruleInput: (input) => fileRuleInput(sandbox, input),
-    async execute(input, ctx) {
-      const destination = await resolveWriteTarget(sandbox, input.path, options);
-      const { target } = destination;
-      return tracker.exclusive(target, async () => {
-        const existed = (await assertWritable(sandbox, tracker, target, input.path)) !== undefined;
-        await writeDestination(sandbox, destination, input.content);
-        tracker.record(target, Buffer.from(input.content, 'utf8'));
-        const lines = lineCount(input.content);
-        const summary = `${existed ? 'Replaced' : 'Created'} ${input.path} (${lines} line${lines === 1 ? '' : 's'}, ${Buffer.byteLength(input.content)} bytes).`;
-        const warning = await checkSyntax(sandbox, target, input.content, ctx.signal);
-        return warning ? `${summary}\nWarning: ${warning}` : summary;
+    execute(input, ctx) {
+      return untilAborted(ctx.signal, async () => {
+        const destination = await resolveWriteTarget(sandbox, input.path, options);
+        const { target } = destination;
+        return tracker.exclusive(target, async () => {
+          const existed = (await assertWritable(sandbox, tracker, target, input.path)) !== undefined;
+          await writeDestination(sandbox, destination, input.content);
+          tracker.record(target, Buffer.from(input.content, 'utf8'));
+          const lines = lineCount(input.content);
+          const summary = `${existed ? 'Replaced' : 'Created'} ${input.path} (${lines} line${lines === 1 ? '' : 's'}, ${Buffer.byteLength(input.content)} bytes).`;
+          const warning = await checkSyntax(sandbox, target, input.content, ctx.signal);
+          return warning ? `${summary}\nWarning: ${warning}` : summary;
+        });
       });
     },
   });
