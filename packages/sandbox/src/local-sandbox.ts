@@ -282,7 +282,15 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): LocalSand
     const program = sandboxHostCode();
     const hostArgs = [node, '--input-type=module', '-e', HOST_LOADER, 'ml-intern-sandbox-host', '--stdio'];
     let launchSpec: HostLaunch;
-    const proxy = networkMode === 'allowlist' ? await startEgressOnce() : undefined;
+    let proxy: Egress | undefined;
+    if (networkMode === 'allowlist') {
+      try {
+        proxy = await startEgressOnce();
+      } catch (error) {
+        // Commands still run, with no network at all (the proxy variables lead nowhere).
+        warn(`the network allow-list proxy could not start (${(error as Error).message}); commands have no network this session.`);
+      }
+    }
     if (closed) throw new ToolExecutionError('the sandbox is closed');
     if (sandboxed) {
       const bwrapArgs = sandboxArguments({
