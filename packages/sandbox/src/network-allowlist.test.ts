@@ -1,4 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import { sendJson, startHttpFake } from '@ml-intern/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -45,6 +47,34 @@ describe('egress proxy (outside the sandbox)', () => {
     expect(statSync(egress.proxySocket).isSocket()).toBe(true);
     await egress.close();
     expect(existsSync(egress.directory)).toBe(false);
+  });
+
+  it('sends Hub redirects within the Hub back through the forwarder, leaves CDN redirects alone, and CONNECTs only to port 443', async () => {
+    await using hub = await startHttpFake((request, response) => {
+      const location = request.path === '/internal' ? `HUB/api/next` : 'https://cdn-lfs.hf.co/signed?x=1';
+      response.writeHead(302, { location: location.replace('HUB', hubUrl) });
+      response.end();
+    });
+    const hubUrl = hub.url;
+    const egress = await startEgress({ domains: ['allowed.test'], hubEndpoint: hub.url, hubToken: TOKEN });
+    try {
+      const get = (url: string) =>
+        new Promise<http.IncomingMessage>((resolve, reject) => {
+          http.get({ socketPath: egress.hubSocket, path: url }, resolve).on('error', reject);
+        });
+      expect((await get('/internal')).headers.location).toBe('http://127.0.0.1:3129/api/next');
+      expect((await get('/cdn')).headers.location).toBe('https://cdn-lfs.hf.co/signed?x=1');
+      const reply = await new Promise<string>((resolve, reject) => {
+        const socket = net.connect(egress.proxySocket, () => socket.write('CONNECT allowed.test:22 HTTP/1.1\r\nhost: allowed.test:22\r\n\r\n'));
+        let text = '';
+        socket.on('data', (chunk) => (text += chunk.toString()));
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+      });
+      expect(reply).toMatch(/^HTTP\/1\.1 403/);
+    } finally {
+      await egress.close();
+    }
   });
 });
 
