@@ -13,7 +13,7 @@ function usd(value: number): string {
 export function describeRuntime(description: RuntimeDescription): string {
   const gpus = description.gpu.length > 0 ? description.gpu.map((gpu) => `${gpu.name} (${Math.round(gpu.memoryMiB / 1024)} GiB)`).join(', ') : 'none';
   // `networkMode` (the sandbox's describe()) tells the allow-list apart from no network.
-  const mode = (description as RuntimeDescription & { networkMode?: string }).networkMode;
+  const mode = description.networkMode;
   const network = mode === 'allowlist' ? 'allow-list (proxy)' : mode === 'full' || (mode === undefined && description.network) ? 'on' : 'off';
   return `${description.runtime} · network ${network} · GPU: ${gpus}`;
 }

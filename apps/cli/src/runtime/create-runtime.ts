@@ -34,7 +34,7 @@ import { connectConfiguredMcp, createIntegrations } from './create-integrations.
 import { createToolFamilies } from './create-tools.js';
 import { hasCredentials, noCredentialsMessage } from './credentials.js';
 import type { Sandbox } from '@ml-intern/sandbox';
-import type { Runtime, RuntimeOptions } from './runtime-types.js';
+import type { Runtime, RuntimeDescription, RuntimeOptions } from './runtime-types.js';
 import { ProjectInstructions } from './project-instructions.js';
 import { renderSystemPrompt } from './system-prompt.js';
 
@@ -179,7 +179,13 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     createToolFamilies({ config, env, cwd: options.cwd, mode: options.mode, hfToken, sandbox }),
     describing,
   ]);
-  const runtimeDescription = { runtime: description.runtime, network: description.network, gpu: description.gpu ?? [] };
+  const runtimeDescription: RuntimeDescription = {
+    runtime: description.runtime,
+    network: description.network,
+    ...(description.networkMode ? { networkMode: description.networkMode } : {}),
+    ...(description.allowedDomains ? { allowedDomains: description.allowedDomains } : {}),
+    gpu: description.gpu ?? [],
+  };
   const mcp = await connectConfiguredMcp(config, {
     log: (message: string) => warn(redact(message)),
     hfToken,
@@ -282,7 +288,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       max_iterations: config.max_iterations,
       budget_usd: config.budget_usd,
       project_trust: projectTrust,
-      sandbox: { runtime: description.runtime, network: description.network, gpus: runtimeDescription.gpu },
+      sandbox: { runtime: description.runtime, network: description.network, network_mode: runtimeDescription.networkMode ?? (description.network ? 'full' : 'off'), gpus: runtimeDescription.gpu },
       mcp_servers: mcp.summary(),
       messaging: integrations.destinations,
     },

@@ -43,6 +43,10 @@ export interface RuntimeOptions {
 export interface RuntimeDescription {
   runtime: string;
   network: boolean;
+  /** `off`, `allowlist` (a proxy to listed domains only) or `full`; absent: `network` says all. */
+  networkMode?: 'off' | 'allowlist' | 'full';
+  /** The allow-list, when `networkMode` is `allowlist`. */
+  allowedDomains?: readonly string[];
   gpu: { name: string; memoryMiB: number }[];
 }
 

@@ -13,6 +13,16 @@ function firstSentence(text: string): string {
  * Render the system prompt from configs/: ML-engineering guidance plus the tool list, date and
  * cwd and the project instructions (AGENTS.md, ML_INTERN.md), with different sections for interactive vs autonomous runs and local vs remote runtimes.
  */
+/** What the model is told about the network of its commands. */
+function networkWords(description: RuntimeDescription): string {
+  if (description.networkMode === 'allowlist') {
+    const domains = description.allowedDomains?.length ? ` (${description.allowedDomains.join(', ')})` : '';
+    return `limited to an allow-list${domains} through a proxy: pip install and Hub downloads work (HF_ENDPOINT points at a forwarder that adds the user's token, reads only), anything else is refused`;
+  }
+  const on = description.networkMode ? description.networkMode === 'full' : description.network;
+  return on ? 'on' : 'off';
+}
+
 export function renderSystemPrompt(tools: readonly AnyTool[], context: { mode: RunMode; cwd: string; description: RuntimeDescription; date?: Date; instructions?: LoadedInstructions }): string {
   const { description } = context;
   const gpu = description.gpu.length
@@ -25,7 +35,7 @@ export function renderSystemPrompt(tools: readonly AnyTool[], context: { mode: R
     runtime: description.runtime,
     gpu,
     mode: context.mode === 'interactive' ? sections.interactive : sections.autonomous,
-    runtime_notes: (remote ? sections.remote : sections.local).replace('{{network}}', description.network ? 'on' : 'off'),
+    runtime_notes: (remote ? sections.remote : sections.local).replace('{{network}}', networkWords(description)),
     tools: tools.map((tool) => `- ${tool.name}: ${firstSentence(tool.description)}`).join('\n'),
     instructions: formatInstructionsSection(context.instructions),
   };
