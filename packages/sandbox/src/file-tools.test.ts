@@ -232,7 +232,11 @@ describe('protected files', () => {
     expect(write.approval?.({ path: 'sub/../.env', content: 'x' })?.reason).toBe('.env is a protected file (environment): writing it needs your explicit approval');
     expect(write.approval?.({ path: '.ml-intern/config.json', content: 'x' })?.reason).toContain('(project config)');
     expect(write.approval?.({ path: 'nested/repo/.git/hooks/pre-commit', content: 'x' })?.reason).toContain('(git metadata)');
-    for (const ordinary of ['train.py', 'my.env', 'env/config', '.gitignore', '.github/workflows/ci.yml', 'configs/ml-intern.json', '../outside/.env']) {
+    // Instructions every later session reads: a planted one would outlive this session.
+    for (const instructions of ['AGENTS.md', 'sub/dir/AGENTS.md', 'ML_INTERN.md', 'agents.md']) {
+      expect(write.approval?.({ path: instructions, content: 'x' }), instructions).toMatchObject({ decision: 'ask', neverAuto: true, reason: expect.stringContaining('(project instructions)') });
+    }
+    for (const ordinary of ['train.py', 'README.md', 'docs/AGENTS.md.bak', 'my.env', 'env/config', '.gitignore', '.github/workflows/ci.yml', 'configs/ml-intern.json', '../outside/.env']) {
       expect(write.approval?.({ path: ordinary, content: 'x' }), ordinary).toMatchObject({ decision: 'allow' });
     }
   });

@@ -78,7 +78,7 @@ export interface ProtectedMount {
 
 /**
  * The workspace entries commands may not change: `.git` (unless `gitWritable`), `.ml-intern`,
- * and the top-level `.env*` files, each as it exists now. A symbolic link is never bound: bwrap
+ * and the top-level `.env*`, `AGENTS.md` and `ML_INTERN.md` files, each as it exists now. A symbolic link is never bound: bwrap
  * would follow it, and a link planted by an earlier command (`.git -> ../../root`) would show
  * its target, hidden host files included, inside the sandbox. The identity recorded here (from
  * lstat, of the workspace's own entry) is checked again inside the sandbox before the command
@@ -108,7 +108,7 @@ export function protectedMounts(workspace: string, gitWritable: boolean): Protec
       continue; // vanished meanwhile
     }
     // `.env*` means files: a virtualenv named `.env` stays writable for pip.
-    if (kind === 'environment' ? !info.isFile() : !info.isFile() && !info.isDirectory()) continue;
+    if (kind === 'environment' || kind === 'project instructions' ? !info.isFile() : !info.isFile() && !info.isDirectory()) continue;
     mounts.push({ path: candidate, identity: `${info.dev}:${info.ino}` });
   }
   return mounts;

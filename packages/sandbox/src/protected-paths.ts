@@ -5,7 +5,7 @@ import path from 'node:path';
  * planted one would make them run code or change what ml-intern may do (SECURITY.md,
  * "workspace ↔ the user's tools").
  */
-export type ProtectedKind = 'project config' | 'environment' | 'git metadata';
+export type ProtectedKind = 'project config' | 'environment' | 'git metadata' | 'project instructions';
 
 /** Options that change what is protected. */
 export interface ProtectedPathOptions {
@@ -17,7 +17,9 @@ export interface ProtectedPathOptions {
  * What protects `relative` (a posix path relative to the workspace, already normalised, no `..`
  * escape), if anything: any component `.ml-intern` (project configuration: the nearest ancestor
  * holding one is the project root), any component `.git` (hooks and config run code; nested
- * repositories too), or a last component `.env*` (`.env`, `.env.local`, `.envrc`). Compared
+ * repositories too), a last component `.env*` (`.env`, `.env.local`, `.envrc`), or a last component
+ * `AGENTS.md` / `ML_INTERN.md` (read into every later session's system prompt: a planted one is a
+ * prompt injection that outlives the session). Compared
  * case-insensitively, so a case-insensitive file system (macOS) gives no way around it.
  */
 export function protectedKind(relative: string, options: ProtectedPathOptions = {}): ProtectedKind | undefined {
@@ -27,7 +29,9 @@ export function protectedKind(relative: string, options: ProtectedPathOptions = 
     if (lower === '.ml-intern') return 'project config';
     if (lower === '.git' && !options.gitWritable) return 'git metadata';
   }
-  if ((segments.at(-1) ?? '').toLowerCase().startsWith('.env')) return 'environment';
+  const last = (segments.at(-1) ?? '').toLowerCase();
+  if (last.startsWith('.env')) return 'environment';
+  if (last === 'agents.md' || last === 'ml_intern.md') return 'project instructions';
   return undefined;
 }
 
