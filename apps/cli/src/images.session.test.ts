@@ -1,34 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
 import { createApprovalPolicy, createSession, type LanguageModel } from '@ml-intern/core';
 import { createAnthropicModel } from '@ml-intern/provider-anthropic';
 import { createOpenAIModel } from '@ml-intern/provider-openai';
 import { createLocalSandbox, sandboxTools } from '@ml-intern/sandbox';
-import { anthropicScript, startFakeAnthropic, startFakeOpenAI } from '@ml-intern/testing';
+import { anthropicScript, startFakeAnthropic, startFakeOpenAI, testPng } from '@ml-intern/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-
-function chunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body) >>> 0);
-  return Buffer.concat([length, body, crc]);
-}
-
-/** A valid grey RGB PNG of the given size. */
-function png(width: number, height: number): Buffer {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header[8] = 8;
-  header[9] = 2;
-  const rows = Buffer.alloc((width * 3 + 1) * height, 0x80);
-  for (let row = 0; row < height; row += 1) rows[row * (width * 3 + 1)] = 0;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
-}
 
 const directories: string[] = [];
 function temporaryDirectory(): string {
@@ -43,7 +21,7 @@ afterEach(() => {
 /** A session whose model reads `loss.png` (written in a fresh workspace) with the real sandbox read tool. */
 async function readPlot(model: LanguageModel): Promise<{ bytes: Buffer; text: string }> {
   const workspace = temporaryDirectory();
-  const bytes = png(20, 10);
+  const bytes = testPng(20, 10);
   writeFileSync(path.join(workspace, 'loss.png'), bytes);
   const sandbox = createLocalSandbox({ workspace, hostEnv: process.env, isolation: 'none' });
   const session = createSession({ model, tools: sandboxTools({ sandbox }), cwd: workspace, dataDir: temporaryDirectory(), policy: createApprovalPolicy({ mode: 'yolo' }), planTool: false });

@@ -46,3 +46,4 @@ export { FAKE_SEARCH_DOCUMENTS, startFakeBrave, startFakeSearxng, startFakeTavil
 export type { FakeKeyedSearchOptions, FakeSearchDocument, FakeSearchEngine, FakeSearchFailure, FakeSearchOptions, FakeSearxngOptions } from './fake-web-search.js';
 export { FAKE_S2_PAPERS, startFakeAr5iv, startFakeSemanticScholar } from './fake-semantic-scholar.js';
 export type { FakeAr5ivOptions, FakeS2Failure, FakeS2Paper, FakeSemanticScholar, FakeSemanticScholarOptions } from './fake-semantic-scholar.js';
+export { testPng } from './test-png.js';

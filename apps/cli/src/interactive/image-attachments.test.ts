@@ -2,37 +2,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { crc32, deflateSync } from 'node:zlib';
 import { JsonlSessionStore } from '@ml-intern/context';
 import { createSession, type AgentConfig } from '@ml-intern/core';
 import { createAnthropicModel } from '@ml-intern/provider-anthropic';
-import { anthropicScript, startFakeAnthropic } from '@ml-intern/testing';
+import { anthropicScript, startFakeAnthropic, testPng } from '@ml-intern/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Runtime } from '../runtime/runtime-types.js';
 import { CaptureOutput } from './__fixtures__/capture-output.js';
 import { imageAttachments } from './image-attachments.js';
 import { runInteractive } from './run-interactive.js';
-
-function chunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body) >>> 0);
-  return Buffer.concat([length, body, crc]);
-}
-
-/** A valid grey RGB PNG of the given size. */
-function png(width: number, height: number): Buffer {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header[8] = 8;
-  header[9] = 2;
-  const rows = Buffer.alloc((width * 3 + 1) * height, 0x80);
-  for (let row = 0; row < height; row += 1) rows[row * (width * 3 + 1)] = 0;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
-}
 
 const directories: string[] = [];
 function temporaryDirectory(): string {
@@ -48,10 +26,10 @@ describe('imageAttachments', () => {
   it('attaches @-mentioned images relative to the cwd and says why others are not', async () => {
     const cwd = temporaryDirectory();
     mkdirSync(path.join(cwd, 'plots'));
-    writeFileSync(path.join(cwd, 'plots', 'loss.png'), png(64, 48));
+    writeFileSync(path.join(cwd, 'plots', 'loss.png'), testPng(64, 48));
     writeFileSync(path.join(cwd, 'fake.png'), 'not an image');
     const found = await imageAttachments('compare @plots/loss.png, @fake.png and @missing.jpg; mail me@example.com about @notes.txt', cwd);
-    expect(found.images).toEqual([{ type: 'image', mediaType: 'image/png', data: png(64, 48).toString('base64'), width: 64, height: 48 }]);
+    expect(found.images).toEqual([{ type: 'image', mediaType: 'image/png', data: testPng(64, 48).toString('base64'), width: 64, height: 48 }]);
     expect(found.attached).toEqual(['attached plots/loss.png (PNG 64×48, 1 KB)']);
     expect(found.problems).toEqual(['@fake.png: not a PNG, JPEG, GIF or WebP image', '@missing.jpg: no such file']);
     expect((await imageAttachments('no mentions here', cwd)).images).toEqual([]);
@@ -63,7 +41,7 @@ describe('@path in the interactive CLI', () => {
     await using fake = await startFakeAnthropic({ script: [anthropicScript.text('A loss curve going down.')] });
     const dataDir = temporaryDirectory();
     const plot = path.join(dataDir, 'plot.png');
-    writeFileSync(plot, png(16, 12));
+    writeFileSync(plot, testPng(16, 12));
     const model = createAnthropicModel({ model: 'claude-opus-4-6', apiKey: 'sk-ant-test', baseURL: fake.url });
     const store = new JsonlSessionStore(path.join(dataDir, 'sessions'));
     const session = createSession({ model, tools: [], systemPrompt: 'You are a test.', interactive: true, store, dataDir: path.join(dataDir, 'scratch'), planTool: false });
@@ -89,6 +67,6 @@ describe('@path in the interactive CLI', () => {
     expect(output.text).toContain('A loss curve going down.');
     const messages = fake.messageBodies[0]?.messages as { role: string; content: Record<string, unknown>[] }[];
     expect(messages[0]?.content.map((block) => block.type)).toEqual(['text', 'image']);
-    expect(messages[0]?.content[1]).toMatchObject({ type: 'image', source: { type: 'base64', media_type: 'image/png', data: png(16, 12).toString('base64') } });
+    expect(messages[0]?.content[1]).toMatchObject({ type: 'image', source: { type: 'base64', media_type: 'image/png', data: testPng(16, 12).toString('base64') } });
   });
 });

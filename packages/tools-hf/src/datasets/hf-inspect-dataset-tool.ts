@@ -21,6 +21,7 @@ import {
   type ViewerValidity,
 } from './dataset-viewer-format.js';
 import { checkTrainingFormat, formatTrainingFormat } from './training-format.js';
+import { settle } from '../settle.js';
 
 const inputSchema = z.object({
   operation: z
@@ -62,16 +63,6 @@ async function diagnoseAccess(call: HubCall, config: HfConfig, dataset: string, 
   }
   if (info.private && !call.hasToken) return `dataset "${dataset}" is private: configure HF_TOKEN for an account with access, then retry.`;
   return call.describe(viewerError, { label: `the dataset viewer for "${dataset}"`, pageUrl: page });
-}
-
-function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: unknown }> {
-  return promise.then(
-    (value) => ({ value }),
-    (error: unknown) => {
-      if (isAbortError(error)) throw error;
-      return { error };
-    },
-  );
 }
 
 const QUERY_ENDPOINTS = { rows: 'rows', search: 'search', filter: 'filter', statistics: 'statistics' } as const;

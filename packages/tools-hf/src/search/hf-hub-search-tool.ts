@@ -1,9 +1,10 @@
-import { defineTool, isAbortError, ToolExecutionError, type Tool } from '@ml-intern/core';
+import { defineTool, ToolExecutionError, type Tool } from '@ml-intern/core';
 import { z } from 'zod';
 import { resolveHfConfig, type HfToolsOptions } from '../hf-config.js';
 import { createHubCall, type HubCall } from '../hub-call.js';
 import { loadHub } from '../hub-library.js';
 import { formatDetails, formatHit, pageUrl, type RepoDetails, type SearchHit, type SearchKind } from './hub-search-format.js';
+import { settle } from '../settle.js';
 
 const SORTS = { downloads: 'downloads', likes: 'likes', trending: 'trendingScore', lastModified: 'lastModified' } as const;
 const tagValue = z.string().trim().min(1).max(100).regex(/^[\w.:+/-]+$/, 'letters, digits and . : + / - only');
@@ -95,16 +96,6 @@ async function searchOperation(call: HubCall, input: Input): Promise<string> {
   hits.forEach((hit, index) => lines.push(...formatHit(hit, input.kind, call.config.hubUrl, index + 1)));
   lines.push('', `Details of one: hf_hub_search with operation "details", kind "${input.kind}" and its repo_id.`);
   return lines.join('\n');
-}
-
-function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: unknown }> {
-  return promise.then(
-    (value) => ({ value }),
-    (error: unknown) => {
-      if (isAbortError(error)) throw error;
-      return { error };
-    },
-  );
 }
 
 async function repoInfo(call: HubCall, kind: SearchKind, name: string): Promise<Omit<RepoDetails, 'files' | 'readme'>> {
