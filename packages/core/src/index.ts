@@ -84,7 +84,6 @@ export type { CompactionOptions, CompactionOutcome } from './compactor.js';
 export { LoopGuard, canonicalJson, loopNotice } from './doom-loop.js';
 export type { LoopDetection, LoopGuardOptions } from './doom-loop.js';
 export { createPlanTool, formatPlan } from './plan-tool.js';
-export { alwaysRuleFor } from './tool-batch.js';
 export { callModel } from './model-call.js';
 export type { ModelCallHooks, ModelCallResult } from './model-call.js';
 export { agentConfigSchema } from './config-schema.js';

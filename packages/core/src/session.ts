@@ -666,7 +666,7 @@ export class Session implements AsyncIterable<AgentEvent> {
       policy: this.policy,
       session: this.#sessionInfo(),
       spentUsd: () => this.#meter.spentUsd,
-      reservedUsd: () => this.#meter.totals.jobCostUsd,
+      reservedUsd: () => this.#meter.jobCostUsd,
       reserve: (usd, call) => this.#reserve(usd, call.id, call.name),
       emit: (payload) => this.#emit(payload),
       appendMessage: (message) => this.#appendMessage(message),

@@ -38,11 +38,6 @@ function resultMessage(call: ToolCallPart, output: string, isError: boolean, spi
   return { role: 'tool', toolCallId: call.id, toolName: call.name, content: output, isError, ...(images?.length ? { images } : {}), ...(spillPath ? { spillPath } : {}) };
 }
 
-/** The rule an "always allow" answer adds for a call, and how it is shown (undefined: none is offered). */
-export async function alwaysRuleFor(policy: ApprovalPolicy, tool: string, input: Record<string, unknown>, ruleInput?: Record<string, unknown>): Promise<{ rule: ApprovalRule; description: string } | undefined> {
-  return policy.alwaysRule({ tool, input, ...(ruleInput ? { ruleInput } : {}) });
-}
-
 /**
  * Run the tool calls of one assistant message (SPEC section 1, steps 5–6): validate, decide
  * approval, run auto-approved calls concurrently, pause for the rest, return results in the
@@ -87,7 +82,7 @@ export async function runToolBatch(host: ToolBatchHost, calls: ToolCallPart[], s
       refuse(call, prepared.input, `Not executed: ${outcome.reason}`);
     } else if (outcome.decision === 'ask') {
       host.emitState(call, 'awaiting_approval');
-      const always = outcome.neverAuto ? undefined : await alwaysRuleFor(host.policy, call.name, prepared.input, ruleInput);
+      const always = outcome.neverAuto ? undefined : await host.policy.alwaysRule({ tool: call.name, input: prepared.input, ...(ruleInput ? { ruleInput } : {}) });
       needsApproval.push({
         prepared,
         ...(always ? { always: always.rule } : {}),

@@ -100,6 +100,11 @@ export class UsageMeter {
     this.#jobCostUsd += usd;
   }
 
+  /** Job and sandbox costs, reserved or reconciled (what the auto-approval cap counts). */
+  get jobCostUsd(): number {
+    return this.#jobCostUsd;
+  }
+
   get spentUsd(): number {
     return this.#llmCostUsd + this.#jobCostUsd;
   }
