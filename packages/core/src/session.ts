@@ -679,7 +679,7 @@ export class Session implements AsyncIterable<AgentEvent> {
       },
       compact: (trigger, signal) => this.#compact(trigger, signal),
       emitCall: (call, input, summary) => this.#emit({ type: 'tool_call', tool_call_id: call.id, tool: call.name, arguments: input, summary }),
-      emitState: (call, state) => this.#emit({ type: 'tool_state_change', tool_call_id: call.id, tool: call.name, state }),
+      emitState: (call, state, details) => this.#emit({ type: 'tool_state_change', tool_call_id: call.id, tool: call.name, state, ...details }),
       emitOutput: (call, result) =>
         this.#emit({
           type: 'tool_output',

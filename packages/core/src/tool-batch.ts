@@ -1,5 +1,5 @@
 import type { ToolCallPart, ToolResultMessage } from '@ml-intern/context';
-import type { ApprovalDecision, PendingApproval } from '@ml-intern/events';
+import type { ApprovalDecision, PendingApproval, ToolStateDetails } from '@ml-intern/events';
 import type { ApprovalPolicy, ApprovalRule } from './approval-policy.js';
 import { isReadOnlyCall, type ToolLogLevel, type ToolSessionInfo } from './tool.js';
 import type { PreparedCall, ToolRouter, ToolRunResult } from './tool-router.js';
@@ -18,7 +18,7 @@ export interface ToolBatchHost {
   /** Reserve a call's estimated cost at approval; reconciled later by the tool. */
   reserve(usd: number, call: ToolCallPart): CostReservation;
   emitCall(call: ToolCallPart, input: unknown, summary: string): void;
-  emitState(call: ToolCallPart, state: 'queued' | 'awaiting_approval' | 'running' | 'completed' | 'failed' | 'rejected' | 'cancelled' | 'abandoned'): void;
+  emitState(call: ToolCallPart, state: 'queued' | 'awaiting_approval' | 'running' | 'completed' | 'failed' | 'rejected' | 'cancelled' | 'abandoned', details?: ToolStateDetails): void;
   emitOutput(call: ToolCallPart, result: ToolRunResult): void;
   emitLog(call: ToolCallPart, message: string, level: ToolLogLevel): void;
   /** Pause until the user answers; resolves `abandoned`/`interrupted` when they move on. */
@@ -105,15 +105,20 @@ export async function runToolBatch(host: ToolBatchHost, calls: ToolCallPart[], s
 
   const execute = async (prepared: PreparedCall, preface = '', reservation?: CostReservation) => {
     host.emitState(prepared.call, 'running');
+    let details: ToolStateDetails | undefined;
     const result = await host.router.run(prepared, {
       signal,
       session: host.session,
       log: (message, level = 'info') => host.emitLog(prepared.call, message, level),
+      reportState: (reported) => {
+        details = { ...details, ...reported };
+        host.emitState(prepared.call, 'running', details);
+      },
       ...(reservation ? { reservation } : {}),
     });
     // A billable call that failed before its resource existed cost nothing.
     if (reservation && result.isError && !reservation.held && reservation.actualUsd === undefined) reservation.settle(0);
-    host.emitState(prepared.call, signal.aborted ? 'cancelled' : result.isError ? 'failed' : 'completed');
+    host.emitState(prepared.call, signal.aborted ? 'cancelled' : result.isError ? 'failed' : 'completed', details);
     host.emitOutput(prepared.call, result);
     host.loopGuard.record(prepared.call.name, prepared.input, result.output);
     results.set(prepared.call.id, resultMessage(prepared.call, `${preface}${result.output}`, result.isError, result.spillPath, result.images));

@@ -1,4 +1,4 @@
-import type { ApprovalDecision, PendingApproval } from '@ml-intern/events';
+import type { ApprovalDecision, PendingApproval, ToolStateDetails } from '@ml-intern/events';
 import type { ImagePart } from '@ml-intern/context';
 import { z } from 'zod';
 import type { CostReservation, ReservationResource, UsageMeter } from './usage-meter.js';
@@ -50,6 +50,11 @@ export interface ToolContext {
    * fails without holding it is settled at $0 (it never started).
    */
   reservation?: CostReservation;
+  /**
+   * Tell the UI about the resource the call started (job URL, Trackio dashboard): emitted as a
+   * `tool_state_change` (state `running`) carrying these fields, and repeated on the final state.
+   */
+  reportState?(details: ToolStateDetails): void;
 }
 
 /** Result of a tool. A plain string is shorthand for `{ output }`. */

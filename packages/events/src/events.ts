@@ -81,10 +81,22 @@ export const toolLogEvent = event('tool_log', {
   level: z.enum(['info', 'warn', 'error']),
   message: z.string(),
 });
+/**
+ * What a running tool reports about the resource it started: the HF job page, the Trackio
+ * dashboard Space and project its metrics go to (UIs embed the dashboard). Names follow the
+ * original ml-intern's web UI.
+ */
+export const toolStateDetailsSchema = z.object({
+  jobUrl: z.string().optional(),
+  trackioSpaceId: z.string().optional(),
+  trackioProject: z.string().optional(),
+});
+export type ToolStateDetails = z.infer<typeof toolStateDetailsSchema>;
 export const toolStateChangeEvent = event('tool_state_change', {
   tool_call_id: z.string(),
   tool: z.string(),
   state: toolStateSchema,
+  ...toolStateDetailsSchema.shape,
 });
 export const approvalRequiredEvent = event('approval_required', { tools: z.array(pendingApprovalSchema) });
 export const turnCompleteEvent = event('turn_complete', {

@@ -4,6 +4,7 @@ export {
   approvalRequiredEvent,
   pendingApprovalSchema,
   planItemSchema,
+  toolStateDetailsSchema,
   toolStateSchema,
   turnReasonSchema,
   usageSchema,
@@ -16,6 +17,7 @@ export type {
   PendingApproval,
   PlanItem,
   ToolState,
+  ToolStateDetails,
   TurnReason,
   UsageTotals,
 } from './events.js';
