@@ -67,6 +67,10 @@ export interface ApprovalPolicy {
   readonly interactive: boolean;
   /** Switch mode for the rest of the session (`/yolo`). */
   setMode(mode: ApprovalMode): void;
+  /** The session USD cap in force (undefined: none). */
+  readonly budgetUsd?: number | undefined;
+  /** Change the session USD cap for the rest of the session (`set_approval_mode`); undefined removes it. */
+  setBudgetUsd?(usd: number | undefined): void;
   decide(request: ApprovalRequest, state?: ApprovalState): Promise<ApprovalOutcome>;
   /** The rule an "always allow" answer would add for this call (undefined: none is safe to offer). */
   alwaysRule(request: Pick<ApprovalRequest, 'tool' | 'input' | 'ruleInput'>): Promise<{ rule: ApprovalRule; description: string } | undefined>;
@@ -154,7 +158,8 @@ export function createApprovalPolicy(options: ApprovalPolicyOptions = {}): Appro
   const sessionRules: ApprovalRule[] = [];
   let parser: Promise<ShellParser> | undefined = options.shellParser ? Promise.resolve(options.shellParser) : undefined;
   const shell = () => (parser ??= loadShellParser());
-  const autoCap = options.autoApprovalCapUsd ?? options.budgetUsd ?? DEFAULT_AUTO_APPROVAL_CAP_USD;
+  let budgetUsd = options.budgetUsd;
+  const autoCapOf = () => options.autoApprovalCapUsd ?? budgetUsd ?? DEFAULT_AUTO_APPROVAL_CAP_USD;
 
   /** The strongest matching rule (deny > ask > allow), shell commands parsed. */
   async function strongest(rules: readonly ApprovalRule[], request: ApprovalRequest): Promise<ApprovalRule | undefined> {
@@ -239,7 +244,8 @@ export function createApprovalPolicy(options: ApprovalPolicyOptions = {}): Appro
         reason = `auto-approved (${reason})`;
       }
     }
-    const capInForce = options.budgetUsd !== undefined || mode === 'auto';
+    const capInForce = budgetUsd !== undefined || mode === 'auto';
+    const autoCap = autoCapOf();
     // A billable call whose cost is unknown is never approved automatically under a cap.
     if (decision === 'allow' && !base.ruled && capInForce && hint?.billable && costUsd === undefined) {
       decision = 'ask';
@@ -247,9 +253,9 @@ export function createApprovalPolicy(options: ApprovalPolicyOptions = {}): Appro
     }
     if (decision === 'allow' && costUsd !== undefined) {
       const reserved = state.reservedUsd ?? 0;
-      if (options.budgetUsd !== undefined && state.spentUsd + costUsd > options.budgetUsd) {
+      if (budgetUsd !== undefined && state.spentUsd + costUsd > budgetUsd) {
         decision = 'ask';
-        reason = `estimated cost $${costUsd.toFixed(2)} would exceed the session budget ($${state.spentUsd.toFixed(2)} of $${options.budgetUsd.toFixed(2)} spent)`;
+        reason = `estimated cost $${costUsd.toFixed(2)} would exceed the session budget ($${state.spentUsd.toFixed(2)} of $${budgetUsd.toFixed(2)} spent)`;
       } else if (mode === 'auto' && !base.ruled && reserved + costUsd > autoCap) {
         decision = 'ask';
         reason = `estimated cost $${costUsd.toFixed(2)} would pass the auto-approval cap ($${reserved.toFixed(2)} of $${autoCap.toFixed(2)} reserved)`;
@@ -286,6 +292,12 @@ export function createApprovalPolicy(options: ApprovalPolicyOptions = {}): Appro
     interactive,
     setMode(next) {
       mode = next;
+    },
+    get budgetUsd() {
+      return budgetUsd;
+    },
+    setBudgetUsd(usd) {
+      budgetUsd = usd;
     },
     decide,
     alwaysRule,

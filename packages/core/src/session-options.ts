@@ -1,10 +1,11 @@
-import type { Message, SessionStore, TokenCounter } from '@ml-intern/context';
+import type { ImagePart, Message, SessionStore, TokenCounter } from '@ml-intern/context';
 import type { PlanItem } from '@ml-intern/events';
 import type { ApprovalPolicy } from './approval-policy.js';
 import type { CompactionOptions } from './compactor.js';
 import type { LoopGuardOptions } from './doom-loop.js';
 import type { Gateway } from './gateway.js';
-import type { LanguageModel, ReasoningEffort } from './model.js';
+import type { ImageInputLimits, LanguageModel, ReasoningEffort } from './model.js';
+import type { WorkspaceCheckpoints } from './workspace-checkpoints.js';
 import type { RetryOptions } from './retry.js';
 import type { AnyTool } from './tool.js';
 import type { OpenReservation } from './open-reservations.js';
@@ -58,6 +59,11 @@ export interface SessionOptions {
    * run holds is forked anyway (announced); with a free log, the log is continued in place.
    */
   forkedFrom?: string;
+  /**
+   * The seq of the first event (default 0). A session continued from its log starts after the
+   * last seq there, so a front end's `Last-Event-ID` stays meaningful across close and resume.
+   */
+  firstSeq?: number;
   /** The plan to start from (a resumed session's last `plan_update`). */
   plan?: readonly PlanItem[];
   configDigest?: string;
@@ -68,6 +74,16 @@ export interface SessionOptions {
   /** Secret redaction applied to tool output, events and the session log. */
   redact?: (text: string) => string;
   counter?: TokenCounter;
+  /**
+   * Workspace snapshots before approved changes (`checkpoint` events, `rewind`). Injected by the
+   * app (the sandbox package's `createGitCheckpoints`); without it nothing is snapshotted.
+   */
+  checkpoints?: WorkspaceCheckpoints;
+  /**
+   * Downscale an image to a model's limits before it enters the history (tool results, user
+   * attachments). Injected by the app (the sandbox package's `fitImage`); without it images go as they are.
+   */
+  fitImage?: (image: ImagePart, limits: ImageInputLimits) => Promise<ImagePart>;
   /** Add the built-in `plan_tool` (default true). */
   planTool?: boolean;
 }

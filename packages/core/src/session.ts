@@ -27,6 +27,8 @@ import type { SessionWriter } from '@ml-intern/context';
 import type { AnyTool, ToolLogLevel, ToolSessionInfo } from './tool.js';
 import type { OpenReservation } from './open-reservations.js';
 import { ToolRouter } from './tool-router.js';
+import { SessionCheckpoints } from './session-checkpoints.js';
+import type { CheckpointLocation, TurnRecord } from './workspace-checkpoints.js';
 import type { TurnOutcome } from './turn-outcome.js';
 
 /**
@@ -47,8 +49,12 @@ export class Session implements AsyncIterable<AgentEvent> {
   readonly #interruptHandlers = new Set<() => void | Promise<void>>();
   readonly #loopGuard: LoopGuard;
   readonly #compactor: Compactor;
+  readonly #checkpoints: SessionCheckpoints;
   #wakeWorker: (() => void) | undefined;
-  #seq = 0;
+  #seq: number;
+  #budgetUsd: number | undefined;
+  /** Events since the operation in progress began (chunks included): the part of a turn the log does not hold yet. */
+  #recentEvents: AgentEvent[] = [];
   #system = '';
   #toolSpecs: ToolSpec[] = [];
   #writer: SessionWriter | undefined;
@@ -72,6 +78,8 @@ export class Session implements AsyncIterable<AgentEvent> {
   constructor(options: SessionOptions) {
     this.#options = options;
     this.#id = options.id ?? randomUUID();
+    this.#seq = options.firstSeq ?? 0;
+    this.#budgetUsd = options.budgetUsd;
     this.#model = options.model;
     this.#reasoningEffort = options.reasoningEffort;
     this.cwd = path.resolve(options.cwd ?? process.cwd());
@@ -97,6 +105,7 @@ export class Session implements AsyncIterable<AgentEvent> {
     this.#renderSystem();
     for (const message of options.history ?? []) this.history.append(message);
     this.history.repairDanglingToolCalls();
+    this.#checkpoints = new SessionCheckpoints({ checkpoints: options.checkpoints, location: () => this.checkpointLocation, emit: (payload) => this.#emit(payload) }, this.history.messages);
     this.#finished = new Promise((resolve) => {
       queueMicrotask(() => {
         this.#start(options.resumed === true);
@@ -164,6 +173,35 @@ export class Session implements AsyncIterable<AgentEvent> {
     return this.#turnController !== undefined;
   }
 
+  /** The seq the next event will carry. */
+  get nextSeq(): number {
+    return this.#seq;
+  }
+
+  /** The session USD cap in force (undefined: none). */
+  get budgetUsd(): number | undefined {
+    return this.#budgetUsd;
+  }
+
+  /**
+   * Events of the operation in progress (or the last one, until the next begins) with a seq after
+   * `after`, streamed chunks included: what a front end that reconnects mid-turn needs on top of
+   * the log, which keeps only the coalesced `assistant_message`.
+   */
+  recentEvents(after = -1): AgentEvent[] {
+    return this.#recentEvents.filter((event) => event.seq > after);
+  }
+
+  /** The turns of this session id: what each changed (checkpoints) and its effects outside the workspace (`/rewind`). */
+  turns(): TurnRecord[] {
+    return this.#checkpoints.turns(this.history.messages);
+  }
+
+  /** The workspace and the data folder the session's checkpoints are kept in. */
+  get checkpointLocation(): CheckpointLocation {
+    return { cwd: this.cwd, dataDir: this.#dataDir };
+  }
+
   subscribe(listener: (event: AgentEvent) => void): () => void {
     return this.#events.subscribe(listener);
   }
@@ -185,6 +223,7 @@ export class Session implements AsyncIterable<AgentEvent> {
       return;
     }
     if (operation.type === 'interrupt') return this.#interrupt();
+    if (operation.type === 'set_approval_mode') return this.#setApprovalMode(operation.mode, operation.budget_usd);
     if (operation.type === 'exec_approval') {
       const problem = this.#approval.answer(operation.decisions);
       if (problem) this.#emit({ type: 'error', ...problem, recoverable: true });
@@ -350,7 +389,8 @@ export class Session implements AsyncIterable<AgentEvent> {
         rmSync(dir, { recursive: true, force: true });
         return;
       }
-      for (const name of readdirSync(dir)) if (name !== 'spill') rmSync(path.join(dir, name), { recursive: true, force: true });
+      // Checkpoints stay with the log too (`sessions show --diff`).
+      for (const name of readdirSync(dir)) if (name !== 'spill' && name !== 'checkpoints') rmSync(path.join(dir, name), { recursive: true, force: true });
       if (readdirSync(dir).length === 0) rmdirSync(dir);
     } catch {
       // Already gone, or busy: nothing to report at shutdown.
@@ -374,6 +414,7 @@ export class Session implements AsyncIterable<AgentEvent> {
     // Stream deltas are coalesced: the log keeps the final assistant_message, not one line per token.
     if (event.type !== 'assistant_chunk') this.#log({ kind: 'event', event });
     this.#turnEvents?.push(event);
+    this.#recentEvents.push(event);
     this.#events.push(event);
     for (const gateway of this.#options.gateways ?? []) {
       try {
@@ -399,6 +440,8 @@ export class Session implements AsyncIterable<AgentEvent> {
         this.#wakeWorker = undefined;
         continue;
       }
+      // The events before this operation are in the log now (a chunk's text is in its assistant_message).
+      this.#recentEvents = [];
       try {
         await this.#handle(operation);
       } catch (error) {
@@ -451,6 +494,11 @@ export class Session implements AsyncIterable<AgentEvent> {
         this.#emit({ type: 'undo_complete', messages_removed: removed });
         return;
       }
+      case 'rewind':
+        return this.#checkpoints.rewind(operation, this.history, {
+          truncate: (count) => this.#log({ kind: 'truncate', count }),
+          append: (message) => this.#appendMessage(message),
+        });
       case 'new': {
         // A fresh start: spend, loop memory and the system prompt (tools may have changed) too.
         const hadPlan = this.#plan.length > 0;
@@ -488,6 +536,7 @@ export class Session implements AsyncIterable<AgentEvent> {
     this.#plan = [...(from.plan ?? [])];
     this.history.replaceAll(messages);
     this.history.repairDanglingToolCalls();
+    this.#checkpoints.reset(this.history.messages);
     this.#start(resumed);
   }
 
@@ -499,6 +548,24 @@ export class Session implements AsyncIterable<AgentEvent> {
     this.#writer = undefined;
     this.#cleanScratch();
     this.#events.close();
+  }
+
+  /** `set_approval_mode`: applies at once (a turn in progress decides its next calls with it). */
+  #setApprovalMode(mode: 'default' | 'yolo', budgetUsd: number | null | undefined): void {
+    if (this.policy.mode === 'read-only' && mode !== 'default') {
+      this.#emit({ type: 'error', code: 'read_only', message: 'the session is read-only; its approval mode cannot be changed to yolo', recoverable: true });
+      return;
+    }
+    if (this.policy.mode !== 'read-only') this.policy.setMode(mode);
+    if (budgetUsd !== undefined) {
+      if (!this.policy.setBudgetUsd) {
+        this.#emit({ type: 'error', code: 'budget_fixed', message: 'this session\'s approval policy cannot change its budget', recoverable: true });
+      } else {
+        this.#budgetUsd = budgetUsd ?? undefined;
+        this.policy.setBudgetUsd(this.#budgetUsd);
+      }
+    }
+    this.#emit({ type: 'approval_mode_changed', mode: this.policy.mode, budget_usd: this.#budgetUsd ?? null });
   }
 
   #interrupt(): void {
@@ -547,7 +614,7 @@ export class Session implements AsyncIterable<AgentEvent> {
         return () => this.#interruptHandlers.delete(handler);
       },
       meter: this.#meter,
-      ...(this.#options.budgetUsd === undefined ? {} : { budgetUsd: this.#options.budgetUsd }),
+      ...(this.#budgetUsd === undefined ? {} : { budgetUsd: this.#budgetUsd }),
       requestApproval: (pending, signal) => this.#requestApproval(pending, signal),
     };
   }
@@ -607,11 +674,14 @@ export class Session implements AsyncIterable<AgentEvent> {
     const controller = new AbortController();
     this.#turnController = controller;
     this.#emit({ type: 'processing', input: text });
-    this.#appendMessage({ role: 'user', content: text, ...(images?.length ? { images } : {}) });
+    const fitted = images?.length ? await this.#fitImages(images) : images;
+    const message: Message = { role: 'user', content: text, ...(fitted?.length ? { images: fitted } : {}) };
+    this.#appendMessage(message);
+    this.#checkpoints.beginTurn(message);
     const host = this.#loopHost();
     const interrupted = { status: 'interrupted', text: '', iterations: 0 } as const;
     try {
-      const end = await runAgentTurn(host, controller.signal);
+      const end = await runAgentTurn(host, controller.signal).finally(() => this.#checkpoints.endTurn());
       if (end.kind === 'interrupted') {
         await this.#finishInterrupted();
         return { ...interrupted, iterations: end.iterations };
@@ -639,6 +709,21 @@ export class Session implements AsyncIterable<AgentEvent> {
     }
   }
 
+  /** Images downscaled to the model's limits (`fitImage`); a text-only model gets them as they are (a note replaces them). */
+  async #fitImages(images: ImagePart[]): Promise<ImagePart[]> {
+    const fit = this.#options.fitImage;
+    const limits = this.model.info.imageInput;
+    if (!fit || !limits) return images;
+    return Promise.all(
+      images.map((image) =>
+        fit(image, limits).catch((error: unknown) => {
+          this.#emit({ type: 'tool_log', level: 'warn', message: `could not downscale an image (${image.mediaType}): ${(error as Error).message ?? String(error)}; it is sent as it is` });
+          return image;
+        }),
+      ),
+    );
+  }
+
   async #finishInterrupted(): Promise<void> {
     const cancelled = this.history.danglingToolCalls().length;
     const before = this.history.length;
@@ -661,7 +746,7 @@ export class Session implements AsyncIterable<AgentEvent> {
       interactive: this.#options.interactive ?? false,
       ...(this.#reasoningEffort ? { reasoningEffort: this.#reasoningEffort } : {}),
       retry: this.#options.retry ?? {},
-      ...(this.#options.budgetUsd === undefined ? {} : { budgetUsd: this.#options.budgetUsd }),
+      ...(this.#budgetUsd === undefined ? {} : { budgetUsd: this.#budgetUsd }),
       router: this.router,
       policy: this.policy,
       session: this.#sessionInfo(),
@@ -692,6 +777,9 @@ export class Session implements AsyncIterable<AgentEvent> {
           duration_ms: result.durationMs,
         }),
       emitLog: (call, message, level) => this.#emit({ type: 'tool_log', tool_call_id: call.id, tool: call.name, level, message }),
+      beforeRun: (prepared) => this.#checkpoints.beforeRun(prepared),
+      afterRun: (prepared, summary, result) => this.#checkpoints.afterRun(prepared, summary, result),
+      fitImages: (images) => this.#fitImages(images),
       awaitApproval: (pending) => this.#approval.wait(pending, () => this.#emit({ type: 'approval_required', tools: pending })),
     };
   }

@@ -6,7 +6,7 @@ const event: AgentEvent = { type: 'assistant_chunk', session_id: 's1', seq: 3, t
 describe('events', () => {
   it('covers every event name of the spec', () => {
     expect([...AGENT_EVENT_TYPES].sort()).toEqual(
-      ['ready', 'processing', 'assistant_chunk', 'assistant_message', 'assistant_stream_end', 'tool_call', 'tool_output', 'tool_log', 'tool_state_change', 'approval_required', 'turn_complete', 'error', 'interrupted', 'compacted', 'undo_complete', 'shutdown', 'plan_update', 'session_terminated', 'llm_call', 'loop_detected', 'session_started', 'cost_reservation'].sort(),
+      ['ready', 'processing', 'assistant_chunk', 'assistant_message', 'assistant_stream_end', 'tool_call', 'tool_output', 'tool_log', 'tool_state_change', 'approval_required', 'turn_complete', 'error', 'interrupted', 'compacted', 'undo_complete', 'shutdown', 'plan_update', 'session_terminated', 'llm_call', 'loop_detected', 'session_started', 'cost_reservation', 'approval_mode_changed', 'checkpoint', 'remote_effect', 'rewind_complete'].sort(),
     );
   });
 
@@ -25,6 +25,15 @@ describe('events', () => {
     const bad = parseOperation({ type: 'exec_approval', decisions: [{ approved: true }] });
     expect(bad.ok).toBe(false);
     expect(!bad.ok && bad.error).toMatch(/decisions\.0\.tool_call_id/);
+  });
+
+  it('set_approval_mode takes a known mode and a non-negative budget (null removes it)', () => {
+    expect(parseOperation({ type: 'set_approval_mode', mode: 'yolo', budget_usd: 2.5 }).ok).toBe(true);
+    expect(parseOperation({ type: 'set_approval_mode', mode: 'default', budget_usd: null }).ok).toBe(true);
+    const unknown = parseOperation({ type: 'set_approval_mode', mode: 'anything' });
+    expect(!unknown.ok && unknown.error).toMatch(/^invalid operation: mode:/);
+    const negative = parseOperation({ type: 'set_approval_mode', mode: 'yolo', budget_usd: -1 });
+    expect(!negative.ok && negative.error).toMatch(/budget_usd/);
   });
 });
 

@@ -149,6 +149,41 @@ export const costReservationEvent = event('cost_reservation', {
   actual_usd: z.number().nullable(),
   resource: z.object({ kind: z.string(), id: z.string() }).catchall(z.unknown()).nullable(),
 });
+/** The approval mode or the budget changed (`set_approval_mode`): what is in force from now on. */
+export const approvalModeChangedEvent = event('approval_mode_changed', {
+  mode: z.string(),
+  budget_usd: z.number().nullable(),
+});
+/**
+ * The workspace was snapshotted (a shadow git repository outside it, under the session's data
+ * folder): `before_change` before an approved call that may change files, `turn_end` after a turn
+ * that changed any, `rewind` just before a rewind restored an older one (so it can be undone).
+ */
+export const checkpointEvent = event('checkpoint', {
+  turn: z.number().int().positive(),
+  reason: z.enum(['before_change', 'turn_end', 'rewind']),
+  commit: z.string(),
+  repository: z.string(),
+  tool_call_id: z.string().nullable(),
+  tool: z.string().nullable(),
+});
+/** A call of this turn changed something outside the workspace (a Hub upload, a job, a Space): a rewind cannot undo it. */
+export const remoteEffectEvent = event('remote_effect', {
+  turn: z.number().int().positive(),
+  tool_call_id: z.string(),
+  tool: z.string(),
+  summary: z.string(),
+  failed: z.boolean(),
+});
+/** A `rewind` finished: what was restored, and the effects outside the workspace that could not be undone. */
+export const rewindCompleteEvent = event('rewind_complete', {
+  turn: z.number().int().positive(),
+  code: z.boolean(),
+  conversation: z.boolean(),
+  files_restored: z.array(z.string()),
+  messages_removed: z.number().int().nonnegative(),
+  remote_effects: z.array(z.object({ turn: z.number().int(), tool: z.string(), summary: z.string() })),
+});
 export const loopDetectedEvent = event('loop_detected', {
   pattern: z.enum(['repeat', 'cycle']),
   tools: z.array(z.string()),
@@ -180,6 +215,10 @@ export const agentEventSchema = z.discriminatedUnion('type', [
   llmCallEvent,
   loopDetectedEvent,
   costReservationEvent,
+  checkpointEvent,
+  remoteEffectEvent,
+  rewindCompleteEvent,
+  approvalModeChangedEvent,
 ]);
 export type AgentEvent = z.infer<typeof agentEventSchema>;
 export type AgentEventType = AgentEvent['type'];

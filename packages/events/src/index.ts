@@ -21,8 +21,8 @@ export type {
   TurnReason,
   UsageTotals,
 } from './events.js';
-export { approvalDecisionSchema, formatIssues, imageInputSchema, operationSchema, parseOperation } from './operations.js';
-export type { ApprovalDecision, Operation, OperationType, ParseResult } from './operations.js';
+export { approvalDecisionSchema, approvalModeSchema, formatIssues, imageInputSchema, operationSchema, parseOperation } from './operations.js';
+export type { ApprovalDecision, SettableApprovalMode, Operation, OperationType, ParseResult } from './operations.js';
 export { JsonlDecodeError, decodeEvent, decodeEvents, encodeEvent } from './jsonl.js';
 export { EventQueue } from './event-queue.js';
 export type { Listener } from './event-queue.js';

@@ -21,6 +21,13 @@ export const imageInputSchema = z.object({
   height: z.number().int().positive().optional(),
 });
 
+/**
+ * The approval modes a front end may switch a session to (the CLI's `/yolo`, the web UI's toggle):
+ * `default` asks for what needs approval, `yolo` approves it except never-auto operations.
+ */
+export const approvalModeSchema = z.enum(['default', 'yolo']);
+export type SettableApprovalMode = z.infer<typeof approvalModeSchema>;
+
 /** Operations a front end submits to a session (SPEC section 1). */
 export const operationSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('user_input'), text: z.string(), images: z.array(imageInputSchema).max(20).optional() }),
@@ -31,6 +38,18 @@ export const operationSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('new') }),
   z.object({ type: z.literal('resume'), session: z.string() }),
   z.object({ type: z.literal('shutdown') }),
+  /**
+   * Go back to before turn `turn` (1-based, as `checkpoint` events number them): `code` restores
+   * the workspace files from its checkpoint, `conversation` removes that turn and the later ones
+   * from the history (logged, so a resume replays it).
+   */
+  z.object({ type: z.literal('rewind'), turn: z.number().int().positive(), code: z.boolean(), conversation: z.boolean() }),
+  z.object({
+    type: z.literal('set_approval_mode'),
+    mode: approvalModeSchema,
+    /** The session's USD cap from now on; `null` removes it, absent leaves it as it is. */
+    budget_usd: z.number().nonnegative().nullable().optional(),
+  }),
 ]);
 export type Operation = z.infer<typeof operationSchema>;
 export type OperationType = Operation['type'];

@@ -94,7 +94,7 @@ const HANDLERS: Record<string, CommandHandler> = {
       print(style.yellow('The session is read-only; /yolo cannot turn on auto-approval.'));
       return;
     }
-    policy.setMode(policy.mode === 'yolo' ? 'default' : 'yolo');
+    runtime.session.submit({ type: 'set_approval_mode', mode: policy.mode === 'yolo' ? 'default' : 'yolo' });
     print(
       policy.mode === 'yolo'
         ? style.yellow('YOLO mode on: tool calls run without asking, except operations that always ask (scheduled HF jobs, budget overruns).')

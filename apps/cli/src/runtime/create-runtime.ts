@@ -213,6 +213,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   let id: string | undefined;
   let forkedFrom: string | undefined;
   let plan: PlanItem[] | undefined;
+  let firstSeq: number | undefined;
   if (options.resume) {
     if (!store) throw new ConfigError('cannot resume: save_sessions is off in the config', { keyPath: 'save_sessions' });
     const previous = await store.load(options.resume).catch((error: Error) => {
@@ -236,7 +237,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       forkedFrom = previous.header.id;
     }
     // Jobs the previous run left running: their reservations count again and are reconciled.
-    reservations = openReservations(readSessionLog(previous.location).records);
+    const previousRecords = readSessionLog(previous.location).records;
+    reservations = openReservations(previousRecords);
+    // Event numbers go on from the log's last one, so a web client's Last-Event-ID stays valid.
+    firstSeq = previousRecords.reduce((next, record) => (record.kind === 'event' ? Math.max(next, record.event.seq + 1) : next), 0);
   }
 
   let sessionStore: SessionStore | undefined = store;
@@ -274,6 +278,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     ...(history ? { history, resumed: true } : {}),
     ...(forkedFrom ? { forkedFrom } : {}),
     ...(plan && plan.length > 0 ? { plan } : {}),
+    ...(firstSeq ? { firstSeq } : {}),
     // Spill files live next to the logs (a resume may need them; `sessions prune` removes both).
     ...(store ? { dataRoot: store.dir } : {}),
     retry: { idleTimeoutMs: config.model_idle_timeout_s * 1000 },
