@@ -38,7 +38,9 @@ export interface FakeGitHubRateLimit {
 
 /**
  * A GitHub API fake: GraphQL at `/graphql` (top-level fields `repository` with `object(expression:)`,
- * `repositoryOwner` with `repositories`, `search` of repositories, `rateLimit`, `viewer`) and REST
+ * `repositoryOwner` with `repositories`, `search` of repositories, `rateLimit`, `viewer`; every
+ * document is validated against GitHub's schema for those types first, and rejected with
+ * GitHub's errors: a misspelt field fails as it would on GitHub) and REST
  * `git/trees`, `contents`, `repos/{owner}/{repo}` and `search/code`. GitHub Enterprise paths
  * (`/api/v3/…`, `/api/graphql`) work too.
  */
@@ -236,8 +238,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       if (auth !== 'valid') {
         return sendJson(response, 401, { message: 'This endpoint requires you to be authenticated.', documentation_url: 'https://docs.github.com/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql' }, headers);
       }
-      const body = (request.json ?? {}) as { query?: string; variables?: Record<string, unknown> };
-      const answer = answerGraphql(body.query ?? '', body.variables ?? {}, { repositories, authenticated: true, htmlUrl, blobTextLimit: options.blobTextLimit ?? 512 * 1024, resetAt: now + 3600 });
+      const body = (request.json ?? {}) as { query?: unknown; variables?: Record<string, unknown> | null };
+      if (typeof body.query !== 'string') return sendJson(response, 200, { errors: [{ message: 'A query attribute must be specified and must be a string.' }] }, headers);
+      const answer = answerGraphql(body.query, body.variables ?? {}, { repositories, authenticated: true, htmlUrl, blobTextLimit: options.blobTextLimit ?? 512 * 1024, resetAt: now + 3600 });
       return sendJson(response, 200, answer.errors.length > 0 ? answer : { data: answer.data }, headers);
     }
     if (request.method !== 'GET') return notFound(response, headers);

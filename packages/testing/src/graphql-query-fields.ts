@@ -1,179 +1,102 @@
-/** One field of a GraphQL selection set, found by a loose scan (enough for fake servers, not a validator). */
-export interface GraphqlField {
-  name: string;
-  /** The key the answer goes under (the alias when there is one). */
-  key: string;
-  arguments: Record<string, unknown>;
-  /** Text of the field's own selection set, without the outer braces ('' for a leaf). */
-  selection: string;
+import { type DocumentNode, type GraphQLError, type GraphQLSchema, TypeInfo, getNamedType, visit, visitWithTypeInfo } from 'graphql';
+
+/** One error as GitHub's GraphQL API writes it (HTTP 200, `{ "errors": [...] }`, no `data`). */
+export type GitHubGraphqlError = Record<string, unknown>;
+
+function locationsOf(error: GraphQLError): { locations?: { line: number; column: number }[] } {
+  return error.locations ? { locations: error.locations.map(({ line, column }) => ({ line, column })) } : {};
 }
 
-const NAME = /[_A-Za-z][_0-9A-Za-z]*/y;
-
-/** Index just past the bracket matching the one at `start` (strings and comments skipped). */
-function skipBalanced(text: string, start: number): number {
-  const open = text[start];
-  const close = open === '(' ? ')' : open === '[' ? ']' : '}';
-  let depth = 0;
-  for (let index = start; index < text.length; index++) {
-    const char = text[index];
-    if (char === '"') {
-      index++;
-      while (index < text.length && text[index] !== '"') index += text[index] === '\\' ? 2 : 1;
-    } else if (char === '#') {
-      while (index < text.length && text[index] !== '\n') index++;
-    } else if (char === open) depth++;
-    else if (char === close && --depth === 0) return index + 1;
-  }
-  return text.length;
+/** A document that does not parse: `Parse error on "}" (RCURLY) at [2, 5]`. */
+export function githubParseError(error: GraphQLError): GitHubGraphqlError {
+  const location = error.locations?.[0];
+  const detail = error.message.replace(/^Syntax Error: /, '');
+  return { message: `Parse error on ${detail}${location ? ` at [${location.line}, ${location.column}]` : ''}`, ...locationsOf(error) };
 }
 
-function skipIgnored(text: string, start: number): number {
-  let index = start;
-  while (index < text.length) {
-    const char = text[index]!;
-    if (char === '#') {
-      while (index < text.length && text[index] !== '\n') index++;
-    } else if (/[\s,]/.test(char)) index++;
-    else break;
-  }
-  return index;
+/**
+ * Every field the schema does not have, as GitHub reports it: `Field 'x' doesn't exist on type 'Y'`
+ * with the `undefinedField` code and the path from the operation (`["query Name", "repository", "x"]`).
+ */
+export function githubUndefinedFieldErrors(schema: GraphQLSchema, document: DocumentNode): GitHubGraphqlError[] {
+  const typeInfo = new TypeInfo(schema);
+  const path: string[] = [];
+  const errors: GitHubGraphqlError[] = [];
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      OperationDefinition: {
+        enter(node) {
+          path.push(node.name ? `${node.operation} ${node.name.value}` : node.operation);
+        },
+        leave() {
+          path.pop();
+        },
+      },
+      FragmentDefinition: {
+        enter(node) {
+          path.push(`fragment ${node.name.value}`);
+        },
+        leave() {
+          path.pop();
+        },
+      },
+      InlineFragment: {
+        enter(node) {
+          path.push(node.typeCondition ? `... on ${node.typeCondition.name.value}` : '...');
+        },
+        leave() {
+          path.pop();
+        },
+      },
+      Field: {
+        enter(node) {
+          path.push(node.alias?.value ?? node.name.value);
+          const parent = typeInfo.getParentType();
+          if (parent && !typeInfo.getFieldDef() && node.name.value !== '__typename') {
+            const typeName = getNamedType(parent).name;
+            const location = node.loc?.startToken;
+            errors.push({
+              path: [...path],
+              extensions: { code: 'undefinedField', typeName, fieldName: node.name.value },
+              ...(location ? { locations: [{ line: location.line, column: location.column }] } : {}),
+              message: `Field '${node.name.value}' doesn't exist on type '${typeName}'`,
+            });
+            // Nothing below an unknown field can be checked.
+            path.pop();
+            return false;
+          }
+          return undefined;
+        },
+        leave() {
+          path.pop();
+        },
+      },
+    }),
+  );
+  return errors;
 }
 
-function readName(text: string, start: number): string | undefined {
-  NAME.lastIndex = start;
-  return NAME.exec(text)?.[0];
-}
+const REWRITES: [RegExp, (match: RegExpExecArray) => { message: string; code: string }][] = [
+  [/^Unknown argument "(\w+)" on field "\w+\.(\w+)"\./, (m) => ({ message: `Field '${m[2]}' doesn't accept argument '${m[1]}'`, code: 'argumentNotAccepted' })],
+  [/^Field "(\w+)" argument "(\w+)" of type "[^"]+" is required, but it was not provided\./, (m) => ({ message: `Field '${m[1]}' is missing required arguments: ${m[2]}`, code: 'missingRequiredArguments' })],
+  [/^Variable "\$(\w+)" is never used(?: in operation "(\w+)")?\./, (m) => ({ message: `Variable $${m[1]} is declared by ${m[2] ?? 'anonymous query'} but not used`, code: 'variableNotUsed' })],
+  [/^Variable "\$(\w+)" is not defined(?: by operation "(\w+)")?\./, (m) => ({ message: `Variable $${m[1]} is used by ${m[2] ?? 'anonymous query'} but not declared`, code: 'variableNotDefined' })],
+  [/^Variable "\$(\w+)" of type "([^"]+)" used in position expecting type "([^"]+)"\./, (m) => ({ message: `Type mismatch on variable $${m[1]} and argument (${m[2]} / ${m[3]})`, code: 'variableMismatch' })],
+  [/^Field "(\w+)" of type "([^"]+)" must have a selection of subfields\./, (m) => ({ message: `Field must have selections (field '${m[1]}' returns ${m[2]} but has no selections. Did you mean '${m[1]} { ... }'?)`, code: 'selectionMismatch' })],
+  [/^Field "(\w+)" must not have a selection since type "([^"]+)" has no subfields\./, (m) => ({ message: `Selections can't be made on scalars (field '${m[1]}' returns ${m[2]} but has selections)`, code: 'selectionMismatch' })],
+  [/^Unknown type "(\w+)"\./, (m) => ({ message: `No such type ${m[1]}, so it can't be a fragment condition`, code: 'undefinedType' })],
+  [/^Value "([^"]+)" does not exist in "(\w+)" enum\./, (m) => ({ message: `Argument value "${m[1]}" is not a valid ${m[2]}`, code: 'argumentLiteralsIncompatible' })],
+];
 
-/** Parse one GraphQL input value starting at `start`; returns the value and the index after it. */
-function parseValue(text: string, start: number, variables: Record<string, unknown>): [unknown, number] {
-  const index = skipIgnored(text, start);
-  const char = text[index];
-  if (char === '$') {
-    const name = readName(text, index + 1) ?? '';
-    return [variables[name], index + 1 + name.length];
-  }
-  if (char === '"') {
-    const end = skipBalancedString(text, index);
-    return [JSON.parse(text.slice(index, end)), end];
-  }
-  if (char === '[') {
-    const end = skipBalanced(text, index);
-    const items: unknown[] = [];
-    let cursor = skipIgnored(text, index + 1);
-    while (cursor < end - 1) {
-      const [value, next] = parseValue(text, cursor, variables);
-      items.push(value);
-      cursor = skipIgnored(text, next);
+/** Any other validation failure, in GitHub's wording where it has its own (`argumentNotAccepted`, `missingRequiredArguments`, …). */
+export function githubValidationError(error: GraphQLError): GitHubGraphqlError {
+  for (const [pattern, rewrite] of REWRITES) {
+    const match = pattern.exec(error.message);
+    if (match) {
+      const { message, code } = rewrite(match);
+      return { extensions: { code }, ...locationsOf(error), message };
     }
-    return [items, end];
   }
-  if (char === '{') {
-    const end = skipBalanced(text, index);
-    return [parseArguments(text.slice(index + 1, end - 1), variables), end];
-  }
-  const literal = /-?\d+(\.\d+)?|[_A-Za-z][_0-9A-Za-z]*/y;
-  literal.lastIndex = index;
-  const token = literal.exec(text)?.[0] ?? '';
-  const end = index + token.length;
-  if (token === 'true' || token === 'false') return [token === 'true', end];
-  if (token === 'null') return [null, end];
-  if (/^-?\d/.test(token)) return [Number(token), end];
-  return [token, end];
-}
-
-function skipBalancedString(text: string, start: number): number {
-  let index = start + 1;
-  while (index < text.length && text[index] !== '"') index += text[index] === '\\' ? 2 : 1;
-  return index + 1;
-}
-
-/** Parse `key: value, key: value` (the inside of a field's parentheses or an input object). */
-export function parseArguments(text: string, variables: Record<string, unknown>): Record<string, unknown> {
-  const result: Record<string, unknown> = {};
-  let index = skipIgnored(text, 0);
-  while (index < text.length) {
-    const key = readName(text, index);
-    if (!key) break;
-    index = skipIgnored(text, index + key.length);
-    if (text[index] !== ':') break;
-    const [value, next] = parseValue(text, index + 1, variables);
-    result[key] = value;
-    index = skipIgnored(text, next);
-  }
-  return result;
-}
-
-/** The fields of a selection set body (`a b(x: 1) { c }`), fragments and inline fragments skipped. */
-export function parseSelection(selection: string, variables: Record<string, unknown>): GraphqlField[] {
-  const fields: GraphqlField[] = [];
-  let index = skipIgnored(selection, 0);
-  while (index < selection.length) {
-    if (selection.startsWith('...', index)) {
-      index = skipIgnored(selection, index + 3);
-      const word = readName(selection, index) ?? '';
-      index = skipIgnored(selection, index + word.length);
-      if (word === 'on') {
-        const type = readName(selection, index) ?? '';
-        index = skipIgnored(selection, index + type.length);
-      }
-      if (selection[index] === '{') index = skipIgnored(selection, skipBalanced(selection, index));
-      continue;
-    }
-    let name = readName(selection, index);
-    if (!name) {
-      index++;
-      continue;
-    }
-    let key = name;
-    index = skipIgnored(selection, index + name.length);
-    if (selection[index] === ':') {
-      index = skipIgnored(selection, index + 1);
-      name = readName(selection, index) ?? name;
-      index = skipIgnored(selection, index + name.length);
-    }
-    let fieldArguments: Record<string, unknown> = {};
-    if (selection[index] === '(') {
-      const end = skipBalanced(selection, index);
-      fieldArguments = parseArguments(selection.slice(index + 1, end - 1), variables);
-      index = skipIgnored(selection, end);
-    }
-    let body = '';
-    if (selection[index] === '{') {
-      const end = skipBalanced(selection, index);
-      body = selection.slice(index + 1, end - 1);
-      index = skipIgnored(selection, end);
-    }
-    fields.push({ name, key, arguments: fieldArguments, selection: body });
-  }
-  return fields;
-}
-
-/** Top-level fields of the first operation in a GraphQL document (`query Name($a: T) { … }` or `{ … }`). */
-export function parseTopLevelFields(query: string, variables: Record<string, unknown> = {}): GraphqlField[] {
-  let index = 0;
-  while (index < query.length && query[index] !== '{') {
-    if (query[index] === '(') index = skipBalanced(query, index);
-    else if (query[index] === '#') index = skipIgnored(query, index);
-    else index++;
-  }
-  if (index >= query.length) return [];
-  const end = skipBalanced(query, index);
-  return parseSelection(query.slice(index + 1, end - 1), variables);
-}
-
-/** Find a field by name anywhere below `selection` (depth-first), e.g. `repositories` under `repositoryOwner`. */
-export function findNestedField(selection: string, name: string, variables: Record<string, unknown>): GraphqlField | undefined {
-  for (const field of parseSelection(selection, variables)) {
-    if (field.name === name) return field;
-    const nested = field.selection ? findNestedField(field.selection, name, variables) : undefined;
-    if (nested) return nested;
-  }
-  // Inline fragments (`... on Blob { text }`) are skipped by parseSelection; search inside them too.
-  for (const match of selection.matchAll(/\.\.\.\s*on\s+[_A-Za-z][_0-9A-Za-z]*\s*\{/g)) {
-    const start = (match.index ?? 0) + match[0].length - 1;
-    const found = findNestedField(selection.slice(start + 1, skipBalanced(selection, start) - 1), name, variables);
-    if (found) return found;
-  }
-  return undefined;
+  return { ...locationsOf(error), message: error.message };
 }
