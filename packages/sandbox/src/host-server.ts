@@ -247,6 +247,8 @@ export async function serveHttp(options: { host: string; port: number; workspace
   const expected = options.token ? tokenDigest(options.token) : undefined;
   const server = createServer((request, response) => {
     void (async () => {
+      // The Space's health check (and a load balancer's): says only that the host is up.
+      if (request.method === 'GET' && (request.url === '/health' || request.url === '/healthz')) return sendJson(response, 200, { ok: true });
       if (expected) {
         const given = bearer(request.headers['x-sandbox-authorization']) ?? bearer(request.headers.authorization);
         if (!given || !timingSafeEqual(tokenDigest(given), expected)) {

@@ -120,7 +120,11 @@ export async function createRemoteSandbox(options: RemoteSandboxOptions): Promis
         else exit = event;
       }
     } catch (error) {
-      if (!controller.signal.aborted) throw error;
+      if (!controller.signal.aborted) {
+        if (error instanceof ToolExecutionError) throw error;
+        // The connection broke while output streamed (the host died, a gateway dropped it).
+        throw new ToolExecutionError(`the remote sandbox at ${base.origin} closed the command stream before the command exited (${(error as Error).message}); the host may have restarted, so check with another command before relying on its state`, { cause: error });
+      }
     } finally {
       execOptions.signal?.removeEventListener('abort', onAbort);
     }

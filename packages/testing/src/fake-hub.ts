@@ -9,6 +9,7 @@ import { contentRoutes, type FakeCollection, type FakeDocsLibrary, type FakePape
 import { DEFAULT_JOB_SCRIPT, jobRoutes, type FakeJob, type FakeJobScript, type FakeJobsState, type FakeScheduledJob } from './fake-hub-jobs.js';
 import { gitRoutes } from './fake-hub-git.js';
 import { repoRoutes } from './fake-hub-repos.js';
+import { fakeSpaceUrlTemplate, spaceRoutes, stopSpace, type FakeSpace, type FakeSpacesOptions, type FakeSpacesState } from './fake-hub-spaces.js';
 import { createRepo, repoKey, type FakeAuth, type FakeRepo, type FakeRepoSeed, type FakeRepoType, type FakeRoute, type FakeUser } from './fake-hub-state.js';
 import { startHttpFake, type HttpFake } from './http-fake.js';
 
@@ -42,6 +43,8 @@ export interface FakeHubOptions {
   logLineDelayMs?: number;
   /** Script of created jobs (default: two chunks of training output, then COMPLETED). */
   jobScript?: FakeJobScript;
+  /** How Spaces build and run (default: one BUILDING poll, then the committed Docker app starts). */
+  spaces?: FakeSpacesOptions;
 }
 
 /** Make the next matching requests fail (e.g. 429 with `retry-after`, 500, a gated 403). */
@@ -72,6 +75,12 @@ export interface FakeHub extends HttpFake {
   /** Current text of a file in a repo branch, or undefined. */
   readFile(type: FakeRepoType, id: string, path: string, revision?: string): string | undefined;
   repo(type: FakeRepoType, id: string): FakeRepo | undefined;
+  /** Space runtimes (secrets, hardware, stage, the app process) by repo id. */
+  readonly spaces: ReadonlyMap<string, FakeSpace>;
+  /** ML_INTERN_SPACE_URL_TEMPLATE for Spaces this fake serves (its `/_spaces/` gateway). */
+  readonly spaceUrlTemplate: string;
+  /** Change how Spaces created from now on build and run. */
+  setSpaceOptions(options: FakeSpacesOptions): void;
 }
 
 function expandPlaceholders<T>(value: T): T {
@@ -110,7 +119,9 @@ export async function startFakeHub(options: FakeHubOptions = {}): Promise<FakeHu
     logLineDelayMs: options.logLineDelayMs ?? 1,
     counter: 0,
   };
+  const spacesState: FakeSpacesState = { spaces: new Map(), options: options.spaces ?? {} };
   const routes: FakeRoute[] = [
+    ...spaceRoutes(spacesState, repos),
     ...repoRoutes(repos),
     ...gitRoutes(repos),
     ...jobRoutes(jobsState),
@@ -147,7 +158,7 @@ export async function startFakeHub(options: FakeHubOptions = {}): Promise<FakeHu
       return;
     }
     for (const route of routes) {
-      if (route.method !== request.method && !(route.method === 'GET' && request.method === 'HEAD')) continue;
+      if (route.method !== '*' && route.method !== request.method && !(route.method === 'GET' && request.method === 'HEAD')) continue;
       const match = url.pathname.match(route.pattern);
       if (!match) continue;
       await route.handle({ request, response, raw, match, query: url.searchParams, auth, baseUrl });
@@ -157,6 +168,7 @@ export async function startFakeHub(options: FakeHubOptions = {}): Promise<FakeHu
     response.end(JSON.stringify({ error: `fake hub: no route for ${request.method} ${url.pathname}` }));
   });
   baseUrl = server.url;
+  const closeServer = server.close;
 
   return Object.assign(server, {
     hubUrl: server.url,
@@ -181,6 +193,20 @@ export async function startFakeHub(options: FakeHubOptions = {}): Promise<FakeHu
     },
     repo(type: FakeRepoType, id: string) {
       return repos.get(repoKey(type, id));
+    },
+    spaces: spacesState.spaces,
+    spaceUrlTemplate: fakeSpaceUrlTemplate(server.url),
+    setSpaceOptions(next: FakeSpacesOptions) {
+      spacesState.options = next;
+    },
+    // Space apps are real processes: they end with the fake.
+    async close() {
+      for (const space of spacesState.spaces.values()) stopSpace(space);
+      await closeServer();
+    },
+    async [Symbol.asyncDispose]() {
+      for (const space of spacesState.spaces.values()) stopSpace(space);
+      await closeServer();
     },
   });
 }

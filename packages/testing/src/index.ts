@@ -36,6 +36,8 @@ export type { FakeHub, FakeHubFailure, FakeHubOptions, FakeHubSeed } from './fak
 export type { FakeCollection, FakeDocsLibrary, FakePaper, FakeViewerDataset } from './fake-hub-content.js';
 export type { FakeJob, FakeJobScript, FakeScheduledJob } from './fake-hub-jobs.js';
 export type { FakeRepo, FakeRepoSeed, FakeRepoType, FakeUser } from './fake-hub-state.js';
+export { FAKE_SPACE_HARDWARE, fakeSpaceUrlTemplate } from './fake-hub-spaces.js';
+export type { FakeSpace, FakeSpacesOptions } from './fake-hub-spaces.js';
 export { startFakeGitHub } from './fake-github.js';
 export type { FakeGitHub, FakeGitHubOptions, FakeGitHubRateLimit, FakeGitHubRepository } from './fake-github.js';
 export { startFakeSlack } from './fake-slack.js';
