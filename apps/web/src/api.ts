@@ -1,0 +1,149 @@
+import type { AgentEvent, ApprovalDecision, Operation } from '@ml-intern/events';
+import { createParser } from 'eventsource-parser';
+
+/** What the UI submits: the operations of `@ml-intern/events`, including the approval-mode switch. */
+export type ClientOperation = Operation | { type: 'set_approval_mode'; mode: string; budget_usd?: number };
+export type { ApprovalDecision };
+
+/** One row of `GET /api/sessions`. Fields beyond `id` are shown when the server sends them. */
+export interface SessionSummary {
+  id: string;
+  model?: string;
+  status?: string;
+  live?: boolean;
+  title?: string;
+  preview?: string;
+  created_at?: string;
+  updated_at?: string;
+  started_at?: string;
+  cost_usd?: number;
+}
+
+/** `GET /api/sessions/{id}`: the parts the UI reads. */
+export interface SessionDetails {
+  id: string;
+  model?: string;
+  status?: string;
+  conversation?: unknown;
+  context_window?: number;
+  pending_approvals?: unknown;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const response = await fetch(path, { credentials: 'same-origin', ...init, headers: { ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers } });
+  const text = await response.text();
+  if (!response.ok) {
+    let message = text;
+    try {
+      const body = JSON.parse(text) as { error?: unknown; message?: unknown };
+      message = String(body.error ?? body.message ?? text);
+    } catch {
+      // plain-text error body
+    }
+    throw new ApiError(response.status, response.status === 401 ? 'Not signed in: open the link that `ml-intern serve` printed (it carries the token).' : message || `${response.status} ${response.statusText}`);
+  }
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+function list(value: unknown): SessionSummary[] {
+  const rows = Array.isArray(value) ? value : Array.isArray((value as { sessions?: unknown })?.sessions) ? (value as { sessions: unknown[] }).sessions : [];
+  return rows.filter((row): row is SessionSummary => typeof row === 'object' && row !== null && typeof (row as { id?: unknown }).id === 'string');
+}
+
+export const api = {
+  async listSessions(): Promise<SessionSummary[]> {
+    return list(await request<unknown>('/api/sessions'));
+  },
+  async createSession(body: { model?: string; resume?: string } = {}): Promise<string> {
+    const created = await request<{ id: string }>('/api/sessions', { method: 'POST', body: JSON.stringify(body) });
+    return created.id;
+  },
+  getSession(id: string): Promise<SessionDetails> {
+    return request<SessionDetails>(`/api/sessions/${encodeURIComponent(id)}`);
+  },
+  async deleteSession(id: string): Promise<void> {
+    await request<unknown>(`/api/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  },
+  async submit(id: string, operation: ClientOperation): Promise<void> {
+    await request<unknown>(`/api/sessions/${encodeURIComponent(id)}/operations`, { method: 'POST', body: JSON.stringify(operation) });
+  },
+};
+
+export type StreamStatus = 'connecting' | 'open' | 'retrying' | 'closed';
+
+export interface EventStreamOptions {
+  sessionId: string;
+  /** The last `seq` already seen: the server replays what came after it (`Last-Event-ID`). */
+  lastSeq: () => number;
+  onEvent: (event: AgentEvent) => void;
+  onStatus?: (status: StreamStatus, detail?: string) => void;
+}
+
+/**
+ * Follow a session's events over SSE with `fetch`, so every reconnect (a dropped connection, a
+ * server restart) sends `Last-Event-ID` and misses nothing. Returns a function that stops it.
+ */
+export function followEvents(options: EventStreamOptions): () => void {
+  let stopped = false;
+  let controller: AbortController | undefined;
+  let delay = 500;
+
+  const connect = async (): Promise<void> => {
+    while (!stopped) {
+      controller = new AbortController();
+      options.onStatus?.('connecting');
+      try {
+        const last = options.lastSeq();
+        const response = await fetch(`/api/sessions/${encodeURIComponent(options.sessionId)}/events`, {
+          credentials: 'same-origin',
+          headers: { accept: 'text/event-stream', ...(last >= 0 ? { 'last-event-id': String(last) } : {}) },
+          signal: controller.signal,
+        });
+        if (response.status === 401 || response.status === 404) {
+          options.onStatus?.('closed', response.status === 404 ? 'This session is not running on the server.' : 'Not signed in: open the link that `ml-intern serve` printed.');
+          return;
+        }
+        if (!response.ok || !response.body) throw new Error(`${response.status} ${response.statusText}`);
+        options.onStatus?.('open');
+        delay = 500;
+        const parser = createParser({
+          onEvent: (message) => {
+            try {
+              const event = JSON.parse(message.data) as AgentEvent;
+              if (typeof event?.type === 'string' && typeof event.seq === 'number') options.onEvent(event);
+            } catch {
+              // a frame that is not an event (a comment, a keep-alive) is ignored
+            }
+          },
+        });
+        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          parser.feed(value);
+        }
+      } catch (error) {
+        if (stopped) return;
+        options.onStatus?.('retrying', error instanceof Error ? error.message : String(error));
+      }
+      if (stopped) return;
+      options.onStatus?.('retrying');
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, 5000);
+    }
+  };
+  void connect();
+  return () => {
+    stopped = true;
+    controller?.abort();
+  };
+}
