@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { ToolStateDetails } from '@ml-intern/events';
 import type { ToolLogLevel, ToolSessionInfo } from './tool.js';
 import type { AnyTool } from './tool.js';
 import { ToolRouter, type ToolRunResult } from './tool-router.js';
@@ -17,6 +18,8 @@ export interface RunToolOptions {
 export interface RunToolResult extends ToolRunResult {
   /** `tool_log` lines the tool wrote. */
   logs: { message: string; level: ToolLogLevel }[];
+  /** What the tool reported with `ctx.reportState` (job URL, Trackio dashboard), in order. */
+  states: ToolStateDetails[];
 }
 
 /**
@@ -28,7 +31,8 @@ export async function runTool(tool: AnyTool, args: Record<string, unknown> | str
   const call = { type: 'tool_call' as const, id: `test_${Math.random().toString(36).slice(2, 10)}`, name: tool.name, arguments: typeof args === 'string' ? args : JSON.stringify(args) };
   const prepared = router.prepare(call);
   const logs: RunToolResult['logs'] = [];
-  if ('error' in prepared) return { output: prepared.error, isError: true, truncated: false, durationMs: 0, logs };
+  const states: ToolStateDetails[] = [];
+  if ('error' in prepared) return { output: prepared.error, isError: true, truncated: false, durationMs: 0, logs, states };
   const dataDir = options.session?.dataDir ?? mkdtempSync(path.join(tmpdir(), 'ml-intern-tool-'));
   const result = await router.run(prepared, {
     signal: options.signal ?? new AbortController().signal,
@@ -36,6 +40,7 @@ export async function runTool(tool: AnyTool, args: Record<string, unknown> | str
       logs.push({ message, level });
       options.onLog?.(message, level);
     },
+    reportState: (details) => states.push(details),
     session: {
       id: 'test-session',
       cwd: options.cwd ?? process.cwd(),
@@ -45,5 +50,5 @@ export async function runTool(tool: AnyTool, args: Record<string, unknown> | str
       ...options.session,
     },
   });
-  return { ...result, logs };
+  return { ...result, logs, states };
 }

@@ -1,6 +1,6 @@
 import { sendJson } from './http-fake.js';
 import { viewerQueryRoutes } from './fake-hub-viewer.js';
-import { repoKey, sendError, type FakeRepo, type FakeRoute, type FakeUser, type RouteContext } from './fake-hub-state.js';
+import { canWrite, parseBody, repoKey, sendError, sha, type FakeRepo, type FakeRoute, type FakeUser, type RouteContext } from './fake-hub-state.js';
 
 export interface FakePaper {
   id: string;
@@ -21,8 +21,12 @@ export interface FakeCollection {
   description?: string;
   owner: { name: string; type?: string };
   upvotes?: number;
-  /** `papers/<id>`, `models/<id>`, `datasets/<id>`. */
+  /** Private collections are listed and shown to their owner only. */
+  private?: boolean;
+  /** `papers/<id>`, `models/<id>`, `datasets/<id>`, `spaces/<id>`. */
   items: string[];
+  /** Notes per item (`models/<id>` → note). */
+  notes?: Record<string, string>;
 }
 
 /** What the dataset viewer knows about one dataset. */
@@ -121,19 +125,7 @@ export function contentRoutes(state: FakeContentState): FakeRoute[] {
       if (!found) return sendError(context.response, 404, 'Paper not found');
       sendJson(context.response, 200, found);
     }),
-    route('GET', '/api/collections', (context) => {
-      const items = context.query.getAll('item');
-      const matching = state.collections.filter((collection) => items.every((item) => collection.items.includes(item)));
-      sendJson(
-        context.response,
-        200,
-        matching.slice(0, Number(context.query.get('limit') ?? 50)).map((collection) => ({
-          ...collection,
-          lastUpdated: '2024-05-01T00:00:00.000Z', gating: false, theme: 'blue', private: false, isUpvotedByUser: false,
-          items: collection.items.map((item, position) => ({ _id: `item${position}`, position, type: item.split('/')[0]?.replace(/s$/, ''), id: item.split('/').slice(1).join('/') })),
-        })),
-      );
-    }),
+    ...collectionRoutes(state),
     route('GET', '/\\.well-known/openapi\\.json', (context) => sendJson(context.response, 200, state.openapi)),
     route('GET', '/docs/([^/]+)', (context) => {
       const library = context.match[1] as string;
@@ -195,5 +187,77 @@ export function contentRoutes(state: FakeContentState): FakeRoute[] {
       });
     }),
     ...viewerQueryRoutes(state, viewerDataset),
+  ];
+}
+
+const COLLECTION_ITEM_TYPES = new Set(['model', 'dataset', 'space', 'paper', 'collection']);
+
+function collectionJson({ notes, ...collection }: FakeCollection) {
+  return {
+    ...collection,
+    lastUpdated: '2024-05-01T00:00:00.000Z', gating: false, theme: 'blue', private: collection.private === true, isUpvotedByUser: false,
+    items: collection.items.map((item, position) => ({
+      _id: `item${position}`, position, type: item.split('/')[0]?.replace(/s$/, ''), id: item.split('/').slice(1).join('/'),
+      ...(notes?.[item] ? { note: { html: notes[item], text: notes[item] } } : {}),
+    })),
+  };
+}
+
+/** Collections: list (owner, item, q filters), create, info, add item, as the Hub answers them. */
+function collectionRoutes(state: FakeContentState): FakeRoute[] {
+  const route = (method: string, pattern: string, handle: FakeRoute['handle']): FakeRoute => ({ method, pattern: new RegExp(`^${pattern}$`), handle });
+  const visible = (context: RouteContext, collection: FakeCollection) => !collection.private || canWrite(context.auth, collection.owner.name);
+  const find = (context: RouteContext): FakeCollection | undefined => {
+    const slug = decodeURIComponent(context.match[1] as string);
+    const collection = state.collections.find((one) => one.slug === slug);
+    if (!collection || !visible(context, collection)) return void sendError(context.response, 404, `Collection ${slug} not found`);
+    return collection;
+  };
+  return [
+    route('GET', '/api/collections', (context) => {
+      const items = context.query.getAll('item');
+      const owners = context.query.getAll('owner');
+      const words = context.query.get('q')?.toLowerCase();
+      const matching = state.collections.filter(
+        (collection) =>
+          visible(context, collection) &&
+          items.every((item) => collection.items.includes(item)) &&
+          (owners.length === 0 || owners.includes(collection.owner.name)) &&
+          (!words || `${collection.title} ${collection.description ?? ''}`.toLowerCase().includes(words)),
+      );
+      sendJson(context.response, 200, matching.slice(0, Number(context.query.get('limit') ?? 50)).map(collectionJson));
+    }),
+    route('POST', '/api/collections', (context) => {
+      const body = parseBody(context);
+      const namespace = String(body.namespace ?? '');
+      const title = String(body.title ?? '').trim();
+      if (!context.auth.valid) return sendError(context.response, 401, 'Invalid credentials in Authorization header');
+      if (!title) return sendError(context.response, 400, 'title is required');
+      if (!canWrite(context.auth, namespace)) return sendError(context.response, 403, `You cannot create a collection in ${namespace}`);
+      const existing = state.collections.find((one) => one.owner.name === namespace && one.title === title);
+      if (existing) return sendJson(context.response, 409, { error: 'Collection already exists', slug: existing.slug });
+      const slug = `${namespace}/${title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}-${sha(`${namespace}/${title}`).slice(0, 24)}`;
+      const collection: FakeCollection = { slug, title, ...(typeof body.description === 'string' ? { description: body.description } : {}), owner: { name: namespace, type: 'user' }, private: body.private === true, items: [] };
+      state.collections.push(collection);
+      sendJson(context.response, 200, collectionJson(collection));
+    }),
+    route('GET', '/api/collections/([^/]+/[^/]+)', (context) => {
+      const collection = find(context);
+      if (collection) sendJson(context.response, 200, collectionJson(collection));
+    }),
+    route('POST', '/api/collections/([^/]+/[^/]+)/items', (context) => {
+      const collection = find(context);
+      if (!collection) return;
+      if (!canWrite(context.auth, collection.owner.name)) return sendError(context.response, 403, `You cannot edit ${collection.slug}`);
+      const item = (parseBody(context).item ?? {}) as { type?: string; id?: string };
+      if (!item.type || !COLLECTION_ITEM_TYPES.has(item.type) || !item.id) return sendError(context.response, 400, 'item must be { type: model|dataset|space|paper|collection, id }');
+      const key = `${item.type}s/${item.id}`;
+      if (item.type !== 'paper' && item.type !== 'collection' && !state.repos.has(repoKey(item.type, item.id))) return sendError(context.response, 404, `${item.type} ${item.id} not found`);
+      if (collection.items.includes(key)) return sendError(context.response, 409, 'Item already in collection');
+      collection.items.push(key);
+      const note = parseBody(context).note;
+      if (typeof note === 'string' && note) collection.notes = { ...collection.notes, [key]: note.slice(0, 500) };
+      sendJson(context.response, 200, collectionJson(collection));
+    }),
   ];
 }

@@ -9,7 +9,21 @@ export interface FakeJobScript {
   finalStage?: string;
   /** Chunks released per logs request (default 1; use Infinity to finish on the first read). */
   releasePerRequest?: number;
+  /**
+   * Samples of the metrics stream, in the Hub's wire shape (`cpu_usage_pct`, `memory_used_bytes`,
+   * `memory_total_bytes`, `gpus: { "<index>": { utilization, memory_used_bytes, memory_total_bytes } }`).
+   * Default: {@link DEFAULT_JOB_METRICS}.
+   */
+  metrics?: Record<string, unknown>[];
 }
+
+const GIB = 1024 ** 3;
+
+/** Metrics of a busy single-GPU training job. */
+export const DEFAULT_JOB_METRICS: Record<string, unknown>[] = [
+  { cpu_usage_pct: 62.5, cpu_millicores: 2500, memory_used_bytes: 9 * GIB, memory_total_bytes: 32 * GIB, rx_bps: 1200, tx_bps: 800, gpus: { '0': { utilization: 93, memory_used_bytes: 18 * GIB, memory_total_bytes: 24 * GIB } }, replica: 'r-0' },
+  { cpu_usage_pct: 64.1, cpu_millicores: 2560, memory_used_bytes: 9.2 * GIB, memory_total_bytes: 32 * GIB, rx_bps: 900, tx_bps: 700, gpus: { '0': { utilization: 97, memory_used_bytes: 18.5 * GIB, memory_total_bytes: 24 * GIB } }, replica: 'r-0' },
+];
 
 export interface FakeJob {
   id: string;
@@ -97,7 +111,7 @@ function wait(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Jobs API: hardware catalog, create/list/get/cancel, SSE logs, and scheduled jobs. */
+/** Jobs API: hardware catalog, create/list/get/cancel, SSE logs and metrics, and scheduled jobs. */
 export function jobRoutes(state: FakeJobsState): FakeRoute[] {
   const route = (method: string, pattern: string, handle: FakeRoute['handle']): FakeRoute => ({ method, pattern: new RegExp(`^${pattern}$`), handle });
   const owned = (context: RouteContext): string | undefined => {
@@ -176,6 +190,23 @@ export function jobRoutes(state: FakeJobsState): FakeRoute[] {
       }
       if (finished) return void context.response.end();
       // A running job keeps its stream open, like the real endpoint; the client decides when to stop.
+      await new Promise<void>((resolve) => context.response.on('close', () => resolve()));
+    }),
+    route('GET', '/api/jobs/([^/]+)/([^/]+)/metrics', async (context) => {
+      const job = owned(context) && findJob(context);
+      if (!job) return;
+      startSse(context.response);
+      let closed = false;
+      context.response.on('close', () => {
+        closed = true;
+      });
+      // A finished job has no more samples; a running one streams its samples and stays open.
+      if (TERMINAL.has(job.stage)) return void context.response.end();
+      for (const sample of job.script.metrics ?? DEFAULT_JOB_METRICS) {
+        if (closed) return;
+        writeSseFrame(context.response, sample);
+        if (state.logLineDelayMs > 0) await wait(state.logLineDelayMs);
+      }
       await new Promise<void>((resolve) => context.response.on('close', () => resolve()));
     }),
     route('POST', '/api/scheduled-jobs/([^/]+)', (context) => {

@@ -37,7 +37,8 @@ function info(repo: FakeRepo) {
     likes: seed.likes ?? 0,
     lastModified: seed.lastModified ?? repo.createdAt,
     createdAt: repo.createdAt,
-    tags: seed.tags ?? [],
+    // Like the Hub, card `tags:` show up among the repo's tags.
+    tags: [...new Set([...(seed.tags ?? []), ...(Array.isArray(cardData?.tags) ? (cardData.tags as unknown[]).map(String) : [])])],
     ...(seed.pipeline_tag ? { pipeline_tag: seed.pipeline_tag } : {}),
     ...(seed.library_name ? { library_name: seed.library_name } : {}),
     ...(seed.description ? { description: seed.description } : {}),

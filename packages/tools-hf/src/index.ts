@@ -12,7 +12,8 @@ export { DEFAULT_ARXIV_URL, DEFAULT_DATASETS_SERVER_URL, DEFAULT_HUB_URL } from 
 export type { HfRetryOptions, HfToolsOptions } from './hf-config.js';
 export { HF_TOOL_NAMES, hfTools } from './hf-tools.js';
 export type { HfToolName, HfToolsBundleOptions } from './hf-tools.js';
-export { FALLBACK_HOURLY_PRICES } from './jobs/hardware-pricing.js';
+export { FALLBACK_HOURLY_PRICES, hubHardwarePricing } from './jobs/hardware-pricing.js';
+export type { HardwarePricing, HourlyPrice } from './jobs/hardware-pricing.js';
 export { createHfJobsTool } from './jobs/hf-jobs-tool.js';
 export type { HfJobsToolOptions } from './jobs/hf-jobs-tool.js';
 export { createHfPapersTool } from './papers/hf-papers-tool.js';
@@ -23,6 +24,8 @@ export { createHfRepoGitTool } from './repos/hf-repo-git-tool.js';
 export type { HfRepoGitToolOptions } from './repos/hf-repo-git-tool.js';
 export { createHfHubSearchTool } from './search/hf-hub-search-tool.js';
 export type { HfHubSearchToolOptions } from './search/hf-hub-search-tool.js';
+export { seedTrackioSpace, TRACKIO_DASHBOARD_FILES } from './trackio/trackio-space.js';
+export type { SeedTrackioSpaceOptions, TrackioTarget } from './trackio/trackio-space.js';
 export { toClaudeCodeJsonl } from './sessions/claude-code-jsonl.js';
 export type { ClaudeCodeBlock, ClaudeCodeJsonlOptions, ClaudeCodeLine, ClaudeCodeUsage, TranscriptMessageInfo } from './sessions/claude-code-jsonl.js';
 export { withHfSessionUpload } from './sessions/hf-session-upload.js';

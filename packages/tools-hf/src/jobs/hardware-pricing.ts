@@ -1,5 +1,5 @@
 import { createCachedLoader } from '../disk-cache.js';
-import type { HfConfig } from '../hf-config.js';
+import { resolveHfConfig, type HfConfig, type HfToolsOptions } from '../hf-config.js';
 import { createHubCall } from '../hub-call.js';
 import { loadHub } from '../hub-library.js';
 
@@ -116,4 +116,12 @@ export function createHardwarePricing(config: HfConfig, options: { live?: boolea
     },
   };
   return pricing;
+}
+
+/**
+ * Hourly prices of Hub hardware (Jobs and Spaces share the tiers and prices): the live catalog
+ * once loaded (cached on disk for six hours), the built-in table until then.
+ */
+export function hubHardwarePricing(options: HfToolsOptions = {}): HardwarePricing {
+  return createHardwarePricing(resolveHfConfig(options));
 }

@@ -103,7 +103,7 @@ describe('hf_jobs run', () => {
   test('streams logs as tool_log lines while waiting, and reports the final status', async () => {
     await using setup = await startTestHub({ jobScript: { chunks: [['epoch 1'], ['epoch 2', 'saved']], releasePerRequest: Number.POSITIVE_INFINITY } });
     const result = await runTool(createHfJobsTool(setup.options), { operation: 'run', script: 'print(1)\n', wait_seconds: 30 });
-    expect(result.logs.map((log) => log.message).slice(1)).toEqual(['epoch 1', 'epoch 2', 'saved']);
+    expect(result.logs.map((log) => log.message).filter((line) => !line.startsWith('[metrics]')).slice(1)).toEqual(['epoch 1', 'epoch 2', 'saved']);
     expect(result.output).toContain('Status after waiting: COMPLETED');
     expect(result.output).toContain('```\nepoch 1\nepoch 2\nsaved\n```');
     expect(result.output).not.toContain('Still running');
@@ -136,7 +136,7 @@ describe('hf_jobs monitoring', () => {
     await runTool(tool, { operation: 'run', script: 'print(1)\n' });
     const id = [...setup.hub.jobs.keys()][0] as string;
     const followed = await runTool(tool, { operation: 'logs', job_id: id, follow_seconds: 1 });
-    expect(followed.logs.map((log) => log.message)).toEqual(['a', 'b']);
+    expect(followed.logs.map((log) => log.message).filter((line) => !line.startsWith('[metrics]'))).toEqual(['a', 'b']);
     expect(followed.output).toContain('RUNNING');
   });
 

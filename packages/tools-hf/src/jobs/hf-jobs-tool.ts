@@ -5,8 +5,11 @@ import { resolveHfConfig, type HfConfig, type HfToolsOptions } from '../hf-confi
 import { createHubCall, type HubCall } from '../hub-call.js';
 import { loadHub } from '../hub-library.js';
 import { formatJob, formatJobsTable, isTerminal, jobUrl } from './job-format.js';
-import { collapseInstallNoise, collectJobLogs } from './job-logs.js';
+import { collapseInstallNoise, type CollectedLogs } from './job-logs.js';
 import { buildJobSpec, formatDuration, forwardedSecrets, parseTimeout } from './job-spec.js';
+import { metricsBlock, watchJob } from './job-watch.js';
+import { HARDWARE_GUIDANCE, trainingWarnings } from './training-guidance.js';
+import { qualifySpaceId, seedTrackioWithCall, validateTrackioInput, type TrackioTarget } from '../trackio/trackio-space.js';
 import { createHardwarePricing, type HardwarePricing } from './hardware-pricing.js';
 import { createJobTracker, type JobTracker } from './job-tracker.js';
 import { runScheduledOperation, SCHEDULED_OPERATIONS } from './scheduled-job-operations.js';
@@ -38,6 +41,8 @@ const inputSchema = z.object({
   tail: z.number().int().min(1).max(2_000).default(100).describe('logs / run with wait: number of last lines to return (default 100).'),
   all: z.boolean().default(false).describe('ps: include finished jobs (default only running ones).'),
   status: z.string().max(30).optional().describe('ps: only jobs whose status contains this (e.g. "error").'),
+  trackio_space_id: z.string().max(200).optional().describe('run: Trackio dashboard Space ("owner/name", or a name under your user). It is created (private) and seeded with the dashboard if needed, and the job gets TRACKIO_SPACE_ID / TRACKIO_PROJECT; log with report_to="trackio" or trackio.init().'),
+  trackio_project: z.string().max(100).optional().describe('run: Trackio project of the runs (default: the Space name).'),
 });
 
 type Input = z.output<typeof inputSchema>;
@@ -56,6 +61,8 @@ export interface HfJobsToolOptions extends HfToolsOptions {
   liveHardwareCatalog?: boolean;
   /** A logs snapshot stops after this much silence from a running job (default 2000 ms). */
   logIdleMs?: number;
+  /** A logs snapshot stops after this long even if the replay is still under way (default 90 s). */
+  logSnapshotMaxMs?: number;
   /**
    * Host variables a run's `secrets` may forward as `"$NAME"` without a person's approval (config
    * `jobs.forward_env`). Forwarding any other host variable is never auto-approved.
@@ -64,6 +71,9 @@ export interface HfJobsToolOptions extends HfToolsOptions {
   /** The host environment `"$NAME"` secrets are read from (tools never read `process.env`). */
   hostEnv?: Readonly<Record<string, string | undefined>>;
 }
+
+/** Upper bound of a logs snapshot: long enough for the replay of a long job to reach its latest lines. */
+const SNAPSHOT_MAX_MS = 90_000;
 
 function isCpu(flavor: string): boolean {
   return flavor.startsWith('cpu-');
@@ -85,15 +95,22 @@ function runApproval(input: Input, pricing: HardwarePricing, options: HfJobsTool
   if (forwarded.allowed.length) reason += `; forwards ${forwarded.allowed.join(', ')} from this machine (allowed by jobs.forward_env)`;
   // A job has the internet: forwarding a variable the user did not list could ship any of their secrets out.
   if (forwarded.unlisted.length) reason += `; forwards ${forwarded.unlisted.join(', ')} from this machine's environment into the job, which has internet access (not in jobs.forward_env, so a person must approve)`;
+  if (input.trackio_space_id && input.operation === 'run') reason += `; logs to the Trackio dashboard Space ${input.trackio_space_id} (created private and seeded if missing)`;
+  const warnings = trainingWarnings({ scriptText: input.script?.includes('\n') ? input.script : undefined, scriptArgs: input.script_args, command: input.command, hardwareFlavor: input.hardware_flavor, timeoutSeconds: seconds });
+  if (warnings.length) reason += `. Check: ${warnings.join(' ')}`;
   const neverAuto = scheduled || forwarded.unlisted.length > 0;
   const decision = neverAuto || !isCpu(input.hardware_flavor) || confirmCpuJobs ? 'ask' : 'allow';
   return { decision, reason, billable: true, ...(neverAuto ? { neverAuto: true } : {}), ...(estimate ? { costUsd: estimate.usd } : {}) };
 }
 
-function logsBlock(lines: readonly string[], total: number): string {
+function logsBlock(logs: CollectedLogs): string {
+  const { lines, total } = logs;
   if (total === 0) return '(no log lines yet)';
   const shown = collapseInstallNoise(lines);
-  return `${total > lines.length ? `Last ${lines.length} of ${total} lines:\n` : ''}\`\`\`\n${shown.join('\n')}\n\`\`\``;
+  const block = `${total > lines.length ? `Last ${lines.length} of ${total} lines:\n` : ''}\`\`\`\n${shown.join('\n')}\n\`\`\``;
+  // The endpoint replays from the first line: a replay still running at the deadline has not reached the latest lines.
+  if (logs.stoppedBy !== 'deadline' || logs.ended) return block;
+  return `${block}\n(The log replay was still catching up when reading stopped${logs.lastTimestamp ? `, at lines from ${logs.lastTimestamp.toISOString()}` : ''}: newer lines exist. Call logs with follow_seconds to read further.)`;
 }
 
 interface JobsRuntime {
@@ -104,50 +121,67 @@ interface JobsRuntime {
   namespace(call: HubCall, input: Input): Promise<string>;
 }
 
+async function seedTrackio(call: HubCall, input: Input, ctx: ToolContext, namespace: string): Promise<TrackioTarget | undefined> {
+  if (!input.trackio_space_id) return undefined;
+  validateTrackioInput(input.trackio_space_id, input.trackio_project);
+  const spaceId = await qualifySpaceId(call, input.trackio_space_id, namespace);
+  try {
+    return await seedTrackioWithCall(call, { spaceId, project: input.trackio_project, log: (message) => ctx.log(message) });
+  } catch (error) {
+    throw call.toToolError(error, { label: `Trackio Space "${spaceId}"`, kind: 'repo', pageUrl: `${call.config.hubUrl}/spaces/${spaceId}` });
+  }
+}
+
 async function runJobOperation(runtime: JobsRuntime, call: HubCall, input: Input, ctx: ToolContext, namespace: string): Promise<string> {
   const { config, tracker } = runtime;
   const timeoutSeconds = parseTimeout(input.timeout);
   const spec = await buildJobSpec(input, { cwd: ctx.session.cwd, token: config.token, passToken: runtime.options.passTokenToJobs !== false, hostEnv: runtime.options.hostEnv });
+  const trackio = await seedTrackio(call, input, ctx, namespace);
+  const environment = { ...spec.environment, ...trackio?.env };
   await runtime.pricing.load();
   const estimate = runtime.pricing.estimate(input.hardware_flavor, timeoutSeconds);
   const { getJob, runJob } = await loadHub();
-  const job = await runJob({ ...call.library, namespace, dockerImage: spec.dockerImage, command: spec.command, environment: spec.environment, secrets: spec.secrets, flavor: input.hardware_flavor as SpaceHardwareFlavor, timeoutSeconds });
+  const job = await runJob({ ...call.library, namespace, dockerImage: spec.dockerImage, command: spec.command, environment, secrets: spec.secrets, flavor: input.hardware_flavor as SpaceHardwareFlavor, timeoutSeconds });
   tracker.track(ctx, namespace, job.id, estimate?.hourly.usd);
   const url = jobUrl(config.hubUrl, namespace, job.id);
+  ctx.reportState?.({ jobUrl: url, ...(trackio ? { trackioSpaceId: trackio.spaceId, trackioProject: trackio.project } : {}) });
   ctx.log(`Started HF job ${job.id} on ${input.hardware_flavor}: ${url}`);
   const lines = [
     `Started job ${job.id} (${spec.kind}: ${spec.source}) on ${input.hardware_flavor}, timeout ${formatDuration(timeoutSeconds)}${estimate ? `, estimated cost up to $${estimate.usd.toFixed(2)} (${estimate.hourly.source})` : ''}.`,
     `URL: ${url}`,
   ];
+  if (trackio) lines.push(`Trackio dashboard: ${trackio.url} (project "${trackio.project}"; the job has TRACKIO_SPACE_ID and TRACKIO_PROJECT)`);
+  const warnings = trainingWarnings({ scriptText: spec.scriptText, scriptArgs: input.script_args, command: input.command, hardwareFlavor: input.hardware_flavor, timeoutSeconds });
+  for (const warning of warnings) lines.push(`Warning: ${warning}`);
   if (input.wait_seconds === 0) {
     lines.push(`The job runs in the background. Poll with hf_jobs logs or inspect (job_id "${job.id}"); stop it with hf_jobs cancel.`);
     return lines.join('\n');
   }
-  const logs = await collectJobLogs(call, { namespace, jobId: job.id, maxWaitMs: input.wait_seconds * 1000, keep: input.tail, onLine: (line) => ctx.log(line) });
+  const watched = await watchJob(call, { namespace, jobId: job.id, maxWaitMs: input.wait_seconds * 1000, keep: input.tail, log: (line, level) => ctx.log(line, level) });
   const current = await getJob({ ...call.library, namespace, jobId: job.id });
   if (isTerminal(current)) tracker.settle(job.id, current);
-  lines.push(`Status after waiting: ${current.status?.stage ?? 'UNKNOWN'}${current.status?.message ? ` (${current.status.message})` : ''}`, logsBlock(logs.lines, logs.total));
+  lines.push(`Status after waiting: ${current.status?.stage ?? 'UNKNOWN'}${current.status?.message ? ` (${current.status.message})` : ''}`, ...metricsBlock(watched.metrics), logsBlock(watched.logs));
   if (!isTerminal(current)) lines.push(`Still running. Poll with hf_jobs logs / inspect and job_id "${job.id}".`);
   return lines.join('\n');
 }
 
 async function logsOperation(runtime: JobsRuntime, call: HubCall, input: Input, ctx: ToolContext, namespace: string, id: string): Promise<string> {
   const following = input.follow_seconds > 0;
-  const logs = await collectJobLogs(call, {
+  const watched = await watchJob(call, {
     namespace,
     jobId: id,
-    maxWaitMs: following ? input.follow_seconds * 1000 : 30_000,
-    ...(following ? {} : { idleMs: runtime.options.logIdleMs ?? 2_000 }),
+    // A snapshot reads until the replay goes quiet (it has reached the live end), within a bound.
+    maxWaitMs: following ? input.follow_seconds * 1000 : (runtime.options.logSnapshotMaxMs ?? SNAPSHOT_MAX_MS),
+    ...(following ? { log: (line: string, level?: 'info' | 'warn') => ctx.log(line, level) } : { idleMs: runtime.options.logIdleMs ?? 2_000 }),
     keep: input.tail,
-    ...(following ? { onLine: (line: string) => ctx.log(line) } : {}),
   });
   const { getJob } = await loadHub();
   const job = await getJob({ ...call.library, namespace, jobId: id });
   const terminal = isTerminal(job);
   if (terminal) runtime.tracker.settle(id, job);
-  const lines = [`Job ${id}: ${job.status?.stage ?? 'UNKNOWN'}${job.status?.message ? ` (${job.status.message})` : ''} — ${jobUrl(runtime.config.hubUrl, namespace, id)}`, logsBlock(logs.lines, logs.total)];
-  if (logs.interruptedBy) lines.push(`(The log stream was cut: ${logs.interruptedBy}.)`);
-  if (!terminal) lines.push('The job is still running; call logs again later (follow_seconds streams new lines while waiting).');
+  const lines = [`Job ${id}: ${job.status?.stage ?? 'UNKNOWN'}${job.status?.message ? ` (${job.status.message})` : ''} — ${jobUrl(runtime.config.hubUrl, namespace, id)}`, ...(terminal ? [] : metricsBlock(watched.metrics)), logsBlock(watched.logs)];
+  if (watched.logs.interruptedBy) lines.push(`(The log stream was cut: ${watched.logs.interruptedBy}.)`);
+  if (!terminal) lines.push('The job is still running; call logs again later (follow_seconds streams new lines and GPU metrics while waiting).');
   return lines.join('\n');
 }
 
@@ -222,10 +256,12 @@ export function createHfJobsTool(options: HfJobsToolOptions = {}): Tool<typeof i
       'Run compute on Hugging Face Jobs: a Python script (inline, URL or workspace file; dependencies via uv) or a docker ' +
       'image + command, on CPU or GPU hardware with a timeout. `run` returns the job id and URL immediately; then poll with ' +
       '`logs` (last lines; follow_seconds to stream) and `inspect`, and `cancel` if needed. Cost = hourly price × timeout. ' +
-      'Scheduled jobs (cron) have their own operations. Runs and scheduled changes need approval.',
+      'Scheduled jobs (cron) have their own operations. Runs and scheduled changes need approval. Pass trackio_space_id to ' +
+      'get a live Trackio dashboard of the training metrics.\n' +
+      HARDWARE_GUIDANCE,
     inputSchema,
     readOnly: (input) => ['ps', 'logs', 'inspect', 'scheduled ps', 'scheduled inspect'].includes(input.operation),
-    timeoutMs: (input) => (input.operation === 'run' ? input.wait_seconds * 1000 : input.operation === 'logs' ? Math.max(input.follow_seconds * 1000, 30_000) : 0) + 120_000,
+    timeoutMs: (input) => (input.operation === 'run' ? input.wait_seconds * 1000 : input.operation === 'logs' ? Math.max(input.follow_seconds * 1000, SNAPSHOT_MAX_MS) : 0) + 120_000,
     approval(input) {
       if (input.operation === 'run' || input.operation === 'scheduled run') {
         pricing.warm();

@@ -25,6 +25,10 @@ export interface CollectedLogs {
   ended: boolean;
   /** A connection problem cut the stream short. */
   interruptedBy?: string;
+  /** Why reading stopped: the stream ended, went quiet, hit `maxWaitMs`, or failed. */
+  stoppedBy: 'end' | 'idle' | 'deadline' | 'error';
+  /** Timestamp of the last line received (the Hub stamps each line). */
+  lastTimestamp?: Date;
 }
 
 const TIMEOUT = Symbol('timeout');
@@ -39,8 +43,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIM
 
 /**
  * Read a job's log stream (SSE) for at most `maxWaitMs`, or until it ends or goes quiet for
- * `idleMs`. The logs endpoint replays from the start and keeps running jobs' streams open, so
- * every read is bounded.
+ * `idleMs`, keeping the last `keep` lines. The logs endpoint replays from the start and keeps
+ * running jobs' streams open, so every read is bounded; a replay still under way at the deadline
+ * is reported (`stoppedBy: 'deadline'`) so nobody takes its last lines for the latest.
  */
 export async function collectJobLogs(call: HubCall, options: CollectLogsOptions): Promise<CollectedLogs> {
   const { streamJobLogs } = await loadHub();
@@ -52,6 +57,8 @@ export async function collectJobLogs(call: HubCall, options: CollectLogsOptions)
   let total = 0;
   let ended = false;
   let interruptedBy: string | undefined;
+  let stoppedBy: CollectedLogs['stoppedBy'] = 'deadline';
+  let lastTimestamp: Date | undefined;
   const deadline = Date.now() + options.maxWaitMs;
   try {
     for (;;) {
@@ -59,12 +66,19 @@ export async function collectJobLogs(call: HubCall, options: CollectLogsOptions)
       if (remaining <= 0) break;
       const pending = iterator.next();
       pending.catch(() => {});
-      const next = await withTimeout(pending, Math.min(remaining, options.idleMs ?? remaining));
-      if (next === TIMEOUT) break;
-      if (next.done) {
-        ended = true;
+      const idle = options.idleMs !== undefined && options.idleMs < remaining;
+      const next = await withTimeout(pending, idle ? (options.idleMs as number) : remaining);
+      if (next === TIMEOUT) {
+        if (idle) stoppedBy = 'idle';
         break;
       }
+      if (next.done) {
+        ended = true;
+        stoppedBy = 'end';
+        break;
+      }
+      const stamp = next.value.timestamp instanceof Date && !Number.isNaN(next.value.timestamp.getTime()) ? next.value.timestamp : undefined;
+      if (stamp) lastTimestamp = stamp;
       for (const raw of String(next.value.message ?? '').split(/\r?\n/)) {
         const line = stripAnsi(raw).replace(/\s+$/, '');
         if (line === '' && raw === '') continue;
@@ -77,11 +91,14 @@ export async function collectJobLogs(call: HubCall, options: CollectLogsOptions)
   } catch (error) {
     if (isAbortError(error) && !controller.signal.aborted) throw error;
     if (total === 0 && !isAbortError(error)) throw error;
-    if (!isAbortError(error)) interruptedBy = error instanceof Error ? error.message : String(error);
+    if (!isAbortError(error)) {
+      interruptedBy = error instanceof Error ? error.message : String(error);
+      stoppedBy = 'error';
+    }
   } finally {
     controller.abort();
   }
-  return { lines, total, ended, ...(interruptedBy ? { interruptedBy: call.redact(interruptedBy) } : {}) };
+  return { lines, total, ended, stoppedBy, ...(lastTimestamp ? { lastTimestamp } : {}), ...(interruptedBy ? { interruptedBy: call.redact(interruptedBy) } : {}) };
 }
 
 const INSTALLED = /^\s*Installed \d+ packages? in [\d.]+\s*(ms|s)\s*$/;

@@ -60,6 +60,8 @@ export interface JobSpec {
   kind: 'python' | 'docker';
   /** Where the script came from, for the summary. */
   source: string;
+  /** The script's text when it was inline or a workspace file (for the pre-flight checks). */
+  scriptText?: string;
 }
 
 /** `"$NAME"` or `"${NAME}"`: a secret forwarded from the host environment. */
@@ -171,9 +173,10 @@ export async function buildJobSpec(input: JobSpecInput, options: JobSpecOptions)
     const inside = !relative.startsWith('..') && !path.isAbsolute(relative);
     const info = inside ? await stat(file).catch(() => undefined) : undefined;
     if (info?.isFile()) {
-      return { dockerImage: image, command: inlineCommand(input, await readFile(file, 'utf8'), path.basename(file)), environment, secrets, kind: 'python', source: `workspace file ${relative}` };
+      const scriptText = await readFile(file, 'utf8');
+      return { dockerImage: image, command: inlineCommand(input, scriptText, path.basename(file)), environment, secrets, kind: 'python', source: `workspace file ${relative}`, scriptText };
     }
     if (/\.py$/i.test(script)) throw new ToolExecutionError(`script file ${script} was not found in the workspace (${options.cwd}); pass inline code, a URL, or a workspace path.`);
   }
-  return { dockerImage: image, command: inlineCommand(input, input.script as string, 'script.py'), environment, secrets, kind: 'python', source: 'inline script' };
+  return { dockerImage: image, command: inlineCommand(input, input.script as string, 'script.py'), environment, secrets, kind: 'python', source: 'inline script', scriptText: input.script as string };
 }
