@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import type { AgentEvent } from '@ml-intern/events';
-import { api, followEvents, type ApprovalDecision, type ClientOperation, type SessionSummary, type StreamStatus } from './api.js';
+import { api, followEvents, type ApprovalDecision, type ClientOperation, type SessionDetails, type SessionSummary, type StreamStatus } from './api.js';
 import { applyConversation } from './state/history.js';
 import { applyEvent, initialState, type ViewState } from './state/reducer.js';
 import { ApprovalCard } from './ui/ApprovalCard.js';
@@ -9,15 +9,23 @@ import { Header } from './ui/Header.js';
 import { Sidebar } from './ui/Sidebar.js';
 import { Timeline } from './ui/Timeline.js';
 
-type Action = { kind: 'event'; event: AgentEvent } | { kind: 'history'; conversation: unknown; contextWindow?: number } | { kind: 'reset'; sessionId?: string };
+type Action = { kind: 'event'; event: AgentEvent } | { kind: 'details'; details: SessionDetails } | { kind: 'reset'; sessionId?: string };
 
 function viewReducer(state: ViewState, action: Action): ViewState {
   switch (action.kind) {
     case 'event':
       return applyEvent(state, action.event);
-    case 'history': {
-      const next = applyConversation(state, action.conversation);
-      return action.contextWindow && !next.contextWindow ? { ...next, contextWindow: action.contextWindow } : next;
+    case 'details': {
+      const { details } = action;
+      const next = state.forkedFrom ? applyConversation(state, details.messages) : state;
+      const window = details.context?.window;
+      return {
+        ...next,
+        ...(window && !next.contextWindow ? { contextWindow: window } : {}),
+        ...(typeof details.context?.tokens === 'number' && next.contextTokens === 0 ? { contextTokens: details.context.tokens } : {}),
+        ...(details.approval_mode ? { approvalMode: details.approval_mode } : {}),
+        ...(details.budget_usd !== undefined ? { budgetUsd: details.budget_usd } : {}),
+      };
     }
     case 'reset':
       return initialState(action.sessionId);
@@ -67,15 +75,16 @@ export function App() {
     });
   }, [sessionId]);
 
-  // A resumed session's events start after its history: fetch that once.
-  const needsHistory = Boolean(sessionId && view.resumed && !view.historyLoaded);
+  // The context window and approval mode come from the session itself; a forked session's earlier
+  // conversation too (its own events start after it). Asked again once the session has started.
+  const started = view.model !== undefined;
   useEffect(() => {
-    if (!needsHistory || !sessionId) return;
+    if (!sessionId || !started) return;
     api
       .getSession(sessionId)
-      .then((details) => dispatch({ kind: 'history', conversation: details.conversation, ...(details.context_window ? { contextWindow: details.context_window } : {}) }))
+      .then((details) => dispatch({ kind: 'details', details }))
       .catch(() => undefined);
-  }, [needsHistory, sessionId]);
+  }, [sessionId, started, view.forkedFrom]);
 
   const open = (id: string | undefined) => {
     setDrawer(false);
@@ -120,12 +129,6 @@ export function App() {
     await api.submit(sessionId, { type: 'exec_approval', decisions: [decision] });
   };
 
-  const resume = async (summary: SessionSummary) => {
-    if (summary.live) return open(summary.id);
-    const id = await run(() => api.createSession({ resume: summary.id }));
-    if (id) open(id);
-    return undefined;
-  };
 
   const endSession = async () => {
     if (!sessionId) return;
@@ -148,7 +151,7 @@ export function App() {
         current={sessionId}
         plan={view.plan}
         onNew={() => open(undefined)}
-        onOpen={(summary) => void resume(summary)}
+        onOpen={(summary) => open(summary.id)}
         onRefresh={refreshSessions}
         onCompact={sessionId ? () => void submit({ type: 'compact' }) : undefined}
         onUndo={sessionId ? () => void submit({ type: 'undo' }) : undefined}
@@ -181,6 +184,7 @@ export function App() {
           </div>
         )}
         {view.ended && <div className="banner warn">{view.ended}</div>}
+        {view.status === 'closed' && <div className="banner warn">This session is closed; its log is kept. Send a message to reopen it where it left off.</div>}
         <Composer disabled={view.status === 'ended' || busy} running={running} onSend={send} onInterrupt={() => void submit({ type: 'interrupt' })} />
       </main>
     </div>

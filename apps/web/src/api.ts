@@ -11,6 +11,7 @@ export interface SessionSummary {
   model?: string;
   status?: string;
   live?: boolean;
+  workspace?: string;
   title?: string;
   preview?: string;
   created_at?: string;
@@ -24,9 +25,13 @@ export interface SessionDetails {
   id: string;
   model?: string;
   status?: string;
-  conversation?: unknown;
-  context_window?: number;
-  pending_approvals?: unknown;
+  live?: boolean;
+  /** The conversation so far (the session's messages). */
+  messages?: unknown;
+  approval_mode?: string;
+  budget_usd?: number | null;
+  context?: { tokens?: number; limit?: number; window?: number };
+  last_seq?: number;
 }
 
 export class ApiError extends Error {
@@ -44,8 +49,9 @@ async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
   if (!response.ok) {
     let message = text;
     try {
-      const body = JSON.parse(text) as { error?: unknown; message?: unknown };
-      message = String(body.error ?? body.message ?? text);
+      const body = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };
+      const error = body.error;
+      message = String((typeof error === 'object' && error !== null ? error.message : error) ?? body.message ?? text);
     } catch {
       // plain-text error body
     }

@@ -1,16 +1,18 @@
 import type { InlineImage, TimelineItem, ToolCard, ViewState } from './reducer.js';
 
 /**
- * The conversation of a session as `GET /api/sessions/{id}` returns it (the session's messages:
- * user, assistant parts, tool results, notices), turned into timeline entries. Used when a session
- * is resumed into a new one, whose events start after that history. Anything unexpected is skipped.
+ * The conversation of a session as `GET /api/sessions/{id}` returns it (`messages`: user,
+ * assistant parts, tool results, notices), turned into timeline entries. Used for a session forked
+ * from another one (`forked_from`), whose own events start after that history. Anything
+ * unexpected is skipped.
  */
 export function applyConversation(state: ViewState, conversation: unknown): ViewState {
   if (!Array.isArray(conversation) || conversation.length === 0 || state.historyLoaded) return state;
   // The conversation also holds the turns this session's own events already show: keep what came before them.
   const ownTurns = state.items.filter((item) => item.kind === 'user').length;
   const userIndexes = conversation.flatMap((message, index) => (isObject(message) && message.role === 'user' ? [index] : []));
-  const cut = ownTurns > 0 ? (userIndexes[userIndexes.length - ownTurns] ?? conversation.length) : conversation.length;
+  // More own turns than user messages (a compaction summarised them): the events already show everything.
+  const cut = ownTurns === 0 ? conversation.length : ownTurns >= userIndexes.length ? 0 : (userIndexes[userIndexes.length - ownTurns] as number);
   const earlier = conversation.slice(0, cut);
   const items: TimelineItem[] = [];
   const tools: Record<string, ToolCard> = {};

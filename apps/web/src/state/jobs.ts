@@ -47,9 +47,35 @@ function isJobTool(tool: string): boolean {
   return tool === 'hf_jobs' || tool.endsWith('_jobs') || tool.includes('job');
 }
 
-/** GPU numbers in a log line (`gpu_util=87% mem=30512/81559 MiB`, or a JSON sample), if it has any. */
+const METRICS_GPU = /GPU (\S+): (?:(\d+(?:\.\d+)?)% util)?(?:,? ?(\d+(?:\.\d+)?)(?:\/(\d+(?:\.\d+)?))? GB)?/g;
+
+/** The line the hf_jobs tool logs per metrics sample: `[metrics] GPU 0: 97% util, 18.2/24.0 GB (76%) | CPU 85% | …`. */
+function parseMetricsSampleLine(message: string, t: number): MetricPoint | undefined {
+  const utils: number[] = [];
+  let used = 0;
+  let total = 0;
+  let withMemory = 0;
+  for (const match of message.matchAll(METRICS_GPU)) {
+    if (match[2] !== undefined) utils.push(Number(match[2]));
+    if (match[3] !== undefined) {
+      withMemory += 1;
+      used += Number(match[3]) * 1024;
+      if (match[4] !== undefined) total += Number(match[4]) * 1024;
+    }
+  }
+  if (utils.length === 0 && withMemory === 0) return undefined;
+  return {
+    t,
+    ...(utils.length ? { gpuUtil: utils.reduce((a, b) => a + b, 0) / utils.length } : {}),
+    ...(withMemory ? { gpuMemMiB: used } : {}),
+    ...(total ? { gpuMemTotalMiB: total } : {}),
+  };
+}
+
+/** GPU numbers in a log line (the hf_jobs `[metrics]` line, `gpu_util=87% mem=30512/81559 MiB`, or a JSON sample), if it has any. */
 export function parseMetricLine(message: string, t: number): MetricPoint | undefined {
   const trimmed = message.trim();
+  if (trimmed.startsWith('[metrics] ')) return parseMetricsSampleLine(trimmed, t);
   if (trimmed.startsWith('{')) {
     try {
       const value = JSON.parse(trimmed) as Record<string, unknown>;

@@ -142,6 +142,15 @@ describe('events → view state', () => {
     expect(view.plan).toEqual(plan);
     expect(view.items.map((item) => (item.kind === 'notice' ? `${item.level}:${item.text}` : item.kind))).toEqual(['warn:session-wide warning', 'error:model unreachable', 'error:gave up']);
     expect(view).toMatchObject({ status: 'ended', ended: 'gave up' });
+    // A terminated session stays ended, even when it is then shut down.
+    expect(applyEvents(view, events([{ type: 'shutdown' }], view.lastSeq + 1)).status).toBe('ended');
+  });
+
+  it('a shut-down session is closed, and open again when it is reopened from its log', () => {
+    const closed = run([{ type: 'shutdown' }]);
+    expect(closed.status).toBe('closed');
+    const reopened = applyEvents(closed, events([{ ...started[0], resumed: true } as EventPayload, { type: 'ready' }], closed.lastSeq + 1));
+    expect(reopened.status).toBe('idle');
   });
 });
 
@@ -175,6 +184,12 @@ describe('job cards', () => {
     expect(view.tools.b1?.job).toBeUndefined();
   });
 
+  it('read the hf_jobs metrics line: mean utilisation and summed memory over the GPUs', () => {
+    expect(parseMetricLine('[metrics] GPU 0: 97% util, 18.0/24.0 GB (75%) | GPU 1: 91% util, 6.0/24.0 GB (25%) | CPU 85% | RAM 12.0/32.0 GB (38%)', 5)).toEqual({ t: 5, gpuUtil: 94, gpuMemMiB: 24 * 1024, gpuMemTotalMiB: 48 * 1024 });
+    expect(parseMetricLine('[metrics] CPU 85% | RAM 12.0/32.0 GB (38%)', 5)).toBeUndefined();
+    expect(parseMetricLine('[metrics] GPU 0 memory is over 95% full: an out-of-memory error is likely', 5)).toBeUndefined();
+  });
+
   it('parse the text and JSON forms of a GPU sample', () => {
     expect(parseMetricLine('gpu_util=50% mem=10 GiB', 1)).toEqual({ t: 1, gpuUtil: 50, gpuMemMiB: 10240 });
     expect(parseMetricLine('{"gpu_util": 12.5, "gpu_memory_used_mib": 100}', 2)).toEqual({ t: 2, gpuUtil: 12.5, gpuMemMiB: 100 });
@@ -202,7 +217,7 @@ describe('resumed sessions', () => {
 
   it('put the earlier conversation before the session’s own turns, once', () => {
     const own = applyEvents(initialState('s2'), events([{ ...started[0], resumed: true, forked_from: 's1' } as EventPayload, { type: 'processing', input: 'new question' }, { type: 'assistant_message', text: 'new answer' }]));
-    expect(own.resumed).toBe(true);
+    expect(own.forkedFrom).toBe('s1');
     const view = applyConversation(own, conversation);
     expect(view.items.map((item) => (item.kind === 'tool' ? `tool:${item.toolCallId}` : `${item.kind}:${'text' in item ? item.text : ''}`))).toEqual([
       'user:earlier question',
@@ -214,6 +229,12 @@ describe('resumed sessions', () => {
     ]);
     expect(view.tools.old1).toMatchObject({ tool: 'read', arguments: { path: 'a.py' }, output: 'print(1)', state: 'completed', images: [{ mediaType: 'image/png', data: 'iVBOR' }] });
     expect(applyConversation(view, conversation)).toBe(view);
+  });
+
+  it('add nothing when compaction left fewer user messages than the session’s own turns', () => {
+    const own = applyEvents(initialState('s2'), events([{ type: 'processing', input: 'a' }, { type: 'processing', input: 'b' }]));
+    const view = applyConversation(own, [{ role: 'notice', kind: 'summary', content: 'summary' }, { role: 'user', content: 'b' }]);
+    expect(view.items.map((item) => item.kind)).toEqual(['user', 'user']);
   });
 
   it('skip what is not a message', () => {

@@ -40,7 +40,8 @@ export type TimelineItem =
   | { kind: 'notice'; key: string; level: 'info' | 'warn' | 'error'; text: string }
   | { kind: 'turn_end'; key: string; reason: TurnReason | 'interrupted'; costUsd: number; iterations: number };
 
-export type SessionStatus = 'connecting' | 'idle' | 'running' | 'awaiting_approval' | 'ended';
+/** `closed`: shut down with its log kept (a new message reopens it); `ended`: terminated, nothing more can happen. */
+export type SessionStatus = 'connecting' | 'idle' | 'running' | 'awaiting_approval' | 'closed' | 'ended';
 
 export interface ViewState {
   sessionId?: string;
@@ -50,8 +51,6 @@ export interface ViewState {
   cwd?: string;
   runtime?: string;
   forkedFrom?: string;
-  /** The session continues an earlier conversation (its history is not in its own events). */
-  resumed?: boolean;
   approvalMode?: string;
   budgetUsd?: number | null;
   status: SessionStatus;
@@ -173,16 +172,15 @@ function reduce(state: ViewState, event: AgentEvent): ViewState {
         model: event.model,
         cwd: event.cwd,
         runtime: event.runtime,
-        resumed: state.resumed === true || event.resumed || event.forked_from !== undefined,
         ...(event.forked_from ? { forkedFrom: event.forked_from } : {}),
         ...(typeof config.approval_mode === 'string' ? { approvalMode: config.approval_mode } : {}),
         ...(typeof budget === 'number' || budget === null ? { budgetUsd: budget } : {}),
         ...(numberOrUndefined(config.context_window) ? { contextWindow: numberOrUndefined(config.context_window) } : {}),
-        status: state.status === 'connecting' ? 'idle' : state.status,
+        status: state.status === 'connecting' || state.status === 'closed' ? 'idle' : state.status,
       };
     }
     case 'ready':
-      return state.status === 'connecting' ? { ...state, status: 'idle' } : state;
+      return state.status === 'connecting' || state.status === 'closed' ? { ...state, status: 'idle' } : state;
     case 'processing':
       return {
         ...closeStreaming(state),
@@ -294,7 +292,7 @@ function reduce(state: ViewState, event: AgentEvent): ViewState {
     case 'undo_complete':
       return notice(state, event.seq, 'info', `Undid the last turn (${event.messages_removed} messages removed).`);
     case 'shutdown':
-      return { ...closeStreaming(state), status: 'ended', ended: state.ended ?? 'The session was shut down.' };
+      return state.status === 'ended' ? state : { ...closeStreaming(state), status: 'closed', pending: [] };
     case 'plan_update':
       return { ...state, plan: event.plan };
     case 'session_terminated':

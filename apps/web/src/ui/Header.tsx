@@ -8,6 +8,7 @@ const STATUS_LABEL: Record<ViewState['status'], string> = {
   idle: 'ready',
   running: 'working',
   awaiting_approval: 'needs approval',
+  closed: 'closed',
   ended: 'ended',
 };
 
