@@ -136,6 +136,12 @@ export function jobFromLog(tool: string, current: JobView | undefined, message: 
   return undefined;
 }
 
+/** The `Metrics: …` line of a job tool's result (the same form as the `[metrics]` log line). */
+export function metricsFromOutput(output: string, t: number): MetricPoint | undefined {
+  const line = /^Metrics: (.*)$/m.exec(output)?.[1];
+  return line ? parseMetricsSampleLine(line, t) : undefined;
+}
+
 /** The stage a finished job tool's output reports (`Status after waiting: COMPLETED`, `Job x: ERROR`). */
 export function stageFromOutput(output: string): string | undefined {
   const match = /(?:Status after waiting|Job \S+):\s*(RUNNING|COMPLETED|ERROR|CANCELED|DELETED|SCHEDULING|UNKNOWN)/.exec(output);

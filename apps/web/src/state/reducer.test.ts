@@ -176,6 +176,15 @@ describe('job cards', () => {
     expect(view.tools.j1?.logs).toHaveLength(4);
   });
 
+  it('take the metrics sample of the result when none streamed', () => {
+    const view = run([
+      { type: 'tool_call', tool_call_id: 'j2', tool: 'hf_jobs', arguments: { operation: 'logs', job_id: 'x' }, summary: 'logs' },
+      { type: 'tool_state_change', tool_call_id: 'j2', tool: 'hf_jobs', state: 'completed', jobUrl: 'https://hub/jobs/me/x' },
+      { type: 'tool_output', tool_call_id: 'j2', tool: 'hf_jobs', output: 'Job x: RUNNING — https://hub/jobs/me/x\nMetrics: GPU 0: 40% util, 8.0/16.0 GB (50%) | CPU 10%\n', is_error: false, truncated: false, duration_ms: 10 },
+    ]);
+    expect(view.tools.j2?.job).toMatchObject({ url: 'https://hub/jobs/me/x', stage: 'RUNNING', metrics: [{ gpuUtil: 40, gpuMemMiB: 8192, gpuMemTotalMiB: 16384 }] });
+  });
+
   it('ignore GPU-looking lines from tools that are not jobs', () => {
     const view = run([
       { type: 'tool_call', tool_call_id: 'b1', tool: 'bash', arguments: {}, summary: 'x' },

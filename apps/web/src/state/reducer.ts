@@ -1,5 +1,5 @@
 import type { AgentEvent, PendingApproval, PlanItem, ToolState, TurnReason, UsageTotals } from '@ml-intern/events';
-import { emptyJob, jobFromLog, stageFromOutput, type JobView } from './jobs.js';
+import { emptyJob, jobFromLog, metricsFromOutput, stageFromOutput, type JobView } from './jobs.js';
 
 /** A picture shown inline: base64 bytes and their media type. */
 export interface InlineImage {
@@ -145,6 +145,12 @@ function notice(state: ViewState, seq: number, level: 'info' | 'warn' | 'error',
   return { ...state, items: [...state.items, { kind: 'notice', key: `n-${seq}`, level, text }] };
 }
 
+/** A job tool's result: the stage it ended in, and its metrics sample when none streamed. */
+function jobAfterOutput(job: JobView, output: string, t: number): JobView {
+  const point = job.metrics.length === 0 ? metricsFromOutput(output, t) : undefined;
+  return { ...job, stage: stageFromOutput(output) ?? job.stage, ...(point ? { metrics: [point] } : {}) };
+}
+
 const TERMINAL_TOOL_STATES: ReadonlySet<ToolState> = new Set(['completed', 'failed', 'rejected', 'cancelled', 'abandoned']);
 
 function numberOrUndefined(value: unknown): number | undefined {
@@ -249,7 +255,7 @@ function reduce(state: ViewState, event: AgentEvent): ViewState {
         durationMs: event.duration_ms,
         ...(event.spill_path ? { spillPath: event.spill_path } : {}),
         ...(TERMINAL_TOOL_STATES.has(card.state) ? {} : { state: event.is_error ? 'failed' : 'completed' }),
-        ...(card.job ? { job: { ...card.job, stage: stageFromOutput(event.output) ?? card.job.stage } } : {}),
+        ...(card.job ? { job: jobAfterOutput(card.job, event.output, Date.parse(event.ts) || event.seq) } : {}),
       }));
     case 'approval_required': {
       let next = state;

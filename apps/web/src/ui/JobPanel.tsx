@@ -6,11 +6,13 @@ function Sparkline({ points, label, unit, max }: { points: { t: number; v: numbe
   const height = 40;
   const last = points[points.length - 1];
   if (!last) return null;
-  const first = points[0] as { t: number };
+  const first = points.length === 1 ? { t: last.t - 1 } : (points[0] as { t: number });
   const span = Math.max(1, last.t - first.t);
-  const path = points
+  // One sample is drawn as a level line across the chart.
+  const drawn = points.length === 1 ? [{ t: last.t - 1, v: last.v }, last] : points;
+  const path = drawn
     .map((point, index) => {
-      const x = points.length === 1 ? width : ((point.t - first.t) / span) * width;
+      const x = ((point.t - first.t) / span) * width;
       const y = height - (Math.min(point.v, max) / max) * (height - 2) - 1;
       return `${index === 0 ? 'M' : 'L'}${x.toFixed(1)},${y.toFixed(1)}`;
     })
