@@ -69,12 +69,18 @@ export interface ModelInfo {
   imageInput?: ImageInputLimits;
 }
 
-/** What a provider accepts per image. Images over a limit are refused with a note (nothing here resizes). */
+/** What a provider accepts per image. Images over a limit are refused with a note; `downscaleTo` is what an app resizes to first. */
 export interface ImageInputLimits {
   /** Largest encoded image, in bytes (before base64). */
   maxBytes: number;
   /** Longest side in pixels the API accepts; undefined when the provider downscales any size itself. */
   maxEdge?: number;
+  /**
+   * The size the provider works at (larger images are scaled down by it, costing latency, or
+   * refused): an app with an image library downscales to it before sending. `longEdge` bounds
+   * the longer side, `shortEdge` the shorter one.
+   */
+  downscaleTo?: { longEdge?: number; shortEdge?: number };
 }
 
 /**

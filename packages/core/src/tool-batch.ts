@@ -1,4 +1,4 @@
-import type { ToolCallPart, ToolResultMessage } from '@ml-intern/context';
+import type { ImagePart, ToolCallPart, ToolResultMessage } from '@ml-intern/context';
 import type { ApprovalDecision, PendingApproval, ToolStateDetails } from '@ml-intern/events';
 import type { ApprovalPolicy, ApprovalRule } from './approval-policy.js';
 import { isReadOnlyCall, type ToolLogLevel, type ToolSessionInfo } from './tool.js';
@@ -23,6 +23,12 @@ export interface ToolBatchHost {
   emitLog(call: ToolCallPart, message: string, level: ToolLogLevel): void;
   /** Pause until the user answers; resolves `abandoned`/`interrupted` when they move on. */
   awaitApproval(pending: PendingApproval[]): Promise<ApprovalDecision[] | 'abandoned' | 'interrupted'>;
+  /** Called before an approved call runs (a workspace checkpoint is taken here). */
+  beforeRun?(prepared: PreparedCall, summary: string): Promise<void>;
+  /** Called after an approved call ran (effects outside the workspace are recorded here). */
+  afterRun?(prepared: PreparedCall, summary: string, result: ToolRunResult): void;
+  /** Fit a result's images to the model's limits (downscaling) before they enter the history. */
+  fitImages?(images: ImagePart[]): Promise<ImagePart[]>;
 }
 
 export interface BatchOutcome {
@@ -104,6 +110,8 @@ export async function runToolBatch(host: ToolBatchHost, calls: ToolCallPart[], s
   }
 
   const execute = async (prepared: PreparedCall, preface = '', reservation?: CostReservation) => {
+    const summary = host.beforeRun || host.afterRun ? host.router.summarize(prepared) : '';
+    await host.beforeRun?.(prepared, summary);
     host.emitState(prepared.call, 'running');
     let details: ToolStateDetails | undefined;
     const result = await host.router.run(prepared, {
@@ -120,8 +128,10 @@ export async function runToolBatch(host: ToolBatchHost, calls: ToolCallPart[], s
     if (reservation && result.isError && !reservation.held && reservation.actualUsd === undefined) reservation.settle(0);
     host.emitState(prepared.call, signal.aborted ? 'cancelled' : result.isError ? 'failed' : 'completed', details);
     host.emitOutput(prepared.call, result);
+    host.afterRun?.(prepared, summary, result);
     host.loopGuard.record(prepared.call.name, prepared.input, result.output);
-    results.set(prepared.call.id, resultMessage(prepared.call, `${preface}${result.output}`, result.isError, result.spillPath, result.images));
+    const images = result.images?.length && host.fitImages ? await host.fitImages(result.images) : result.images;
+    results.set(prepared.call.id, resultMessage(prepared.call, `${preface}${result.output}`, result.isError, result.spillPath, images));
   };
 
   const autoRuns = Promise.all(runnable.map(({ prepared, reservation }) => execute(prepared, '', reservation)));

@@ -2,10 +2,10 @@ import { catalogEntryInfo, type ImageInputLimits, type ModelCatalog, type ModelI
 
 /**
  * What the Messages API accepts per image: 5 MB and 8000 px a side (larger images are refused
- * by the API; ones over 1568 px are downscaled by it, which costs latency but works). Every
- * Claude model listed here (and every Claude 3+ model) takes images.
+ * by the API; ones over 1568 px are downscaled by it, which costs latency: `downscaleTo` lets an
+ * app do it first). Every Claude model listed here (and every Claude 3+ model) takes images.
  */
-export const ANTHROPIC_IMAGE_LIMITS: ImageInputLimits = { maxBytes: 5 * 1024 * 1024, maxEdge: 8000 };
+export const ANTHROPIC_IMAGE_LIMITS: ImageInputLimits = { maxBytes: 5 * 1024 * 1024, maxEdge: 8000, downscaleTo: { longEdge: 1568 } };
 
 /**
  * Windows, output limits and prices (USD per million tokens; cache reads and 5-minute cache

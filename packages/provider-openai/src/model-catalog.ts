@@ -3,9 +3,10 @@ import { catalogEntryInfo, type ImageInputLimits, type ModelCatalog, type ModelI
 /**
  * What OpenAI accepts per image: 20 MB (as a base64 data URL in Chat Completions `image_url`
  * parts and Responses `input_image` parts). There is no pixel limit: the API scales large
- * images down itself.
+ * images down itself (high detail: into a 2048 px square, then to 768 px on the short side),
+ * which `downscaleTo` lets an app do first.
  */
-export const OPENAI_IMAGE_LIMITS: ImageInputLimits = { maxBytes: 20 * 1024 * 1024 };
+export const OPENAI_IMAGE_LIMITS: ImageInputLimits = { maxBytes: 20 * 1024 * 1024, downscaleTo: { longEdge: 2048, shortEdge: 768 } };
 
 /** Rows of {@link OPENAI_MODEL_CATALOG} whose model takes images (the others are text only). */
 export const OPENAI_VISION_MODELS: ReadonlySet<string> = new Set([
