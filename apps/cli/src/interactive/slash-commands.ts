@@ -5,6 +5,7 @@ import type { Runtime } from '../runtime/runtime-types.js';
 import { expandCustomCommand, type CustomCommand } from './custom-commands.js';
 import type { EventRenderer } from './event-renderer.js';
 import { formatPlan } from './format-plan.js';
+import { rewindCommand } from './rewind-command.js';
 import type { ScreenWriter } from './screen-writer.js';
 import { formatCost, formatStatus } from './status-report.js';
 import { OPERATION_END, submitAndWait } from './submit-and-wait.js';
@@ -43,6 +44,7 @@ export const SLASH_COMMANDS: readonly { name: string; usage: string; description
   { name: 'new', usage: '/new', description: 'start a fresh session (the current one stays saved)' },
   { name: 'clear', usage: '/clear', description: 'start a fresh session and clear the screen' },
   { name: 'undo', usage: '/undo', description: 'remove the last turn from the conversation' },
+  { name: 'rewind', usage: '/rewind [turn]', description: 'go back to before a turn: code, conversation or both (diff shown first)' },
   { name: 'compact', usage: '/compact', description: 'summarise older messages to free context' },
   { name: 'resume', usage: '/resume [id|prefix]', description: 'continue a saved session (lists them without an id)' },
   { name: 'model', usage: '/model [id]', description: 'show or switch the model' },
@@ -79,6 +81,7 @@ const HANDLERS: Record<string, CommandHandler> = {
   undo: async (_argument, context) => {
     await submitAndWait(context.runtime.session, { type: 'undo' }, OPERATION_END.undo, context.signal);
   },
+  rewind: (argument, context, print) => rewindCommand(argument, context, print),
   compact: async (_argument, context, print) => {
     print(context.style.dim('Compacting… (Ctrl-C cancels)'));
     await submitAndWait(context.runtime.session, { type: 'compact' }, OPERATION_END.compact, context.signal);

@@ -1,6 +1,8 @@
 import type { AgentConfig, ApprovalPolicy, LanguageModel, Session } from '@ml-intern/core';
 import type { JsonlSessionStore } from '@ml-intern/context';
+import type { GitCheckpoints } from '@ml-intern/sandbox';
 import type { AgentEvent, ApprovalDecision, PendingApproval } from '@ml-intern/events';
+import type { SpaceLease } from '@ml-intern/sandbox';
 import type { ProjectInstructions } from './project-instructions.js';
 
 export type RunMode = 'interactive' | 'oneshot' | 'headless';
@@ -37,6 +39,16 @@ export interface RuntimeOptions {
    * the run asks instead of applying the unattended policy.
    */
   askApprovals?: (pending: PendingApproval[]) => Promise<ApprovalDecision[] | undefined>;
+  /**
+   * Names of tools to leave out, decided once the config is loaded (`ml-intern serve` for many
+   * users turns off bash and the file tools unless commands run in a Space sandbox).
+   */
+  excludeTools?: (config: AgentConfig) => readonly string[];
+  /**
+   * Sandbox Spaces an earlier run on this machine left behind: resolve true to delete them. Without
+   * it (unattended runs) they are deleted at once, and the deletion is reported.
+   */
+  confirmOrphanSandboxes?: (orphans: SpaceLease[]) => Promise<boolean>;
 }
 
 /** What describes the environment a session runs in, for `session_started`, `/status` and the system prompt. */
@@ -61,6 +73,8 @@ export interface Runtime {
   description: RuntimeDescription;
   /** The project instructions (AGENTS.md, ML_INTERN.md) in the system prompt; `/status` shows them, `/memory` reloads them. */
   instructions?: ProjectInstructions;
+  /** The workspace checkpoints (a local workspace only): `/rewind` previews and restores with them. */
+  checkpoints?: GitCheckpoints;
   /** Switch the model for the next turns (`/model`); returns the new model id. */
   setModel(id: string): Promise<string>;
   /** Shut the session down, flush gateways, close MCP servers. */
