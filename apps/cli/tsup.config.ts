@@ -1,3 +1,6 @@
+import { cpSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig, type Options } from 'tsup';
 
 // The published CLI is self-contained: the workspace packages and the pure-JavaScript dependencies
@@ -23,6 +26,11 @@ export const appBundle = {
 
 export default defineConfig({
   ...appBundle,
+  // `ml-intern serve` serves the built web UI from dist/web (apps/web is built first when it exists; no import of it).
+  onSuccess: async () => {
+    const ui = fileURLToPath(new URL('../web/dist', import.meta.url));
+    if (existsSync(path.join(ui, 'index.html'))) cpSync(ui, fileURLToPath(new URL('./dist/web', import.meta.url)), { recursive: true });
+  },
   entry: { main: 'src/main.ts', runtime: 'src/runtime/index.ts', program: 'src/program.ts' },
   dts: { entry: { runtime: 'src/runtime/index.ts', program: 'src/program.ts' } },
 });

@@ -18,6 +18,7 @@ const ALLOWED: Record<string, string[]> = {
   'tools-mcp': ['core'],
   sandbox: ['core'],
   gateways: ['core', 'events'],
+  server: ['core', 'events', 'context'],
   testing: ['core', 'events'],
 };
 

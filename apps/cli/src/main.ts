@@ -66,6 +66,20 @@ sessions
   });
 
 program
+  .command('serve')
+  .description('the web app: an HTTP API over sessions (operations in, server-sent events out) and the browser UI')
+  .option('--port <port>', 'port to listen on (0: any free one)', '7860')
+  .option('--host <host>', 'address to listen on; one that is not loopback needs ML_INTERN_SERVER_TOKEN or Hugging Face sign-in', '127.0.0.1')
+  .option('--open', 'open the URL in a browser')
+  .option('--workspace-root <dir>', 'session workspaces lie under it; a session without one gets a new folder here (default: the current directory)')
+  .option('--idle-timeout <minutes>', 'close a session nobody watches after this long; its next message reopens it (default 30)')
+  .action(async (options: { port?: string; host?: string; open?: boolean; workspaceRoot?: string; idleTimeout?: string }, command: Command) => {
+    const { runServe } = await import('./commands/serve.js');
+    const globals = command.optsWithGlobals();
+    process.exitCode = await runServe({ ...options, ...(typeof globals.config === 'string' ? { config: globals.config } : {}) }, configFlags(globals));
+  });
+
+program
   .command('config')
   .description('configuration')
   .command('show')

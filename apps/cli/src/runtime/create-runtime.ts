@@ -255,6 +255,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
 
   // AGENTS.md / ML_INTERN.md (user, project root … cwd), read again on every render (`/new`, `/memory`).
   // The user's files come from the real environment, never from the project's `.env`.
+  // Tools the front end leaves out once the config is known (`ml-intern serve` for many users: no host commands).
+  const excluded = new Set(options.excludeTools?.(config) ?? []);
+  if (excluded.size > 0) tools.splice(0, tools.length, ...tools.filter((tool) => !excluded.has(tool.name)));
   const instructions = new ProjectInstructions({ cwd: options.cwd, env: options.env, trusted: projectTrusted });
   session = createSession({
     model,
