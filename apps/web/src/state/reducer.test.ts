@@ -26,6 +26,12 @@ describe('events → view state', () => {
     expect(view).toMatchObject({ sessionId: 's1', model: 'openai/gpt-4o', runtime: 'bubblewrap', approvalMode: 'default', budgetUsd: 5, status: 'idle', lastSeq: 1 });
   });
 
+  it('follows the approval mode and budget as set_approval_mode changes them', () => {
+    const view = run([{ type: 'approval_mode_changed', mode: 'yolo', budget_usd: 2 }]);
+    expect(view).toMatchObject({ approvalMode: 'yolo', budgetUsd: 2 });
+    expect(applyEvents(view, events([{ type: 'approval_mode_changed', mode: 'default', budget_usd: null }], view.lastSeq + 1))).toMatchObject({ approvalMode: 'default', budgetUsd: null });
+  });
+
   it('streams an answer chunk by chunk and settles it on assistant_message', () => {
     const streaming = run([{ type: 'processing', input: 'hi' }, { type: 'assistant_chunk', text: 'Hel' }, { type: 'assistant_chunk', text: 'lo' }]);
     expect(streaming.status).toBe('running');

@@ -305,6 +305,8 @@ function reduce(state: ViewState, event: AgentEvent): ViewState {
       return { ...notice(closeStreaming(state), event.seq, 'error', event.message), status: 'ended', ended: event.message, pending: [] };
     case 'loop_detected':
       return notice(state, event.seq, 'warn', `Loop detected: ${event.tools.join(' → ')} repeated ${event.repetitions}× (${event.action}).`);
+    case 'approval_mode_changed':
+      return { ...state, approvalMode: event.mode, budgetUsd: event.budget_usd };
     case 'cost_reservation':
       return state;
     default:

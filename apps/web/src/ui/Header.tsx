@@ -28,6 +28,9 @@ export function Header({
   const [yolo, setYolo] = useState(view.approvalMode === 'yolo');
   const [budget, setBudget] = useState(view.budgetUsd ? String(view.budgetUsd) : '5');
   useEffect(() => setYolo(view.approvalMode === 'yolo'), [view.approvalMode]);
+  useEffect(() => {
+    if (typeof view.budgetUsd === 'number') setBudget(String(view.budgetUsd));
+  }, [view.budgetUsd]);
 
   const parsedBudget = Number(budget);
   const budgetValid = budget.trim() === '' || (Number.isFinite(parsedBudget) && parsedBudget > 0);
