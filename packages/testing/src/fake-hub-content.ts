@@ -93,6 +93,8 @@ export function viewerDataset(context: RouteContext, state: FakeContentState): F
 
 /** whoami, papers, collections, docs pages, the OpenAPI spec, arXiv HTML and the dataset viewer (with rows, search, filter and statistics). */
 export function contentRoutes(state: FakeContentState): FakeRoute[] {
+  // Collections change (create, add item): each fake gets its own copy of the seeded ones.
+  state.collections = state.collections.map((collection) => ({ ...collection, items: [...collection.items] }));
   const route = (method: string, pattern: string, handle: FakeRoute['handle']): FakeRoute => ({ method, pattern: new RegExp(`^${pattern}$`), handle });
   const paper = (id: string) => state.papers.find((one) => one.id === id.replace(/v\d+$/, ''));
   const entry = (one: FakePaper) => ({ paper: one, title: one.title, publishedAt: one.publishedAt, numComments: 2 });

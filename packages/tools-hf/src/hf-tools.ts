@@ -8,6 +8,7 @@ import { createHfJobsTool, type HfJobsToolOptions } from './jobs/hf-jobs-tool.js
 import { createHfPapersTool, type HfPapersToolOptions } from './papers/hf-papers-tool.js';
 import { createHfRepoFilesTool, type HfRepoFilesToolOptions } from './repos/hf-repo-files-tool.js';
 import { createHfRepoGitTool } from './repos/hf-repo-git-tool.js';
+import { createSessionArtifacts } from './repos/provenance.js';
 import { createHfHubSearchTool } from './search/hf-hub-search-tool.js';
 
 /** Names of the tools in the bundle, in order. */
@@ -38,6 +39,8 @@ export interface HfToolsBundleOptions extends HfJobsToolOptions, HfRepoFilesTool
  */
 export function hfTools(options: HfToolsBundleOptions = {}): AnyTool[] {
   resolveHfConfig(options);
+  // One record of what the session created, so uploads to a repo hf_repo_git created get provenance too.
+  const shared = { ...options, sessionArtifacts: options.sessionArtifacts ?? createSessionArtifacts() };
   const factories: Record<HfToolName, () => AnyTool> = {
     explore_hf_docs: () => createExploreHfDocsTool(options),
     fetch_hf_docs: () => createFetchHfDocsTool(options),
@@ -45,8 +48,8 @@ export function hfTools(options: HfToolsBundleOptions = {}): AnyTool[] {
     hf_papers: () => createHfPapersTool(options),
     hf_hub_search: () => createHfHubSearchTool(options),
     hf_inspect_dataset: () => createHfInspectDatasetTool(options),
-    hf_repo_files: () => createHfRepoFilesTool(options),
-    hf_repo_git: () => createHfRepoGitTool(options),
+    hf_repo_files: () => createHfRepoFilesTool(shared),
+    hf_repo_git: () => createHfRepoGitTool(shared),
     hf_jobs: () => createHfJobsTool(options),
   };
   const wanted = new Set(options.include ?? HF_TOOL_NAMES);

@@ -9,6 +9,8 @@ import { loadHub } from '../hub-library.js';
 import { formatBytes } from '../text-limits.js';
 import { globToRegExp, normalizeRepoPath, repoIdSchema, repoLabel, repoPageUrl, repoTypeSchema, type RepoKind } from './repo-reference.js';
 import { findSecretsInFile, findSecretsInText, neverUploaded, scanFolder, type FolderManifest, type SecretFinding, type SecretRedactor, type SecretScanner } from './workspace-folder.js';
+import { artifactKey, createSessionArtifacts, type ProvenanceOptions } from './provenance.js';
+import { applyUploadProvenance, collectUploadedRepo, modelCardFor, type UploadProvenanceOptions, type UploadTarget } from './upload-provenance.js';
 
 const inputSchema = z.object({
   operation: z.enum(['list', 'read', 'upload', 'delete']).describe('list files, read one file, upload a file (needs approval), delete files (needs approval).'),
@@ -26,12 +28,21 @@ const inputSchema = z.object({
   commit_message: z.string().max(500).optional().describe('upload/delete: commit title.'),
   offset: z.number().int().min(0).default(0).describe('read: byte offset to continue a long file.'),
   max_chars: z.number().int().min(1_000).max(100_000).default(20_000).describe('read: bytes to return (default 20000).'),
+  model_card: z
+    .object({
+      base_model: z.string().max(200).optional(),
+      dataset: z.string().max(200).optional(),
+      method: z.string().max(100).optional().describe('e.g. "SFT with LoRA", "DPO", "full fine-tuning".'),
+      training_script: z.string().max(1000).optional().describe('workspace path of the training script to include.'),
+    })
+    .optional()
+    .describe('upload of a model folder without README.md: facts for the model card written for it (inferred from adapter_config.json, config.json, trainer_state.json and the script when left out).'),
 });
 
 type Input = z.output<typeof inputSchema>;
 
 /** Options of {@link createHfRepoFilesTool}. */
-export interface HfRepoFilesToolOptions extends HfToolsOptions {
+export interface HfRepoFilesToolOptions extends HfToolsOptions, ProvenanceOptions {
   /**
    * The session's workspace folder, so that the approval of a folder upload can list the files it
    * will upload (execution uses the session's working directory and refuses if the list changed).
@@ -156,19 +167,25 @@ async function readOperation(call: HubCall, input: Input): Promise<string> {
 }
 
 /** Make sure the repo exists; create it (private unless `private: false`) when it does not. */
-async function ensureRepo(call: HubCall, input: Input): Promise<string | undefined> {
+async function ensureRepo(call: HubCall, input: Input, upload: UploadContext): Promise<string | undefined> {
   const { createRepo, repoExists } = await loadHub();
   const repo = { type: input.repo_type, name: input.repo_id };
   if (await repoExists({ ...call.library, repo })) return undefined;
   if (input.repo_type === 'space') throw new ToolExecutionError(`space "${input.repo_id}" does not exist; create it first with hf_repo_git create_repo (a Space needs its SDK).`);
   const visibility = input.private === false ? 'public' : 'private';
   await createRepo({ ...call.library, repo, private: visibility === 'private' });
+  upload.provenance.artifacts.created.add(artifactKey(input.repo_type, input.repo_id));
   return `Created ${visibility} ${input.repo_type} repo ${input.repo_id}.`;
 }
 
 interface UploadContext {
   scanner: SecretScanner;
   approved: Map<string, string>;
+  provenance: Omit<UploadProvenanceOptions, 'sessionId'>;
+}
+
+function targetOf(input: Input, prefix: string | undefined): UploadTarget {
+  return { repoType: input.repo_type, repoId: input.repo_id, revision: input.revision, prefix };
 }
 
 async function uploadFolder(call: HubCall, input: Input, ctx: ToolContext, folder: string, upload: UploadContext): Promise<string> {
@@ -200,7 +217,10 @@ async function uploadFolder(call: HubCall, input: Input, ctx: ToolContext, folde
   if (findings.length > 0) {
     throw new ToolExecutionError(`refused: ${new Set(findings.map((finding) => finding.file)).size} file(s) contain secrets; nothing was uploaded.\n${describeFindings(findings)}\nRemove the secrets (or leave those files out with exclude) and upload again.`);
   }
-  const created = await ensureRepo(call, input);
+  const created = await ensureRepo(call, input, upload);
+  const target = targetOf(input, input.path);
+  const provenance = { ...upload.provenance, sessionId: ctx.session.id };
+  const notes = await applyUploadProvenance(call, target, files, provenance, { absolute: folder, files: manifest.files.map((file) => file.relative), workspace: ctx.session.cwd, details: input.model_card });
   const { uploadFiles } = await loadHub();
   const result = await uploadFiles({
     ...call.library,
@@ -215,9 +235,11 @@ async function uploadFolder(call: HubCall, input: Input, ctx: ToolContext, folde
   for (const file of files.slice(0, 50)) lines.push(`- ${file.path}`);
   if (files.length > 50) lines.push(`- … ${files.length - 50} more`);
   if (manifest.skipped.length) lines.push(`Left out: ${manifest.skipped.map((one) => `${one.relative} (${one.reason})`).join(', ')}`);
+  lines.push(...notes);
   if (result?.pullRequestUrl) lines.push(`Pull request: ${result.pullRequestUrl}`);
   else lines.push(`Files: ${repoPageUrl(call.config.hubUrl, input.repo_type, input.repo_id)}/tree/${input.revision}${input.path ? `/${input.path}` : ''}`);
   if (result?.commit.url) lines.push(`Commit: ${result.commit.url}`);
+  lines.push(...(await collectUploadedRepo(call, target, provenance)));
   return lines.join('\n');
 }
 
@@ -249,22 +271,28 @@ async function uploadOperation(call: HubCall, input: Input, ctx: ToolContext, up
   }
   if (!destination) throw new ToolExecutionError('upload needs path (the destination in the repo).');
   if (findings.length > 0) throw new ToolExecutionError(`refused: the upload contains secrets; nothing was uploaded.\n${describeFindings(findings)}\nRemove them and upload again.`);
-  const created = await ensureRepo(call, input);
-  const { uploadFile } = await loadHub();
-  const result = await uploadFile({
+  const created = await ensureRepo(call, input, upload);
+  const target = targetOf(input, undefined);
+  const provenance = { ...upload.provenance, sessionId: ctx.session.id };
+  const files = [{ path: destination, content }];
+  const notes = await applyUploadProvenance(call, target, files, provenance);
+  const { uploadFiles } = await loadHub();
+  const result = await uploadFiles({
     ...call.library,
     repo: { type: input.repo_type, name: input.repo_id },
-    file: { path: destination, content },
+    files,
     commitTitle: input.commit_message ?? `Upload ${destination}`,
     branch: input.revision,
     isPullRequest: input.create_pr,
     abortSignal: ctx.signal,
   });
   const page = repoPageUrl(call.config.hubUrl, input.repo_type, input.repo_id);
-  const lines = [...(created ? [created] : []), `Uploaded ${destination} (${formatBytes(content.size)}) to ${input.repo_id} (${input.repo_type}).`];
+  const lines = [...(created ? [created] : []), `Uploaded ${destination} (${formatBytes(content.size)}) to ${input.repo_id} (${input.repo_type}).`, ...notes];
+  if (files.length > 1) lines.push(`The same commit adds the provenance README (tag ${'`'}ml-intern${'`'}).`);
   if (result?.pullRequestUrl) lines.push(`Pull request: ${result.pullRequestUrl}`);
   else lines.push(`File: ${page}/blob/${input.revision}/${destination}`);
   if (result?.commit.url) lines.push(`Commit: ${result.commit.url}`);
+  lines.push(...(await collectUploadedRepo(call, target, provenance)));
   return lines.join('\n');
 }
 
@@ -302,9 +330,11 @@ async function deleteOperation(call: HubCall, input: Input): Promise<string> {
  */
 export function createHfRepoFilesTool(options: HfRepoFilesToolOptions = {}): Tool<typeof inputSchema> {
   const config = resolveHfConfig(options);
+  const scanner: SecretScanner = { values: [...(options.secretValues ?? []), ...(config.token ? [config.token] : [])], redact: options.redact };
   const upload: UploadContext = {
-    scanner: { values: [...(options.secretValues ?? []), ...(config.token ? [config.token] : [])], redact: options.redact },
+    scanner,
     approved: new Map(),
+    provenance: { provenance: options.provenance !== false, artifacts: options.sessionArtifacts ?? createSessionArtifacts(), scanner },
   };
   /** The files a folder upload would take, for the approval prompt (undefined for a file or when unknown). */
   const folderManifest = (input: Input): FolderManifest | undefined => {
@@ -343,7 +373,9 @@ export function createHfRepoFilesTool(options: HfRepoFilesToolOptions = {}): Too
         if (!manifest) return { decision: 'ask', reason: `uploads ${input.local_path ?? input.path ?? 'a file'} to ${target} (creates the repo, ${visibility}, if missing)` };
         upload.approved.set(manifestKey(input), manifestSignature(manifest));
         if (upload.approved.size > 50) upload.approved.delete(upload.approved.keys().next().value as string);
-        return { decision: 'ask', reason: `uploads folder ${input.local_path} to ${target}${input.path ? ` under ${input.path}/` : ''} (creates the repo, ${visibility}, if missing): ${describeManifest(manifest, input.path)}` };
+        const card = modelCardFor(targetOf(input, input.path), { absolute: path.resolve(options.workspaceDir as string, input.local_path as string), files: manifest.files.map((file) => file.relative), workspace: options.workspaceDir as string, details: input.model_card }, config.hubUrl, upload.provenance.provenance);
+        const cardText = card ? `\nModel card written as README.md (the folder has none; not written if the repo already has a README):\n${card}` : '';
+        return { decision: 'ask', reason: `uploads folder ${input.local_path} to ${target}${input.path ? ` under ${input.path}/` : ''} (creates the repo, ${visibility}, if missing): ${describeManifest(manifest, input.path)}${cardText}` };
       }
       return { decision: 'allow' };
     },

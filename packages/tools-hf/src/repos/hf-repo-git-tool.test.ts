@@ -64,7 +64,7 @@ describe('hf_repo_git', () => {
     await using setup = await startTestHub();
     const git = createHfRepoGitTool(setup.options);
     const created = await runTool(git, { operation: 'create_repo', repo_id: 'tester/new-model' });
-    expect(created.output).toBe(`Created private model repo tester/new-model: ${setup.hub.hubUrl}/tester/new-model`);
+    expect(created.output.split('\n')[0]).toBe(`Created private model repo tester/new-model: ${setup.hub.hubUrl}/tester/new-model`);
     expect(setup.hub.repo('model', 'tester/new-model')?.settings.private).toBe(true);
     expect(requestsTo(setup.hub, /\/api\/repos\/create/)[0]?.json).toMatchObject({ name: 'new-model', organization: 'tester', visibility: 'private', type: 'model' });
     const space = await runTool(git, { operation: 'create_repo', repo_id: 'ml-org/demo', repo_type: 'space', private: false, space_sdk: 'gradio' });
