@@ -71,6 +71,12 @@ export const agentConfigSchema = z
         forward_env: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')).default([]),
       })
       .default({ forward_env: [] }),
+    hub: z
+      .object({
+        /** Repos the agent creates get the `ml-intern` tag, a provenance README section and a private collection of the session's artifacts. */
+        provenance: z.boolean().default(true),
+      })
+      .default({ provenance: true }),
     tool_timeout_s: z.number().positive(),
     /** Seconds a model call may stay silent (no text, reasoning or tool-call part) before it is given up and retried. */
     model_idle_timeout_s: z.number().positive().default(180),

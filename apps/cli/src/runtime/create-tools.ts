@@ -43,6 +43,8 @@ export async function createToolFamilies(options: ToolFamiliesOptions): Promise<
       hostEnv: env,
       // Folder uploads: the approval lists the workspace files; uploads carrying a secret are refused.
       workspaceDir: options.cwd,
+      // Repos the agent creates: ml-intern tag, provenance README section, private session collection (config hub.provenance).
+      provenance: config.hub.provenance,
       redact: createRedactor({ secrets: [...secretsFromEnv(env), ...(hfToken ? [hfToken] : [])] }),
       // hf_papers: Semantic Scholar (S2_API_KEY optional, S2_API_URL) and the ar5iv fallback (AR5IV_URL); hfTools hands its options to hf_papers.
       ...({
