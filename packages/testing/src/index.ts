@@ -49,3 +49,5 @@ export type { FakeKeyedSearchOptions, FakeSearchDocument, FakeSearchEngine, Fake
 export { FAKE_S2_PAPERS, startFakeAr5iv, startFakeSemanticScholar } from './fake-semantic-scholar.js';
 export type { FakeAr5ivOptions, FakeS2Failure, FakeS2Paper, FakeSemanticScholar, FakeSemanticScholarOptions } from './fake-semantic-scholar.js';
 export { testPng } from './test-png.js';
+export { startFakeOpenId } from './fake-openid.js';
+export type { FakeOpenId, FakeOpenIdOptions, FakeOpenIdUser } from './fake-openid.js';

@@ -7,7 +7,7 @@ import { ScriptedModel, type ScriptedTurn } from '@ml-intern/core/testing';
 import type { AgentEvent } from '@ml-intern/events';
 import { z } from 'zod';
 import { createServer, type MlInternServer } from '../create-server.js';
-import type { ServerOptions, SessionRequest } from '../server-types.js';
+import type { ServerOptions, SessionRequest, SignedInUser } from '../server-types.js';
 
 export const TOKEN = 'test-token-0123456789abcdef';
 
@@ -36,15 +36,17 @@ export interface ScriptedServer {
 export async function startScriptedServer(turns: (request: SessionRequest) => ScriptedTurn[], options: Partial<ServerOptions> = {}): Promise<ScriptedServer> {
   const root = mkdtempSync(path.join(tmpdir(), 'ml-intern-server-'));
   const sessionsDir = path.join(root, '.sessions');
-  const store = new JsonlSessionStore(sessionsDir);
+  // With sign-in, each user's logs are in a folder of their own.
+  const sessionDirFor = (user: SignedInUser | undefined) => (user ? path.join(sessionsDir, user.id) : sessionsDir);
   const requests: SessionRequest[] = [];
   const server = createServer({
     token: TOKEN,
     port: 0,
     workspaceRoot: root,
-    sessionDir: sessionsDir,
+    sessionDir: sessionDirFor,
     async createSession(request) {
       requests.push(request);
+      const store = new JsonlSessionStore(sessionDirFor(request.user));
       let seed = {};
       if (request.continueId) {
         const records = readSessionLog(store.pathFor(request.continueId)).records;
