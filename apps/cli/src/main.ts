@@ -25,6 +25,7 @@ const program = new Command()
   .option('--no-fork', "with --resume or --last: continue that session's own log instead of a new session forked from it (refused while another run is using it)")
   .option('--config <file>', 'config file to use instead of ~/.config/ml-intern/cli_agent_config.json')
   .option('--cwd <dir>', 'workspace directory (default: the current directory)')
+  .option('--sandbox <runtime>', 'where commands and file tools run: sandbox (bubblewrap here, the default), space[:<hardware>] (a private HF Space for this session, e.g. space:t4-small), local (unsandboxed)')
   .option('--sandbox-url <url>', 'run commands and file tools on a sandbox host (ml-intern-sandbox-host) at this URL; its token from ML_INTERN_SANDBOX_TOKEN')
   .option('--trust-project', "apply this project's .ml-intern/config.json and .env in full for this run, as if the folder were trusted (nothing is recorded)")
   .action(async (prompt: string[], options: Record<string, unknown>) => {
@@ -60,7 +61,8 @@ sessions
   .command('show <id>')
   .description('replay a saved session (id, id prefix, "last" or path)')
   .option('--json', 'print the raw JSONL records')
-  .action(async (id: string, options: { json?: boolean }) => {
+  .option('--diff', 'print what the session changed in its workspace (from its checkpoints)')
+  .action(async (id: string, options: { json?: boolean; diff?: boolean }) => {
     const { showSession } = await import('./commands/sessions.js');
     process.exitCode = await showSession(id, options);
   });
@@ -77,6 +79,29 @@ program
     const { runServe } = await import('./commands/serve.js');
     const globals = command.optsWithGlobals();
     process.exitCode = await runServe({ ...options, ...(typeof globals.config === 'string' ? { config: globals.config } : {}) }, configFlags(globals));
+  });
+
+const sandboxes = program.command('sandboxes').description('list your sandbox Spaces: age, hardware, cost so far, and whether a live session holds them');
+sandboxes.action(async () => {
+  const { listSandboxes } = await import('./commands/sandboxes.js');
+  process.exitCode = await listSandboxes();
+});
+sandboxes
+  .command('delete [space]')
+  .description('delete a sandbox Space (repo id or its 8-hex suffix), or all of them with --all (those a live session holds are skipped)')
+  .option('--all', 'delete every sandbox Space no live session holds')
+  .action(async (space: string | undefined, options: { all?: boolean }) => {
+    const { deleteSandboxes } = await import('./commands/sandboxes.js');
+    process.exitCode = await deleteSandboxes(space, options);
+  });
+
+program
+  .command('jobs')
+  .description("the HF jobs this machine's sessions launched: status, hardware, runtime and cost; reconciles reservations left open by runs that ended first")
+  .option('--json', 'print JSON')
+  .action(async (options: { json?: boolean }) => {
+    const { runJobsCommand } = await import('./commands/jobs.js');
+    process.exitCode = await runJobsCommand(options);
   });
 
 program

@@ -35,8 +35,12 @@ export const agentConfigSchema = z
       context_window: z.number().int().positive().nullable(),
       auto: z.boolean(),
     }),
-    /** Where commands and file tools run: `sandbox` (bubblewrap here), `local` (this machine, unsandboxed), `remote` (a sandbox host at `sandbox.url`). */
-    tool_runtime: z.enum(['local', 'sandbox', 'remote']),
+    /**
+     * Where commands and file tools run: `sandbox` (bubblewrap here), `local` (this machine,
+     * unsandboxed), `remote` (a sandbox host at `sandbox.url`), `space` (a private HF Space on
+     * `sandbox.space_hardware`, created at start and deleted at the end).
+     */
+    tool_runtime: z.enum(['local', 'sandbox', 'remote', 'space']),
     sandbox: z.object({
       /**
        * false: no network; "allowlist": only `allowed_domains` (PyPI, the Hub and its CDN, GitHub raw
@@ -57,6 +61,8 @@ export const agentConfigSchema = z
       memory_limit_mb: z.number().int().positive().nullable().default(null),
       /** `tool_runtime: "remote"`: the sandbox host's base URL (its token comes from ML_INTERN_SANDBOX_TOKEN). */
       url: z.string().url().nullable().default(null),
+      /** `tool_runtime: "space"`: the Space's hardware (cpu-basic, t4-small, a10g-small, l4x1, a100-large, …). */
+      space_hardware: z.string().default('cpu-basic'),
     }),
     web: z.object({
       /** DuckDuckGo-style HTML results endpoint (used when the DuckDuckGo backend is chosen). */

@@ -234,7 +234,9 @@ export async function createSpaceSandbox(options: CreateSpaceSandboxOptions): Pr
 }
 
 async function waitUntilRunning(repoId: string, options: CreateSpaceSandboxOptions): Promise<void> {
-  const interval = options.pollIntervalMs ?? 5_000;
+  // Every 5 s, after a quicker start (0.5, 1, 2, 4 s): a CPU Space can be up within seconds.
+  let polls = 0;
+  const interval = () => options.pollIntervalMs ?? Math.min(5_000, 500 * 2 ** polls++);
   const deadline = Date.now() + (options.startTimeoutMs ?? 600_000);
   let lastStage = '';
   for (;;) {
@@ -247,16 +249,17 @@ async function waitUntilRunning(repoId: string, options: CreateSpaceSandboxOptio
     if (FAILED_STAGES.has(runtime.stage)) {
       throw new ToolExecutionError(`the sandbox Space ${repoId} stopped at ${runtime.stage}${runtime.errorMessage ? `: ${runtime.errorMessage}` : ''}`);
     }
-    if (Date.now() + interval > deadline) {
+    const wait = interval();
+    if (Date.now() + wait > deadline) {
       throw new ToolExecutionError(`the sandbox Space ${repoId} did not reach RUNNING within ${Math.round((options.startTimeoutMs ?? 600_000) / 1000)} s (last stage ${runtime.stage}); it was deleted. Try again, or another hardware tier if this one is scarce.`);
     }
-    await abortable(options.signal, interval);
+    await abortable(options.signal, wait);
   }
 }
 
 async function waitUntilHealthy(url: string, options: CreateSpaceSandboxOptions): Promise<void> {
   const fetchFunction = options.fetch ?? globalThis.fetch;
-  const interval = Math.min(options.pollIntervalMs ?? 5_000, 2_000);
+  const interval = Math.min(options.pollIntervalMs ?? 500, 2_000);
   const deadline = Date.now() + (options.healthTimeoutMs ?? 180_000);
   let last = '';
   for (;;) {

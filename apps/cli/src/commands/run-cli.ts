@@ -79,7 +79,9 @@ export async function runCli(words: string[], options: Record<string, unknown>, 
   }
   let runtime;
   try {
-    runtime = await createRuntime({ ...common, mode: 'interactive' });
+    // Sandbox Spaces an earlier run left behind are deleted after asking (unattended runs delete them at once).
+    const { orphanSandboxPrompt } = await import('../interactive/orphan-sandbox-prompt.js');
+    runtime = await createRuntime({ ...common, mode: 'interactive', confirmOrphanSandboxes: orphanSandboxPrompt({ input: process.stdin, output: process.stdout, env: process.env }) });
   } catch (error) {
     if (error instanceof MissingCredentialsError) {
       process.stderr.write(`${error.message}\n`);

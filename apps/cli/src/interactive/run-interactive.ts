@@ -90,6 +90,7 @@ class InteractiveChat {
   async run(): Promise<number> {
     const session = this.#runtime.session;
     process.on('SIGINT', this.#onInterrupt);
+    process.on('SIGTERM', this.#onTerminate);
     const unsubscribe = session.subscribe((event) => {
       // The "waiting for the model" line is taken back before anything else is printed.
       this.#modelWait.handle(event);
@@ -107,6 +108,7 @@ class InteractiveChat {
       this.#phase = 'starting';
       this.#modelWait.dispose();
       process.off('SIGINT', this.#onInterrupt);
+      process.off('SIGTERM', this.#onTerminate);
       this.#renderer.finishStream();
       saveInputHistory(this.#io.historyFile, this.#reader.history);
       this.#reader.close();
@@ -205,6 +207,17 @@ class InteractiveChat {
   }
 
   /** Ctrl-C: cancel what runs (turn, question) or clear the line; twice within a second quits. */
+  /**
+   * SIGTERM (a terminal closing, `kill`): stop the turn and end the run the normal way, so the log
+   * is saved and a sandbox Space is deleted; a hard exit follows after 10 s whatever happens.
+   */
+  readonly #onTerminate = (): void => {
+    this.#exitCode = 143;
+    if (this.#phase === 'turn') this.#runtime.session.submit({ type: 'interrupt' });
+    this.#quit.abort();
+    setTimeout(() => process.exit(143), 10_000).unref();
+  };
+
   readonly #onInterrupt = (): void => {
     const style = this.#style;
     if (this.#ctrlC.press()) {

@@ -24,6 +24,7 @@ import {
   type ModelCatalog,
   type ResolveModelOptions,
   type SessionStore,
+  UsageMeter,
 } from '@ml-intern/core';
 import type { PlanItem } from '@ml-intern/events';
 import builtinCli from '../../../../configs/cli_agent_config.json' with { type: 'json' };
@@ -37,6 +38,7 @@ import type { Sandbox } from '@ml-intern/sandbox';
 import type { Runtime, RuntimeDescription, RuntimeOptions } from './runtime-types.js';
 import { ProjectInstructions } from './project-instructions.js';
 import { renderSystemPrompt } from './system-prompt.js';
+import { setUpSpaceSandboxes, spaceRuntimeNeedsToken, sweepOrphanSandboxes } from './space-sandboxes.js';
 
 /** No provider credentials: the CLI prints the message and offers the demo (exit code 2). */
 export class MissingCredentialsError extends ConfigError {
@@ -146,8 +148,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const creatingModel = options.model ? Promise.resolve(options.model) : createModel(config.model_name, config, env, hfToken);
   creatingModel.catch(() => {});
 
-  const { createLocalSandbox, createRemoteSandbox } = await import('@ml-intern/sandbox');
-  const sandbox: Sandbox & { close?(): Promise<void> } =
+  const { createLocalSandbox, createRemoteSandbox, createGitCheckpoints, fitImage, createSwitchableSandbox } = await import('@ml-intern/sandbox');
+  const baseSandbox: Sandbox & { close?(): Promise<void> } =
     config.tool_runtime === 'remote'
       ? await connectRemoteSandbox(createRemoteSandbox, config, env)
       : createLocalSandbox({
@@ -169,6 +171,46 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
           redact: (text: string) => redact(text),
           onWarning: warn,
         });
+  // bash/read/write/edit go through one switchable sandbox: `sandbox_create` (and tool_runtime
+  // "space") move them to a private HF Space, and its deletion moves them back.
+  const sandbox = createSwitchableSandbox(baseSandbox);
+  const approvals = approvalSetup(options, config);
+  const meter = new UsageMeter();
+  const spaces = await setUpSpaceSandboxes({
+    config,
+    env,
+    hfToken,
+    switchable: sandbox,
+    capUsd: approvals.interactive ? config.budget_usd : approvals.capUsd,
+    notify: (message) => warn(message),
+  });
+  if (spaces) {
+    await sweepOrphanSandboxes(spaces, { ...(options.confirmOrphanSandboxes ? { confirm: options.confirmOrphanSandboxes } : {}), report: warn });
+  }
+  if (config.tool_runtime === 'space') {
+    if (!spaces) throw spaceRuntimeNeedsToken();
+    // The session's Space exists before the session does; Ctrl-C or SIGTERM while it builds deletes it.
+    const hardware = config.sandbox.space_hardware;
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    process.once('SIGINT', abort);
+    process.once('SIGTERM', abort);
+    try {
+      await spaces.manager.create(hardware, {
+        signal: controller.signal,
+        log: warn,
+        meter,
+        reservation: meter.reserve(spaces.manager.hourlyPrice(hardware) ?? 0),
+        ...(config.budget_usd === null ? {} : { budgetUsd: config.budget_usd }),
+      });
+    } catch (error) {
+      await baseSandbox.close?.();
+      throw controller.signal.aborted ? new ConfigError('creating the sandbox Space was interrupted; the half-made Space was deleted', { keyPath: 'tool_runtime' }) : error;
+    } finally {
+      process.off('SIGINT', abort);
+      process.off('SIGTERM', abort);
+    }
+  }
   // The sandbox probes (bubblewrap self-test, python, GPUs) run while the tool modules load.
   const describing = sandbox.describe();
 
@@ -189,10 +231,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const mcp = await connectConfiguredMcp(config, {
     log: (message: string) => warn(redact(message)),
     hfToken,
-    reservedNames: [...builtins.map((tool) => tool.name), 'plan_tool', 'notify', 'research'],
+    reservedNames: [...builtins.map((tool) => tool.name), 'plan_tool', 'notify', 'research', 'sandbox_create'],
     cwd: options.cwd,
   });
-  const approvals = approvalSetup(options, config);
   const policy = createApprovalPolicy({
     mode: approvals.mode,
     interactive: approvals.interactive,
@@ -203,7 +244,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
 
   let session: ReturnType<typeof createSession> | undefined;
-  const tools: AnyTool[] = [...builtins, ...mcp.tools];
+  const tools: AnyTool[] = [...builtins, ...(spaces ? [spaces.tool] : []), ...mcp.tools];
   if (integrations.notifyTool) tools.push(integrations.notifyTool);
   tools.push(createResearchTool({ model: () => session?.model ?? model, tools: () => tools, policy, redact }));
 
@@ -253,6 +294,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     }
   }
 
+  const checkpoints = config.tool_runtime === 'remote' || config.tool_runtime === 'space' ? undefined : createGitCheckpoints();
   // AGENTS.md / ML_INTERN.md (user, project root … cwd), read again on every render (`/new`, `/memory`).
   // The user's files come from the real environment, never from the project's `.env`.
   // Tools the front end leaves out once the config is known (`ml-intern serve` for many users: no host commands).
@@ -285,6 +327,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     // Spill files live next to the logs (a resume may need them; `sessions prune` removes both).
     ...(store ? { dataRoot: store.dir } : {}),
     retry: { idleTimeoutMs: config.model_idle_timeout_s * 1000 },
+    meter,
     ...(reservations.length > 0 ? { openReservations: reservations } : {}),
     configDigest: loaded.digest,
     runtime: description.runtime,
@@ -302,9 +345,20 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     },
     gateways: integrations.gateways,
     redact,
+    // Snapshots of a local workspace before each approved change (`/rewind`, `sessions show --diff`).
+    ...(checkpoints ? { checkpoints } : {}),
+    fitImage,
   });
   const active = session;
   if (options.onEvent) active.subscribe(options.onEvent);
+  if (spaces) {
+    // `/new` ends the conversation a `sandbox_create` Space was made for; a tool_runtime "space" one is the runtime's own.
+    let starts = 0;
+    active.subscribe((event) => {
+      if (event.type !== 'session_started' || (starts += 1) === 1) return;
+      if (config.tool_runtime !== 'space') void spaces.manager.teardown('a new session started');
+    });
+  }
 
   return {
     session: active,
@@ -315,6 +369,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     store,
     description: runtimeDescription,
     instructions,
+    ...(checkpoints ? { checkpoints } : {}),
     async setModel(next: string) {
       const created = await createModel(next, config, env, hfToken);
       active.setModel(created);
@@ -323,7 +378,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     async close() {
       await active.close();
       // The sandbox host and everything it started end with the session, not with the process.
-      await Promise.allSettled([mcp.close(), sandbox.close?.()]);
+      // A sandbox Space is deleted first: it bills by the hour.
+      await Promise.allSettled([spaces?.manager.teardown(), mcp.close(), sandbox.close?.()]);
     },
   };
 }

@@ -35,7 +35,7 @@ export function renderSystemPrompt(tools: readonly AnyTool[], context: { mode: R
     runtime: description.runtime,
     gpu,
     mode: context.mode === 'interactive' ? sections.interactive : sections.autonomous,
-    runtime_notes: (remote ? sections.remote : sections.local).replace('{{network}}', networkWords(description)),
+    runtime_notes: [(remote ? sections.remote : sections.local).replace('{{network}}', networkWords(description)), ...(tools.some((tool) => tool.name === 'sandbox_create') ? [sections.space_sandbox] : [])].join('\n'),
     tools: tools.map((tool) => `- ${tool.name}: ${firstSentence(tool.description)}`).join('\n'),
     instructions: formatInstructionsSection(context.instructions),
   };
