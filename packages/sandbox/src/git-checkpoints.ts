@@ -47,6 +47,8 @@ export interface CheckpointChange {
 export interface GitCheckpoints extends WorkspaceCheckpoints {
   /** Files that differ between two checkpoints (`to`: the later one). */
   changes(repository: string, from: string, to: string): Promise<CheckpointChange[]>;
+  /** The latest checkpoint in a repository (after a restore: the restored state); undefined when it has none. */
+  latest(repository: string): Promise<string | undefined>;
   /** The unified diff between two checkpoints (`stat`: a summary per file instead). */
   diff(repository: string, from: string, to: string, options?: { stat?: boolean; maxBytes?: number }): Promise<string>;
 }
@@ -202,6 +204,10 @@ export function createGitCheckpoints(options: GitCheckpointsOptions = {}): GitCh
     changesWorkspace: (tool) => tools.has(tool),
     snapshot,
     restore,
+    async latest(repository) {
+      if (!existsSync(path.join(repository, 'HEAD'))) return undefined;
+      return (await run(['rev-parse', '-q', '--verify', `${REF}^{commit}`], repository).catch(() => '')).trim() || undefined;
+    },
     async changes(repository, from, to) {
       const output = await run(['diff-tree', '-r', '-z', '--name-status', '--no-renames', from, to], repository);
       const parts = output.split('\0').filter(Boolean);

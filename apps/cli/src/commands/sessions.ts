@@ -1,4 +1,4 @@
-import { JsonlSessionStore, defaultSessionDir, readSessionLog } from '@ml-intern/context';
+import { JsonlSessionStore, defaultSessionDir, readSessionLog, type SessionRecord } from '@ml-intern/context';
 import type { AgentEvent } from '@ml-intern/events';
 
 function store(): JsonlSessionStore {
@@ -83,13 +83,51 @@ function renderEvent(event: AgentEvent): string | undefined {
       return `loop detected: ${event.tools.join(' → ')} (${event.action})`;
     case 'session_terminated':
       return `── terminated: ${event.message}`;
+    case 'remote_effect':
+      return `  (outside the workspace: ${event.summary}${event.failed ? ', failed' : ''})`;
+    case 'rewind_complete':
+      return `── rewound to before turn ${event.turn} (${[event.code ? `${event.files_restored.length} files restored` : '', event.conversation ? `${event.messages_removed} messages removed` : ''].filter(Boolean).join(', ')})`;
     default:
       return undefined;
   }
 }
 
+/**
+ * `sessions show <id> --diff`: what the session changed in its workspace, from the state before
+ * its first checkpointed change to the last state its checkpoints recorded (a rewind included).
+ */
+async function showDiff(records: readonly SessionRecord[], id: string): Promise<number> {
+  const first = records.find((record) => record.kind === 'event' && record.event.type === 'checkpoint' && record.event.reason === 'before_change');
+  const checkpoint = first?.kind === 'event' && first.event.type === 'checkpoint' ? first.event : undefined;
+  if (!checkpoint) {
+    process.stdout.write(`Session ${id} has no checkpoints: it changed no file in a local workspace (or ran before checkpoints were kept).\n`);
+    return 0;
+  }
+  const { createGitCheckpoints } = await import('@ml-intern/sandbox');
+  const checkpoints = createGitCheckpoints();
+  const latest = await checkpoints.latest(checkpoint.repository).catch(() => undefined);
+  if (!latest) {
+    process.stderr.write(`ml-intern: the checkpoints of session ${id} are gone (${checkpoint.repository} was removed, e.g. by \`sessions prune\`)\n`);
+    return 1;
+  }
+  const stat = await checkpoints.diff(checkpoint.repository, checkpoint.commit, latest, { stat: true });
+  if (!stat.trim()) {
+    process.stdout.write(`Session ${id} left its workspace as it found it.\n`);
+    return 0;
+  }
+  const cwd = contentsCwd(records);
+  process.stdout.write(`Changes session ${id} made${cwd ? ` in ${cwd}` : ''}:\n${stat}\n`);
+  process.stdout.write(await checkpoints.diff(checkpoint.repository, checkpoint.commit, latest));
+  return 0;
+}
+
+function contentsCwd(records: readonly SessionRecord[]): string | undefined {
+  const started = records.find((record) => record.kind === 'event' && record.event.type === 'session_started');
+  return started?.kind === 'event' && started.event.type === 'session_started' ? started.event.cwd : undefined;
+}
+
 /** `ml-intern sessions show <id>`: the conversation, tool calls and results as the CLI showed them, or JSONL. */
-export async function showSession(reference: string, options: { json?: boolean }): Promise<number> {
+export async function showSession(reference: string, options: { json?: boolean; diff?: boolean }): Promise<number> {
   let file: string;
   try {
     const resolved = store().resolveWithWarnings(reference);
@@ -102,6 +140,7 @@ export async function showSession(reference: string, options: { json?: boolean }
   }
   const contents = readSessionLog(file);
   for (const warning of contents.warnings) process.stderr.write(`warning: ${warning}\n`);
+  if (options.diff) return showDiff(contents.records, contents.header.id);
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ kind: 'header', ...contents.header })}\n`);
     for (const record of contents.records) process.stdout.write(`${JSON.stringify(record)}\n`);

@@ -1,5 +1,6 @@
 import { MlInternError } from '@ml-intern/core';
 import type { AgentEvent } from '@ml-intern/events';
+import { imageAttachments } from '../interactive/image-attachments.js';
 import { createRuntime } from './create-runtime.js';
 import { EXIT_CODES, buildResult, exitCodeOf, type RunResult } from './run-result.js';
 import type { RuntimeOptions } from './runtime-types.js';
@@ -40,7 +41,12 @@ export async function runUnattended(options: UnattendedOptions): Promise<{ resul
   const interrupt = () => session.submit({ type: 'interrupt' });
   options.signal?.addEventListener('abort', interrupt, { once: true });
   try {
-    const outcome = await session.run(options.task);
+    // `@plot.png` in the task attaches the image, as in the interactive chat.
+    const warn = options.warn ?? ((message: string) => process.stderr.write(`${message}\n`));
+    const attachments = await imageAttachments(options.task, options.cwd);
+    for (const line of [...attachments.attached, ...attachments.problems]) warn(`ml-intern: ${line}`);
+    if (attachments.images.length > 0 && !session.model.info.imageInput) warn(`ml-intern: ${session.model.id} does not accept images: it gets a note in their place.`);
+    const outcome = await session.run(options.task, attachments.images.length > 0 ? { images: attachments.images } : {});
     const result = buildResult(session, outcome, startedAt);
     return { result, exitCode: exitCodeOf(result.status) };
   } finally {
