@@ -125,6 +125,8 @@ export async function runServe(options: ServeOptions, flags: Record<string, unkn
       workspaceRoot,
       ...(token ? { token } : {}),
       ...(oauth ? { oauth, frameAncestors: ["'self'", 'https://huggingface.co'] } : {}),
+      // A page served elsewhere that may call this API (the UI's dev server), and the public address of a Space.
+      allowedOrigins: [...(env.ML_INTERN_SERVER_ALLOWED_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter(Boolean), ...(oauth?.publicUrl ? [new URL(oauth.publicUrl).origin] : [])],
       host,
       port,
       idleTimeoutMs: idleMinutes * 60_000,
