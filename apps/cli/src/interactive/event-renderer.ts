@@ -5,6 +5,7 @@ import { LiveTail } from './live-tail.js';
 import type { MarkdownRender } from './markdown-renderer.js';
 import { MarkdownStream } from './markdown-stream.js';
 import type { ScreenWriter } from './screen-writer.js';
+import type { InlineImages } from './terminal-images.js';
 import { sanitizeTerminalText, truncateText, type TerminalStyle } from './terminal-style.js';
 
 /** Where and how the event renderer prints. */
@@ -17,6 +18,8 @@ export interface EventRendererOptions {
   outputLines?: number;
   /** Redraw a running tool's progress lines in place (a terminal); otherwise print the first few. */
   liveProgress?: boolean;
+  /** Images the model read: drawn inline where the terminal can, else their path. */
+  images?: InlineImages;
 }
 
 const TOOL_MARK = '●';
@@ -32,6 +35,7 @@ export class EventRenderer {
   readonly #markdown: MarkdownRender | undefined;
   readonly #outputLines: number;
   readonly #progress: LiveTail;
+  readonly #images: InlineImages | undefined;
   #stream: MarkdownStream | undefined;
   #blocksWritten = 0;
   #streamedThisCall = false;
@@ -49,6 +53,7 @@ export class EventRenderer {
     this.#style = options.style;
     this.#markdown = options.markdown;
     this.#outputLines = options.outputLines ?? 3;
+    this.#images = options.images;
     this.#progress = new LiveTail(options.writer, options.style, { live: options.liveProgress ?? false, maxLines: this.#outputLines });
   }
 
@@ -167,6 +172,7 @@ export class EventRenderer {
     const width = this.#writer.columns - event.tool.length - 3;
     const line = `${this.#style.cyan(TOOL_MARK)} ${this.#style.bold(event.tool)}${detail ? ` ${this.#style.dim(truncateText(detail, width))}` : ''}`;
     this.#toolLines.set(event.tool_call_id, line);
+    this.#images?.noteCall(event.tool_call_id, event.tool, event.arguments);
     this.#startToolSection();
     this.#writer.line(line);
     this.#lastCallShown = event.tool_call_id;
@@ -182,6 +188,9 @@ export class EventRenderer {
     if (collapsed.hiddenLines > 0) lines.push(style.dim(`… ${collapsed.hiddenLines} more line${collapsed.hiddenLines === 1 ? '' : 's'}`));
     if (event.spill_path) lines.push(style.dim(`full output: ${event.spill_path}`));
     lines.forEach((line, index) => this.#writer.line(`${index === 0 ? `  ${style.dim(OUTPUT_MARK)} ` : '    '}${line}`));
+    const image = this.#images?.render(event.tool_call_id, event.output, event.is_error, this.#writer.columns);
+    if (image?.sequence) this.#writer.write(`    ${image.sequence}\n`);
+    else if (image) this.#writer.line(`    ${style.dim(`image: ${sanitizeTerminalText(image.path)}`)}`);
     this.#lastCallShown = undefined;
     this.#toolLines.delete(event.tool_call_id);
   }

@@ -1,6 +1,7 @@
 import type { Runtime } from '../runtime/runtime-types.js';
 import { loadCustomCommands, type CustomCommand } from './custom-commands.js';
 import { DoublePress } from './double-press.js';
+import { InlineImages, detectImageProtocol } from './terminal-images.js';
 import { EventRenderer } from './event-renderer.js';
 import { findHfToken } from './hf-token.js';
 import { askHfTokenQuestion } from './hf-token-prompt.js';
@@ -82,7 +83,8 @@ class InteractiveChat {
     this.#style = createTerminalStyle(shouldUseColor(io.output, this.#env));
     this.#writer = new ScreenWriter(io.output);
     const markdown = io.output.isTTY === true ? createMarkdownRenderer({ style: this.#style, width: () => this.#writer.columns }) : undefined;
-    this.#renderer = new EventRenderer({ writer: this.#writer, style: this.#style, liveProgress: io.output.isTTY === true, ...(markdown ? { markdown } : {}) });
+    const images = new InlineImages({ protocol: detectImageProtocol(this.#env, io.output.isTTY === true), cwd: this.#runtime.session.cwd });
+    this.#renderer = new EventRenderer({ writer: this.#writer, style: this.#style, liveProgress: io.output.isTTY === true, images, ...(markdown ? { markdown } : {}) });
     this.#modelWait = new ModelWaitIndicator(this.#writer, this.#style, { live: io.output.isTTY === true });
     this.#reader = new LineReader({ input: io.input, writer: this.#writer, terminal: this.#terminal, history: loadInputHistory(io.historyFile), onInterrupt: this.#onInterrupt });
   }
