@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sniffImage } from '@ml-intern/core';
@@ -71,5 +71,28 @@ describe('ml-intern sessions show --diff', () => {
     expect(shown.stdout).toMatch(/eval\.py \| 1 \+/);
     expect(shown.stdout).toContain('+print("accuracy")');
     expect(shown.stdout).not.toContain('train.py');
+  });
+});
+
+describe('ml-intern interactive /rewind', () => {
+  it('lists the turn with its file change, previews the diff, restores the file and the conversation', async () => {
+    await using fake = await startFakeOpenAI({
+      steps: [{ toolCalls: [{ name: 'write', arguments: { path: 'notes.md', content: 'lr sweep: 1e-4 best\n' } }] }, { text: 'wrote the notes' }, { text: 'starting again' }],
+    });
+    const env = isolatedEnv({ OPENAI_BASE_URL: fake.baseURL, OPENAI_API_KEY: 'sk-test-key-0123456789abcdef', ML_INTERN_MODEL: 'openai/gpt-4o' });
+    const cwd = workspace();
+    writeFileSync(path.join(cwd, 'train.py'), 'lr = 1\n');
+    const run = await runBinary(CLI, ['--yolo'], { env, cwd, input: 'write the sweep notes\n/rewind\n1\nb\ny\nhello again\n/quit\n' });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/1 {2}write the sweep notes\s+1 file: A notes\.md/);
+    expect(run.stdout).toContain('Restoring the files changes this:');
+    expect(run.stdout).toContain('-lr sweep: 1e-4 best');
+    expect(run.stdout).toMatch(/Rewound to before turn 1: 1 file restored, \d+ messages removed\./);
+    expect(existsSync(path.join(cwd, 'notes.md'))).toBe(false);
+    const messages = (fake.modelRequests[2]?.json as { messages: { role: string; content: unknown }[] }).messages;
+    const text = JSON.stringify(messages);
+    expect(text).not.toContain('write the sweep notes');
+    expect(text).toContain('rewound the conversation and the workspace files to before turn 1');
+    expect(text).toContain('hello again');
   });
 });
