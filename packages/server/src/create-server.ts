@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
+import { ConfigError } from '@ml-intern/core';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { HfOAuth } from './hf-oauth.js';
 import { isLoopbackHost, requestGuard, type GuardVariables } from './request-guard.js';
@@ -13,9 +15,7 @@ import type { StreamRegistry } from './event-stream.js';
 import type { ServerOptions } from './server-types.js';
 
 /** A configuration mistake in the server's options: the message says what and how to fix it. */
-export class ServerConfigError extends Error {
-  readonly code = 'server_config';
-}
+export class ServerConfigError extends ConfigError {}
 
 /** An ml-intern HTTP server: `listen()` to start it, `close()` (or `await using`) to stop it and its sessions. */
 export interface MlInternServer extends AsyncDisposable {
@@ -33,6 +33,8 @@ export interface MlInternServer extends AsyncDisposable {
 const DEFAULT_PORT = 7860;
 const DEFAULT_IDLE_MS = 30 * 60_000;
 const DEFAULT_KEEP_ALIVE_MS = 15_000;
+/** A user_input with its 20 images fits. */
+const MAX_BODY_BYTES = 32_000_000;
 
 function contentSecurityPolicy(frameAncestors: readonly string[]) {
   return {
@@ -97,6 +99,7 @@ export function createServer(options: ServerOptions): MlInternServer {
     app.get('/auth/callback', (c) => oauth.callback(c));
     app.post('/auth/logout', (c) => oauth.logout(c));
   }
+  app.use('/api/*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: { code: 'body_too_large', message: `the body is over ${MAX_BODY_BYTES / 1_000_000} MB (20 images of up to 1 MB each fit)` } }, 413) }));
   app.get('/api/me', (c) => {
     const user = c.get('user');
     return c.json(user ? { auth: 'hf_oauth', user: { id: user.id, name: user.name, avatar_url: user.avatarUrl ?? null } } : { auth: 'token', user: null });

@@ -60,6 +60,8 @@ export function streamSessionEvents(
         });
         wake = undefined;
       }
+    } catch {
+      // The client went away mid-write: nothing to report, the stream just ends.
     } finally {
       clearInterval(keepAlive);
       unlisten();

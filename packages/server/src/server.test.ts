@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import http from 'node:http';
 import path from 'node:path';
 import type { AgentEvent } from '@ml-intern/events';
@@ -253,5 +254,40 @@ describe('sessions over HTTP', () => {
     expect(running.server.sessions.stats.live).toBe(0);
     const list = (await (await fetch(`${url}/api/sessions`, authed())).json()) as { sessions: { id: string; status: string }[] };
     expect(list.sessions).toEqual([expect.objectContaining({ id, status: 'closed' })]);
+  });
+});
+
+describe('serving', () => {
+  it('sends a keep-alive comment on an idle event stream', async () => {
+    await using running = await startScriptedServer(hello, { keepAliveMs: 50 });
+    const id = await createSessionAt(running.url);
+    const controller = new AbortController();
+    const response = await fetch(`${running.url}/api/sessions/${id}/events`, { ...authed(), signal: controller.signal });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    let text = '';
+    const decoder = new TextDecoder();
+    while (!text.includes(': keep-alive')) text += decoder.decode((await reader.read()).value);
+    controller.abort();
+    expect(text).toMatch(/^id: \d+$/m);
+    expect(text).toContain('\n: keep-alive\n\n');
+  });
+
+  it('serves the built UI behind the token, with index.html for client-side routes', async () => {
+    const ui = mkdtempSync(path.join(tmpdir(), 'ml-intern-ui-'));
+    mkdirSync(path.join(ui, 'assets'));
+    writeFileSync(path.join(ui, 'index.html'), '<!doctype html><title>ml-intern ui</title><script type="module" src="/assets/app.js"></script>');
+    writeFileSync(path.join(ui, 'assets', 'app.js'), 'console.log("app")');
+    await using running = await startScriptedServer(hello, { staticDir: ui });
+    const { url } = running;
+    expect((await fetch(`${url}/assets/app.js`)).status).toBe(401);
+    const script = await fetch(`${url}/assets/app.js`, authed());
+    expect(script.headers.get('content-type')).toMatch(/javascript/);
+    expect(await script.text()).toBe('console.log("app")');
+    const route = await fetch(`${url}/sessions/123`, authed());
+    expect(route.status).toBe(200);
+    expect(await route.text()).toContain('<title>ml-intern ui</title>');
+    expect((await fetch(`${url}/api/nothing-here`, authed())).status).toBe(404);
+    const traversal = await fetch(`${url}/..%2f..%2fetc%2fpasswd`, authed());
+    expect(await traversal.text()).not.toContain('root:');
   });
 });
