@@ -58,6 +58,25 @@ export class ToolRouter {
     return this.#tools.delete(name);
   }
 
+  /**
+   * Swap one group of tools for another in one step (an MCP server whose tool list changed):
+   * `removed` are unregistered and `tools` registered. When a new name belongs to a tool outside
+   * the group, nothing changes and a `ConfigError` says which. Calls already prepared keep the
+   * tool they were prepared with; the model sees the new set from its next request.
+   */
+  replace(removed: readonly string[], tools: readonly AnyTool[]): void {
+    const leaving = new Set(removed);
+    const names = new Set<string>();
+    for (const tool of tools) {
+      if (names.has(tool.name) || (this.#tools.has(tool.name) && !leaving.has(tool.name))) {
+        throw new ConfigError(`two tools are named "${tool.name}"; rename one (MCP tools are namespaced server__tool)`);
+      }
+      names.add(tool.name);
+    }
+    for (const name of leaving) this.#tools.delete(name);
+    for (const tool of tools) this.#tools.set(tool.name, tool);
+  }
+
   get(name: string): AnyTool | undefined {
     return this.#tools.get(name);
   }

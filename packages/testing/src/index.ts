@@ -49,5 +49,8 @@ export type { FakeKeyedSearchOptions, FakeSearchDocument, FakeSearchEngine, Fake
 export { FAKE_S2_PAPERS, startFakeAr5iv, startFakeSemanticScholar } from './fake-semantic-scholar.js';
 export type { FakeAr5ivOptions, FakeS2Failure, FakeS2Paper, FakeSemanticScholar, FakeSemanticScholarOptions } from './fake-semantic-scholar.js';
 export { testPng } from './test-png.js';
+export { startFakeMcpServer } from './fake-mcp.js';
+export type { FakeMcpServer, FakeMcpServerOptions, FakeMcpTool } from './fake-mcp.js';
+export type { FakeMcpAuthorization, FakeMcpOAuthOptions } from './fake-mcp-oauth.js';
 export { startFakeOpenId } from './fake-openid.js';
 export type { FakeOpenId, FakeOpenIdOptions, FakeOpenIdUser } from './fake-openid.js';

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -7,6 +8,12 @@ import type { McpServerConfig } from './mcp-server-config.js';
 
 /** The `fetch` signature HTTP transports use. */
 export type McpFetch = (url: string | URL, init?: RequestInit) => Promise<Response>;
+
+/** Whether an entry's requests carry their own `Authorization` (a header, or the HF token). */
+export function sendsOwnAuthorization(config: McpServerConfig, hfToken: string | undefined): boolean {
+  if (config.transport === 'stdio') return true;
+  return (config.send_hf_token && hfToken !== undefined && hfToken !== '') || hasHeader(config.headers, 'authorization');
+}
 
 export interface McpTransportOptions {
   /** The user's HF token; sent only when the server's config has `send_hf_token: true`. */
@@ -24,7 +31,11 @@ function hasHeader(headers: Record<string, string>, name: string): boolean {
  * A transport for one server entry. The HF token is added only for servers that ask for it, and
  * an explicit `env.HF_TOKEN` or `Authorization` header in the entry takes precedence over it.
  */
-export function createMcpTransport(config: McpServerConfig, options: McpTransportOptions = {}): Transport {
+export function createMcpTransport(
+  config: McpServerConfig,
+  options: McpTransportOptions = {},
+  remote: { kind?: 'http' | 'sse'; authProvider?: OAuthClientProvider | undefined } = {},
+): Transport {
   const token = config.send_hf_token ? options.hfToken : undefined;
   if (config.transport === 'stdio') {
     const cwd = config.cwd === undefined ? options.cwd : path.resolve(options.cwd ?? '.', config.cwd);
@@ -39,9 +50,14 @@ export function createMcpTransport(config: McpServerConfig, options: McpTranspor
   }
   const headers = { ...config.headers };
   if (token && !hasHeader(headers, 'authorization')) headers.Authorization = `Bearer ${token}`;
-  const transportOptions = { requestInit: { headers }, ...(options.fetch ? { fetch: options.fetch } : {}) };
+  const transportOptions = {
+    requestInit: { headers },
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(remote.authProvider ? { authProvider: remote.authProvider } : {}),
+  };
   const url = new URL(config.url);
-  return config.transport === 'sse' ? new SSEClientTransport(url, transportOptions) : new StreamableHTTPClientTransport(url, transportOptions);
+  const kind = remote.kind ?? config.transport;
+  return kind === 'sse' ? new SSEClientTransport(url, transportOptions) : new StreamableHTTPClientTransport(url, transportOptions);
 }
 
 function quoteArgument(argument: string): string {

@@ -38,11 +38,29 @@ const stdioServerSchema = z.strictObject({
   ...commonShape,
 });
 
+const oauthSchema = z.strictObject({
+  /** Scope to ask for when the server's metadata names none. */
+  scope: z.string().min(1).optional(),
+  /** A client registered by hand with the authorization server (else one is registered dynamically). */
+  client_id: z.string().min(1).optional(),
+  client_secret: z.string().min(1).optional(),
+  /** The 127.0.0.1 port of the redirect URI (default: a free port, kept with the registration). */
+  redirect_port: z.number().int().min(1024).max(65535).optional(),
+});
+
 const httpServerSchema = z.strictObject({
-  /** `http` (Streamable HTTP, also spelled `streamable-http`) or the legacy `sse` transport. */
+  /**
+   * `http` (Streamable HTTP, also spelled `streamable-http`; a server that answers it with a 4xx
+   * is reached over SSE instead) or the legacy `sse` transport.
+   */
   transport: z.enum(['http', 'streamable-http', 'sse']).transform((value) => (value === 'streamable-http' ? 'http' : value)),
   url: z.url({ protocol: /^https?$/, error: 'url must be an http(s) URL' }),
   headers: stringRecord.default({}),
+  /**
+   * OAuth sign-in for servers that answer 401 (`ml-intern mcp login <server>`): on by default
+   * unless the entry sends its own `Authorization`; `false` turns it off, an object configures it.
+   */
+  oauth: z.union([z.literal(false), oauthSchema]).optional(),
   ...commonShape,
 });
 
@@ -73,6 +91,8 @@ export const mcpServersConfigSchema = z.record(z.string().min(1), mcpServerConfi
 
 /** A parsed stdio server entry. */
 export type McpStdioServerConfig = z.output<typeof stdioServerSchema>;
+/** The `oauth` key of an http or sse server entry. */
+export type McpOAuthConfig = z.output<typeof oauthSchema>;
 /** A parsed http or sse server entry. */
 export type McpHttpServerConfig = z.output<typeof httpServerSchema>;
 /** A parsed server entry (defaults applied). */

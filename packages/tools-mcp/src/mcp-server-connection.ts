@@ -1,15 +1,41 @@
 import { AbortError, ToolExecutionError, type ToolLogLevel } from '@ml-intern/core';
+import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { type CallToolResult, CallToolResultSchema, ErrorCode, McpError, type Tool as McpToolInfo } from '@modelcontextprotocol/sdk/types.js';
-import { createMcpTransport, describeMcpTarget, type McpTransportOptions } from './create-mcp-transport.js';
+import {
+  type CallToolResult,
+  CallToolResultSchema,
+  ErrorCode,
+  McpError,
+  type Tool as McpToolInfo,
+  ToolListChangedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
+import { createMcpTransport, describeMcpTarget, type McpTransportOptions, sendsOwnAuthorization } from './create-mcp-transport.js';
+import type { McpOAuthProvider } from './mcp-oauth-provider.js';
+import { createMcpOAuthProvider, type McpOAuthOptions } from './mcp-oauth-sign-in.js';
 import type { McpServerConfig } from './mcp-server-config.js';
 import { OutputTail } from './output-tail.js';
 
-/** Where a server stands. `failed` servers that had started are restarted on their next call. */
-export type McpServerState = 'connected' | 'failed' | 'restarting' | 'closed';
+/**
+ * Where a server stands. `failed` servers that had started are restarted on their next call;
+ * `needs_sign_in`: the server answered 401 and no valid OAuth tokens are stored for it.
+ */
+export type McpServerState = 'connected' | 'failed' | 'restarting' | 'needs_sign_in' | 'closed';
+
+/** The transport a remote server is reached with: `sse` also when an `http` server refused Streamable HTTP. */
+export type McpTransportKind = 'stdio' | 'http' | 'sse';
+
+/** A server that needs the user to sign in (OAuth) before it can be used. */
+export class McpSignInRequiredError extends ToolExecutionError {
+  readonly server: string;
+
+  constructor(server: string, hint: string, options?: { cause?: unknown }) {
+    super(`MCP server "${server}" needs sign-in (OAuth): ${hint}`, options);
+    this.server = server;
+  }
+}
 
 /** Receives lines about servers (startup failures, crashes, renamed tools). */
 export type McpLog = (message: string, level: ToolLogLevel) => void;
@@ -20,6 +46,12 @@ export interface McpServerConnectionOptions extends McpTransportOptions {
   log?: McpLog | undefined;
   /** Sent in `initialize`; defaults to `{ name: "ml-intern", version: "0.0.0" }`. */
   clientInfo?: { name: string; version: string } | undefined;
+  /** Where OAuth tokens are kept; without it remote servers get no OAuth sign-in. */
+  oauth?: McpOAuthOptions | undefined;
+  /** What to tell the user when the server needs sign-in (default: sign in with `mcp login <name>`). */
+  signInHint?: ((server: string) => string) | undefined;
+  /** The server's complete tool list after it sent `notifications/tools/list_changed`. */
+  onToolsChanged?: ((tools: McpToolInfo[]) => void) | undefined;
 }
 
 export interface McpCallOptions {
@@ -49,6 +81,12 @@ async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolea
   }
 }
 
+/** A Streamable HTTP request the server refused with a 4xx other than 401/403: an SSE-only server, per the MCP spec's compatibility notes. */
+function refusedStreamableHttp(error: unknown): boolean {
+  if (!(error instanceof StreamableHTTPError) || typeof error.code !== 'number') return false;
+  return error.code >= 400 && error.code < 500 && error.code !== 401 && error.code !== 403;
+}
+
 function messageOf(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   // The SDK's HTTP errors carry the status as a numeric `code`; fetch failures carry errno in `cause`.
@@ -73,6 +111,10 @@ export class McpServerConnection {
   #connecting: Promise<Client> | undefined;
   #state: McpServerState = 'failed';
   #error: string | undefined = 'not started';
+  #overSse = false;
+  #authProvider: Promise<McpOAuthProvider | undefined> | undefined;
+  #refreshing: Promise<void> | undefined;
+  #refreshAgain = false;
 
   constructor(options: McpServerConnectionOptions) {
     this.name = options.name;
@@ -94,6 +136,11 @@ export class McpServerConnection {
     return describeMcpTarget(this.config);
   }
 
+  /** The transport in use: an `http` server that refused Streamable HTTP is reached over `sse`. */
+  get transport(): McpTransportKind {
+    return this.config.transport === 'http' && this.#overSse ? 'sse' : this.config.transport;
+  }
+
   /** Process id of a running stdio server. */
   get pid(): number | undefined {
     return this.#transport instanceof StdioClientTransport ? (this.#transport.pid ?? undefined) : undefined;
@@ -105,7 +152,7 @@ export class McpServerConnection {
     try {
       client = await this.#connect();
     } catch (error) {
-      this.#fail(messageOf(error));
+      this.#recordFailure(error);
       throw error;
     }
     try {
@@ -160,24 +207,65 @@ export class McpServerConnection {
     if (client) await this.#dispose(client);
   }
 
+  /** The OAuth provider of a remote server that may sign in (none for stdio, `oauth: false`, or an entry sending its own Authorization). */
+  #oauthProvider(): Promise<McpOAuthProvider | undefined> {
+    const { config } = this;
+    const oauth = this.#options.oauth;
+    if (config.transport === 'stdio' || !oauth || config.oauth === false || sendsOwnAuthorization(config, this.#options.hfToken)) return Promise.resolve(undefined);
+    this.#authProvider ??= createMcpOAuthProvider(this.name, config, oauth);
+    return this.#authProvider;
+  }
+
+  /**
+   * Connect over the entry's transport. An `http` server that refuses Streamable HTTP with a 4xx
+   * is tried over the legacy SSE transport, and reached that way from then on.
+   */
   async #connect(): Promise<Client> {
+    const authProvider = await this.#oauthProvider();
+    const kind = this.transport;
+    try {
+      return await this.#connectOver(kind, authProvider);
+    } catch (error) {
+      if (this.config.transport !== 'http' || kind !== 'http' || !refusedStreamableHttp(error)) throw await this.#connectFailure(error);
+      try {
+        const client = await this.#connectOver('sse', authProvider);
+        this.#overSse = true;
+        this.#options.log?.(`MCP server "${this.name}" refused Streamable HTTP (${messageOf(error)}); it is reached over the legacy SSE transport`, 'info');
+        return client;
+      } catch (sseError) {
+        if (sseError instanceof UnauthorizedError) throw await this.#connectFailure(sseError);
+        throw await this.#connectFailure(new Error(`Streamable HTTP: ${messageOf(error)}; SSE: ${messageOf(sseError)}`, { cause: sseError }));
+      }
+    }
+  }
+
+  async #connectFailure(error: unknown): Promise<ToolExecutionError> {
+    if (error instanceof UnauthorizedError || error instanceof McpSignInRequiredError) {
+      const hint = this.#options.signInHint?.(this.name) ?? `sign in with \`mcp login ${this.name}\``;
+      return error instanceof McpSignInRequiredError ? error : new McpSignInRequiredError(this.name, hint, { cause: error });
+    }
+    return this.#startupFailure(error);
+  }
+
+  /** One connection attempt; throws the SDK's own error (the client disposed). */
+  async #connectOver(kind: McpTransportKind, authProvider: McpOAuthProvider | undefined): Promise<Client> {
     this.#stderr.clear();
-    const transport = createMcpTransport(this.config, this.#options);
+    const transport = createMcpTransport(this.config, this.#options, kind === 'stdio' ? {} : { kind, authProvider });
     if (transport instanceof StdioClientTransport) transport.stderr?.on('data', (chunk: Buffer) => this.#stderr.push(chunk));
     const client = new Client(this.#options.clientInfo ?? { name: 'ml-intern', version: '0.0.0' }, { capabilities: {} });
     client.onclose = () => this.#handleClose(client);
     // Transport-level noise (an optional SSE stream the server does not offer, …) is not a failure;
     // failures surface through the request that hit them.
     client.onerror = () => {};
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.#refreshTools(client));
     this.#transport = transport;
     this.#client = client;
     try {
       await client.connect(transport, { timeout: this.config.startup_timeout_ms });
     } catch (error) {
       this.#client = undefined;
-      const failure = await this.#startupFailure(error);
       await this.#dispose(client);
-      throw failure;
+      throw error;
     }
     if (this.#state === 'closed') {
       this.#client = undefined;
@@ -185,6 +273,27 @@ export class McpServerConnection {
       throw new ToolExecutionError(`MCP server "${this.name}" was closed`);
     }
     return client;
+  }
+
+  /** Re-list the tools after `notifications/tools/list_changed` (one listing at a time; a notice during one runs another after it). */
+  #refreshTools(client: Client): void {
+    if (this.#refreshing) {
+      this.#refreshAgain = true;
+      return;
+    }
+    this.#refreshing = (async () => {
+      do {
+        this.#refreshAgain = false;
+        try {
+          const tools = await this.#listTools(client);
+          if (client === this.#client && this.#state === 'connected') this.#options.onToolsChanged?.(tools);
+        } catch (error) {
+          this.#options.log?.(`MCP server "${this.name}" said its tools changed, but listing them failed: ${messageOf(error)}; the previous tools stay`, 'warn');
+        }
+      } while (this.#refreshAgain && client === this.#client);
+    })().finally(() => {
+      this.#refreshing = undefined;
+    });
   }
 
   async #listTools(client: Client): Promise<McpToolInfo[]> {
@@ -212,7 +321,7 @@ export class McpServerConnection {
           return client;
         })
         .catch((error: unknown) => {
-          this.#fail(messageOf(error));
+          this.#recordFailure(error);
           throw error;
         })
         .finally(() => {
@@ -275,6 +384,16 @@ export class McpServerConnection {
   #setConnected(): void {
     this.#state = 'connected';
     this.#error = undefined;
+  }
+
+  #recordFailure(error: unknown): void {
+    if (error instanceof McpSignInRequiredError) {
+      if (this.#state === 'closed') return;
+      this.#state = 'needs_sign_in';
+      this.#error = error.message;
+      return;
+    }
+    this.#fail(messageOf(error));
   }
 
   #fail(message: string): void {
