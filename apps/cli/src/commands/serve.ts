@@ -110,7 +110,7 @@ export async function runServe(options: ServeOptions, flags: Record<string, unkn
       flags: { ...flags, ...(request.model ? { model_name: request.model } : {}) },
       ...(request.continueId ? { resume: request.continueId, noFork: true } : request.resume ? { resume: request.resume } : {}),
       // Many users share this machine: their commands may run only in a Space sandbox of their own.
-      ...(oauth ? { excludeTools: (config) => (String(config.tool_runtime) === 'space' ? [] : HOST_TOOLS) } : {}),
+      ...(oauth ? { excludeTools: (config) => (config.tool_runtime === 'space' ? [] : HOST_TOOLS) } : {}),
       warn: (message) => process.stderr.write(`${message}\n`),
     });
     return { session: runtime.session, close: () => runtime.close() };
