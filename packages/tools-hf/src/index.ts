@@ -15,6 +15,8 @@ export type { HfToolName, HfToolsBundleOptions } from './hf-tools.js';
 export { FALLBACK_HOURLY_PRICES, hubHardwarePricing } from './jobs/hardware-pricing.js';
 export type { HardwarePricing, HourlyPrice } from './jobs/hardware-pricing.js';
 export { createHfJobsTool } from './jobs/hf-jobs-tool.js';
+export { fetchHfJobStatus } from './jobs/job-status.js';
+export type { FetchHfJobOptions, HfJobStatus } from './jobs/job-status.js';
 export type { HfJobsToolOptions } from './jobs/hf-jobs-tool.js';
 export { createHfPapersTool } from './papers/hf-papers-tool.js';
 export type { HfPapersToolOptions } from './papers/hf-papers-tool.js';
