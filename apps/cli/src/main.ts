@@ -116,15 +116,31 @@ program
     process.exitCode = showConfig(command.optsWithGlobals());
   });
 
-program
-  .command('mcp')
-  .description('MCP servers')
+const mcpCommand = program.command('mcp').description('MCP servers');
+mcpCommand
   .command('list')
   .description('start the configured MCP servers and show their status and tools')
   .option('--config <file>', 'config file to use')
   .action(async (_options: { config?: string }, command: Command) => {
     const { listMcp } = await import('./commands/mcp-list.js');
     process.exitCode = await listMcp(command.optsWithGlobals());
+  });
+mcpCommand
+  .command('login <server>')
+  .description('sign in to a remote MCP server with OAuth (opens the sign-in page; the tokens are kept for later runs)')
+  .option('--config <file>', 'config file to use')
+  .option('--no-browser', 'only print the sign-in URL')
+  .action(async (server: string, _options: { config?: string; browser?: boolean }, command: Command) => {
+    const { loginMcp } = await import('./commands/mcp-login.js');
+    process.exitCode = await loginMcp(server, command.optsWithGlobals());
+  });
+mcpCommand
+  .command('logout <server>')
+  .description("forget a remote MCP server's OAuth tokens and client registration")
+  .option('--config <file>', 'config file to use')
+  .action(async (server: string, _options: { config?: string }, command: Command) => {
+    const { logoutMcp } = await import('./commands/mcp-login.js');
+    process.exitCode = await logoutMcp(server, command.optsWithGlobals());
   });
 
 program

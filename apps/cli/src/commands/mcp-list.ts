@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 import { ConfigError } from '@ml-intern/core';
 import { loadRuntimeConfig } from '../runtime/index.js';
 
@@ -29,12 +30,19 @@ export async function listMcp(options: { config?: string; trustProject?: boolean
     process.stdout.write('No MCP servers configured. Add them under "mcpServers" in ~/.config/ml-intern/cli_agent_config.json or .ml-intern/config.json.\n');
     return 0;
   }
-  const { connectMcpServers, formatMcpStatus } = await import('@ml-intern/tools-mcp');
+  const { connectMcpServers, defaultMcpOAuthDir, formatMcpStatus } = await import('@ml-intern/tools-mcp');
   const hfToken = env.HF_TOKEN || env.HUGGING_FACE_HUB_TOKEN;
-  const servers = await connectMcpServers(config.mcpServers as Parameters<typeof connectMcpServers>[0], { cwd, ...(hfToken ? { hfToken } : {}), log: (message: string) => process.stderr.write(`${message}\n`) });
+  const servers = await connectMcpServers(config.mcpServers as Parameters<typeof connectMcpServers>[0], {
+    cwd,
+    ...(hfToken ? { hfToken } : {}),
+    // Signed-in servers list their tools; one that needs sign-in says how.
+    oauth: { dir: defaultMcpOAuthDir(process.env, homedir()) },
+    signInHint: (name) => `run \`ml-intern mcp login ${name}\``,
+    log: (message: string) => process.stderr.write(`${message}\n`),
+  });
   try {
     process.stdout.write(`${formatMcpStatus(servers.status())}\n`);
-    return servers.status().some((server) => server.state === 'failed') ? 1 : 0;
+    return servers.status().some((server) => server.state === 'failed' || server.state === 'needs_sign_in') ? 1 : 0;
   } finally {
     await servers.close();
   }

@@ -233,6 +233,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     hfToken,
     reservedNames: [...builtins.map((tool) => tool.name), 'plan_tool', 'notify', 'research', 'sandbox_create'],
     cwd: options.cwd,
+    env: options.env,
+    interactive: options.mode === 'interactive',
+    showSignInUrl: warn,
   });
   const policy = createApprovalPolicy({
     mode: approvals.mode,
@@ -350,6 +353,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     fitImage,
   });
   const active = session;
+  // A server's later tool sets (list_changed, a retry that succeeded, a sign-in) reach this session.
+  mcp.attach(active, tools);
   if (options.onEvent) active.subscribe(options.onEvent);
   if (spaces) {
     // `/new` ends the conversation a `sandbox_create` Space was made for; a tool_runtime "space" one is the runtime's own.
