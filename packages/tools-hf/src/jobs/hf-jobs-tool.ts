@@ -7,6 +7,7 @@ import { loadHub } from '../hub-library.js';
 import { formatJob, formatJobsTable, isTerminal, jobUrl } from './job-format.js';
 import { collapseInstallNoise, type CollectedLogs } from './job-logs.js';
 import { buildJobSpec, formatDuration, forwardedSecrets, parseTimeout } from './job-spec.js';
+import { readMetricsSnapshot } from './job-metrics.js';
 import { metricsBlock, watchJob } from './job-watch.js';
 import { HARDWARE_GUIDANCE, trainingWarnings } from './training-guidance.js';
 import { qualifySpaceId, seedTrackioWithCall, validateTrackioInput, type TrackioTarget } from '../trackio/trackio-space.js';
@@ -41,7 +42,7 @@ const inputSchema = z.object({
   tail: z.number().int().min(1).max(2_000).default(100).describe('logs / run with wait: number of last lines to return (default 100).'),
   all: z.boolean().default(false).describe('ps: include finished jobs (default only running ones).'),
   status: z.string().max(30).optional().describe('ps: only jobs whose status contains this (e.g. "error").'),
-  trackio_space_id: z.string().max(200).optional().describe('run: Trackio dashboard Space ("owner/name", or a name under your user). It is created (private) and seeded with the dashboard if needed, and the job gets TRACKIO_SPACE_ID / TRACKIO_PROJECT; log with report_to="trackio" or trackio.init().'),
+  trackio_space_id: z.string().max(200).optional().describe('run / scheduled run: Trackio dashboard Space ("owner/name", or a name under your user). It is created (private) and seeded with the dashboard if needed, and the job gets TRACKIO_SPACE_ID / TRACKIO_PROJECT; log with report_to="trackio" or trackio.init().'),
   trackio_project: z.string().max(100).optional().describe('run: Trackio project of the runs (default: the Space name).'),
 });
 
@@ -95,7 +96,7 @@ function runApproval(input: Input, pricing: HardwarePricing, options: HfJobsTool
   if (forwarded.allowed.length) reason += `; forwards ${forwarded.allowed.join(', ')} from this machine (allowed by jobs.forward_env)`;
   // A job has the internet: forwarding a variable the user did not list could ship any of their secrets out.
   if (forwarded.unlisted.length) reason += `; forwards ${forwarded.unlisted.join(', ')} from this machine's environment into the job, which has internet access (not in jobs.forward_env, so a person must approve)`;
-  if (input.trackio_space_id && input.operation === 'run') reason += `; logs to the Trackio dashboard Space ${input.trackio_space_id} (created private and seeded if missing)`;
+  if (input.trackio_space_id) reason += `; logs to the Trackio dashboard Space ${input.trackio_space_id} (created private and seeded if missing)`;
   const warnings = trainingWarnings({ scriptText: input.script?.includes('\n') ? input.script : undefined, scriptArgs: input.script_args, command: input.command, hardwareFlavor: input.hardware_flavor, timeoutSeconds: seconds });
   if (warnings.length) reason += `. Check: ${warnings.join(' ')}`;
   const neverAuto = scheduled || forwarded.unlisted.length > 0;
@@ -207,8 +208,11 @@ async function runOperation(runtime: JobsRuntime, call: HubCall, input: Input, c
       return logsOperation(runtime, call, input, ctx, namespace, jobId());
     case 'inspect': {
       const job = await getJob({ ...call.library, namespace, jobId: jobId() });
-      if (isTerminal(job)) tracker.settle(job.id, job);
-      return formatJob(job, config.hubUrl, namespace);
+      if (isTerminal(job)) {
+        tracker.settle(job.id, job);
+        return formatJob(job, config.hubUrl, namespace);
+      }
+      return [formatJob(job, config.hubUrl, namespace), ...metricsBlock(await readMetricsSnapshot(call, namespace, job.id, 3_000))].join('\n');
     }
     case 'cancel': {
       const id = jobId();
@@ -216,8 +220,11 @@ async function runOperation(runtime: JobsRuntime, call: HubCall, input: Input, c
       tracker.settle(id);
       return `Cancellation requested for job ${id} (status now ${job?.status?.stage ?? 'unknown'}): ${jobUrl(config.hubUrl, namespace, id)}`;
     }
-    default:
-      return runScheduledOperation(call, input, { namespace, cwd: ctx.session.cwd, passToken: runtime.options.passTokenToJobs !== false, pricing: runtime.pricing, hostEnv: runtime.options.hostEnv });
+    default: {
+      const trackio = input.operation === 'scheduled run' ? await seedTrackio(call, input, ctx, namespace) : undefined;
+      const created = await runScheduledOperation(call, input, { namespace, cwd: ctx.session.cwd, passToken: runtime.options.passTokenToJobs !== false, pricing: runtime.pricing, hostEnv: runtime.options.hostEnv, extraEnv: trackio?.env });
+      return trackio ? `${created}\nTrackio dashboard: ${trackio.url} (project "${trackio.project}")` : created;
+    }
   }
 }
 

@@ -32,6 +32,14 @@ describe('hf_jobs with Trackio', () => {
     expect(second.states[0]).toMatchObject({ trackioSpaceId: 'tester/trackio', trackioProject: 'trackio' });
   });
 
+  test('scheduled runs log to the dashboard too', async () => {
+    await using setup = await startTestHub();
+    const result = await runTool(createHfJobsTool(setup.options), { operation: 'scheduled run', schedule: '@daily', script: 'print(1)\n', trackio_space_id: 'tester/nightly' });
+    expect(result.output).toContain(`Trackio dashboard: ${setup.hub.hubUrl}/spaces/tester/nightly (project "nightly")`);
+    const scheduled = [...setup.hub.scheduledJobs.values()][0]?.request as { jobSpec: { environment: Record<string, string> } };
+    expect(scheduled.jobSpec.environment).toMatchObject({ TRACKIO_SPACE_ID: 'tester/nightly', TRACKIO_PROJECT: 'nightly' });
+  });
+
   test('a Space whose app.py is not the dashboard is re-seeded; a bad id is refused before any job starts', async () => {
     await using setup = await startTestHub({ seed: { repos: [{ type: 'space', id: 'tester/board', sdk: 'gradio', files: { 'app.py': 'import gradio as gr\n' } }] } });
     const seeded = await seedTrackioSpace({ ...setup.options, spaceId: 'tester/board' });
@@ -58,6 +66,16 @@ describe('hf_jobs metrics and logs', () => {
     expect(followed.logs.find((log) => log.level === 'warn')?.message).toContain('GPU 0 memory is over 95% full');
     expect(messages).toContain('step 1');
     expect(requestsTo(setup.hub, new RegExp(`/api/jobs/tester/${id}/metrics`)).length).toBeGreaterThan(0);
+  });
+
+  test('inspect shows a running job\'s current metrics', async () => {
+    await using setup = await startTestHub();
+    const tool = createHfJobsTool(setup.options);
+    await runTool(tool, { operation: 'run', script: 'print(1)\n', hardware_flavor: 'a10g-large' });
+    const id = [...setup.hub.jobs.keys()][0] as string;
+    expect((await runTool(tool, { operation: 'inspect', job_id: id })).output).toContain('Metrics: GPU 0: 93% util');
+    await runTool(tool, { operation: 'cancel', job_id: id });
+    expect((await runTool(tool, { operation: 'inspect', job_id: id })).output).not.toContain('Metrics:');
   });
 
   test('a logs snapshot of a running job shows its current metrics; a finished job shows none', async () => {

@@ -22,7 +22,7 @@ const SCHEDULE = /^(@(hourly|daily|weekly|monthly|yearly|annually|midnight)|(\S+
 export async function runScheduledOperation(
   call: HubCall,
   input: ScheduledInput,
-  context: { namespace: string; cwd: string; passToken: boolean; pricing: HardwarePricing; hostEnv?: Readonly<Record<string, string | undefined>> | undefined },
+  context: { namespace: string; cwd: string; passToken: boolean; pricing: HardwarePricing; hostEnv?: Readonly<Record<string, string | undefined>> | undefined; extraEnv?: Record<string, string> | undefined },
 ): Promise<string> {
   const { namespace } = context;
   const library = { ...call.library, namespace };
@@ -40,7 +40,7 @@ export async function runScheduledOperation(
       const created = await createScheduledJob({
         ...library,
         schedule,
-        jobSpec: { dockerImage: spec.dockerImage, command: spec.command, environment: spec.environment, secrets: spec.secrets, flavor: input.hardware_flavor as SpaceHardwareFlavor, timeoutSeconds },
+        jobSpec: { dockerImage: spec.dockerImage, command: spec.command, environment: { ...spec.environment, ...context.extraEnv }, secrets: spec.secrets, flavor: input.hardware_flavor as SpaceHardwareFlavor, timeoutSeconds },
       });
       const estimate = context.pricing.estimate(input.hardware_flavor, timeoutSeconds);
       return `Created scheduled job ${created.id} (${schedule})${estimate ? `, up to $${estimate.usd.toFixed(2)} per run` : ''}.\n${formatScheduledJob(created)}`;
