@@ -131,6 +131,7 @@ export class SessionHub {
       })
       .finally(() => {
         entry.opening = undefined;
+        this.#forget(entry);
       });
     return entry.opening;
   }

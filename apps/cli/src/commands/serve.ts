@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultSessionDir } from '@ml-intern/context';
+import { JsonlSessionStore, defaultSessionDir } from '@ml-intern/context';
 import { ConfigError } from '@ml-intern/core';
 import { createServer, ServerConfigError, type HfOAuthOptions, type SessionFactory, type SignedInUser } from '@ml-intern/server';
 import { createRuntime } from '../runtime/create-runtime.js';
@@ -102,6 +102,11 @@ export async function runServe(options: ServeOptions, flags: Record<string, unkn
   }
 
   const createSession: SessionFactory = async (request) => {
+    if (request.continueId) {
+      // A session the terminal (or another server) is running: say so in the web's terms.
+      const holder = new JsonlSessionStore(defaultSessionDir(sessionEnv(env, request.user))).lockHolder(request.continueId);
+      if (holder) throw new Error(`it is in use by another ml-intern run (pid ${holder.pid}); continue it there, or start a new session from it with POST /api/sessions {"resume": "${request.continueId}"}`);
+    }
     const runtime = await createRuntime({
       mode: 'interactive',
       cwd: request.workspace,
