@@ -170,7 +170,12 @@ export async function connectMcpServers(
         ? `MCP server "${server}" is running now; its ${after.length} tool${after.length === 1 ? ' is' : 's are'} available from the next model call`
         : `MCP server "${server}" changed its tools${added.length ? `; added ${added.join(', ')}` : ''}${removed.length ? `; removed ${removed.join(', ')}` : ''}${added.length + removed.length === 0 ? ' (same names, descriptions or schemas updated)' : ''}`;
     log(message, 'info');
-    options.onToolsChanged?.({ server, tools: created, removed: before, message });
+    try {
+      options.onToolsChanged?.({ server, tools: created, removed: before, message });
+    } catch (error) {
+      // A listener that cannot take the new set must not take the process down with it.
+      log(`the new tools of MCP server "${server}" were not taken: ${(error as Error).message}`, 'warn');
+    }
   };
 
   const signInInteractively = (entry: ServerEntry) => {

@@ -45,6 +45,22 @@ describe('formatMcpStatus', () => {
     );
   });
 
+  it('says when a server needs sign-in, with the command that does it', () => {
+    const remote: McpServerStatus = {
+      name: 'remote',
+      transport: 'http',
+      target: 'https://mcp.example/mcp',
+      state: 'needs_sign_in',
+      toolCount: 0,
+      tools: [],
+      error: 'MCP server "remote" needs sign-in (OAuth): run `ml-intern mcp login remote`',
+    };
+    expect(formatMcpStatus([remote]).split('\n').slice(2)).toEqual([
+      'remote: needs sign-in [http: https://mcp.example/mcp]',
+      '    error: MCP server "remote" needs sign-in (OAuth): run `ml-intern mcp login remote`',
+    ]);
+  });
+
   it('can leave the tools out, and says when nothing is configured', () => {
     expect(formatMcpStatus(servers, { tools: false })).not.toContain('everything__echo');
     expect(formatMcpStatus([])).toBe('No MCP servers configured (add them under "mcpServers" in the config).');

@@ -21,7 +21,13 @@ function indent(text: string, prefix: string): string {
 
 function headline(server: McpServerStatus): string {
   const state =
-    server.state === 'connected' ? `connected, ${server.toolCount} tool${server.toolCount === 1 ? '' : 's'}` : server.state === 'failed' && server.toolCount > 0 ? `failed (restarts on its next call), ${server.toolCount} tools` : server.state;
+    server.state === 'connected'
+      ? `connected, ${server.toolCount} tool${server.toolCount === 1 ? '' : 's'}`
+      : server.state === 'failed' && server.toolCount > 0
+        ? `failed (restarts on its next call), ${server.toolCount} tools`
+        : server.state === 'needs_sign_in'
+          ? 'needs sign-in'
+          : server.state;
   const pid = server.pid === undefined ? '' : `, pid ${server.pid}`;
   return `${server.name}: ${state} [${server.transport}: ${server.target}${pid}]`;
 }
