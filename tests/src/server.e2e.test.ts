@@ -143,6 +143,34 @@ describe('ml-intern serve', () => {
     });
   });
 
+  it('closes an idle session and reopens it from its log with the same id, event numbers going on', async () => {
+    await using openai = await startFakeOpenAI({ steps: [{ text: 'first answer' }, { text: 'second answer' }] });
+    const env = isolatedEnv({ OPENAI_BASE_URL: openai.baseURL, OPENAI_API_KEY: 'sk-test-key-0123456789abcdef', ML_INTERN_MODEL: MODEL, ML_INTERN_SERVER_TOKEN: TOKEN });
+    await using served = await serve(env, ['--idle-timeout', '0.01']);
+    const { url } = served;
+    const { id } = (await (await post(`${url}/api/sessions`, {})).json()) as { id: string };
+    const first = readEvents(`${url}/api/sessions/${id}/events`, is('turn_complete'));
+    await post(`${url}/api/sessions/${id}/operations`, { type: 'user_input', text: 'one' });
+    const lastSeq = (await first).at(-1)?.seq ?? -1;
+    let status = '';
+    for (let tries = 0; tries < 100 && status !== 'closed'; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      status = ((await (await fetch(`${url}/api/sessions/${id}`, { headers: bearer })).json()) as { status: string }).status;
+    }
+    expect(status).toBe('closed');
+    const second = readEvents(`${url}/api/sessions/${id}/events?after=${lastSeq}`, is('turn_complete'));
+    expect((await post(`${url}/api/sessions/${id}/operations`, { type: 'user_input', text: 'two' })).status).toBe(202);
+    const events = await second;
+    // The idle close is in the log (shutdown), then the reopened run: one numbering, no gap.
+    expect(events.map((event) => event.seq)).toEqual(events.map((_event, index) => lastSeq + 1 + index));
+    expect(events.slice(0, 2).map((event) => event.type)).toEqual(['shutdown', 'session_started']);
+    expect(events[1]).toMatchObject({ session_id: id, resumed: true });
+    expect(events.every((event) => event.session_id === id)).toBe(true);
+    expect(events.at(-1)).toMatchObject({ type: 'turn_complete', final_text: 'second answer' });
+    const detail = (await (await fetch(`${url}/api/sessions/${id}`, { headers: bearer })).json()) as { messages: { role: string; content: unknown }[] };
+    expect(detail.messages.filter((message) => message.role === 'user').map((message) => message.content)).toEqual(['one', 'two']);
+  });
+
   it('refuses a non-loopback host without a token', async () => {
     const env = isolatedEnv({ OPENAI_API_KEY: 'sk-test-key-0123456789abcdef', ML_INTERN_MODEL: MODEL });
     const child = spawn(process.execPath, [CLI, 'serve', '--host', '0.0.0.0', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
