@@ -42,7 +42,8 @@ function contentSecurityPolicy(frameAncestors: readonly string[]) {
     scriptSrc: ["'self'"],
     // Inline style attributes from the UI's components; no inline script anywhere.
     styleSrc: ["'self'", "'unsafe-inline'"],
-    imgSrc: ["'self'", 'data:', 'blob:'],
+    // Plots arrive as data: URLs; a signed-in user's avatar is on the Hub's CDN.
+    imgSrc: ["'self'", 'data:', 'blob:', 'https://cdn-avatars.huggingface.co'],
     fontSrc: ["'self'", 'data:'],
     connectSrc: ["'self'"],
     // Trackio dashboards of the user's runs are Spaces.

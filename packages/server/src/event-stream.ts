@@ -23,6 +23,8 @@ export function streamSessionEvents(
   c: Context,
   options: { hub: SessionHub; id: string; user: SignedInUser | undefined; after: number; keepAliveMs: number; registry: StreamRegistry },
 ): Response {
+  // Proxies in front (a Space's) must pass each event on at once, not buffer the stream.
+  c.header('X-Accel-Buffering', 'no');
   return streamSSE(c, async (stream) => {
     const queue: AgentEvent[] = [];
     let wake: (() => void) | undefined;
