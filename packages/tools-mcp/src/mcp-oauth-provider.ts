@@ -104,16 +104,8 @@ export class McpOAuthProvider implements OAuthClientProvider {
   saveTokens(tokens: OAuthTokens): void {
     this.store.update((record) => {
       const { code_verifier: _used, ...rest } = record;
-      return { ...rest, tokens, tokens_saved_at: Date.now() };
+      return { ...rest, tokens };
     });
-  }
-
-  /** Whether stored tokens exist whose access token has not expired (by `expires_in`). */
-  hasFreshTokens(now = Date.now()): boolean {
-    const record = this.store.read();
-    if (!record.tokens) return false;
-    if (record.tokens.expires_in === undefined || record.tokens_saved_at === undefined) return true;
-    return record.tokens_saved_at + record.tokens.expires_in * 1000 > now;
   }
 
   async redirectToAuthorization(authorizationUrl: URL): Promise<void> {
@@ -140,7 +132,6 @@ export class McpOAuthProvider implements OAuthClientProvider {
       }
       if (scope === 'all' || scope === 'tokens') {
         delete next.tokens;
-        delete next.tokens_saved_at;
       }
       if (scope === 'all' || scope === 'verifier') delete next.code_verifier;
       if (scope === 'all' || scope === 'discovery') delete next.discovery_state;

@@ -11,15 +11,16 @@ export interface McpOAuthRecord {
   redirect_port?: number;
   client_information?: OAuthClientInformationMixed;
   tokens?: OAuthTokens;
-  /** When `tokens` were saved (ms since the epoch), to tell whether they expired. */
-  tokens_saved_at?: number;
   code_verifier?: string;
   discovery_state?: OAuthDiscoveryState;
 }
 
-/** `$XDG_CONFIG_HOME/ml-intern/mcp-oauth` (XDG_CONFIG_HOME defaults to `~/.config`). */
+/**
+ * `$XDG_CONFIG_HOME/ml-intern/mcp-oauth` (XDG_CONFIG_HOME defaults to `$HOME/.config`): beside the
+ * trust decisions, in the folder sandboxed commands never see. Pass the real environment, never a project's `.env`.
+ */
 export function defaultMcpOAuthDir(env: Record<string, string | undefined>, home: string): string {
-  const configHome = env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(home, '.config');
+  const configHome = env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(env.HOME || home, '.config');
   return path.join(configHome, 'ml-intern', 'mcp-oauth');
 }
 
