@@ -42,7 +42,7 @@ describe('git checkpoints of a workspace', () => {
   });
 
   it('restores edited, deleted and added files, and leaves ignored, excluded and oversized files alone', async () => {
-    const ws = workspace({ 'train.py': 'lr = 1\n', 'notes.md': 'keep\n', '.gitignore': 'data/\n', 'data/shard.bin': 'old data', 'node_modules/x/index.js': 'v1' });
+    const ws = workspace({ 'train.py': 'lr = 1\n', 'notes.md': 'keep\n', '.gitignore': 'data/\n', 'data/shard.bin': 'old data', 'node_modules/x/index.js': 'v1', '.env': 'HF_TOKEN=hf_old\n' });
     const checkpoints = createGitCheckpoints({ maxFileBytes: 1024 });
     const before = await checkpoints.snapshot(ws);
     writeFileSync(path.join(ws.cwd, 'train.py'), 'lr = 2\n');
@@ -52,6 +52,9 @@ describe('git checkpoints of a workspace', () => {
     writeFileSync(path.join(ws.cwd, 'weights.pt'), Buffer.alloc(4096, 1));
     writeFileSync(path.join(ws.cwd, 'data', 'shard.bin'), 'new data');
     writeFileSync(path.join(ws.cwd, 'node_modules', 'x', 'index.js'), 'v2');
+    writeFileSync(path.join(ws.cwd, '.env'), 'HF_TOKEN=hf_new\n');
+    // A file named like a pattern is only itself.
+    writeFileSync(path.join(ws.cwd, '*.py'), Buffer.alloc(4096, 2));
     const after = await checkpoints.snapshot(ws);
     expect((await checkpoints.changes(after.repository, before.id, after.id)).map((change) => `${change.status} ${change.path}`).sort()).toEqual(['D notes.md', 'M train.py', 'A src/new.py'].sort());
 
@@ -64,6 +67,8 @@ describe('git checkpoints of a workspace', () => {
     expect(ws.read('data/shard.bin')).toBe('new data');
     expect(ws.read('node_modules/x/index.js')).toBe('v2');
     expect(ws.has('weights.pt')).toBe(true);
+    expect(ws.read('.env')).toBe('HF_TOKEN=hf_new\n');
+    expect(ws.has('*.py')).toBe(true);
     // The restore is itself recorded: the next snapshot is the restored state.
     expect((await checkpoints.snapshot(ws)).id).not.toBe(after.id);
     expect(await checkpoints.changes(after.repository, before.id, (await checkpoints.snapshot(ws)).id)).toEqual([]);

@@ -3,8 +3,15 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import path from 'node:path';
 import type { Checkpoint, CheckpointLocation, WorkspaceCheckpoints } from '@ml-intern/core';
 
-/** Never snapshotted, on top of the workspace's own `.gitignore`: environments, caches, run logs. */
+/**
+ * Never snapshotted, on top of the workspace's own `.gitignore`: credentials (a copy of `.env` in
+ * the data folder would outlive the project's), environments, caches, run logs.
+ */
 export const DEFAULT_CHECKPOINT_EXCLUDES: readonly string[] = [
+  '.env',
+  '.env.*',
+  '.netrc',
+  '*.pem',
   'node_modules/',
   '.venv/',
   'venv/',
@@ -97,6 +104,8 @@ export function createGitCheckpoints(options: GitCheckpointsOptions = {}): GitCh
             GIT_CONFIG_NOSYSTEM: '1',
             GIT_CONFIG_GLOBAL: '/dev/null',
             GIT_TERMINAL_PROMPT: '0',
+            // Paths are file names, never patterns: a file called `*.py` names only itself.
+            GIT_LITERAL_PATHSPECS: '1',
             GIT_AUTHOR_NAME: 'ml-intern',
             GIT_AUTHOR_EMAIL: 'checkpoints@ml-intern.invalid',
             GIT_COMMITTER_NAME: 'ml-intern',
