@@ -95,4 +95,9 @@ describe('git checkpoints of a workspace', () => {
     const ws = workspace(files);
     await expect(createGitCheckpoints({ maxNewFiles: 10 }).snapshot(ws)).rejects.toThrow(/30 new or changed files .*add the data folders to \.gitignore/);
   });
+
+  it('without git, says so (the session then turns checkpoints off with that message)', async () => {
+    const ws = workspace({ 'train.py': 'lr = 1\n' });
+    await expect(createGitCheckpoints({ git: 'ml-intern-no-such-git' }).snapshot(ws)).rejects.toThrow('ml-intern-no-such-git is not installed (checkpoints need git)');
+  });
 });

@@ -113,7 +113,8 @@ export function createGitCheckpoints(options: GitCheckpointsOptions = {}): GitCh
           },
         },
         (error, stdout, stderr) => {
-          if (error) reject(new Error(`git ${args[0]} failed: ${(stderr || error.message).trim().split('\n').slice(-3).join(' ')}`));
+          if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') reject(new Error(`${git} is not installed (checkpoints need git)`));
+          else if (error) reject(new Error(`git ${args[0]} failed: ${(stderr || error.message).trim().split('\n').slice(-3).join(' ')}`));
           else resolve(stdout);
         },
       );
@@ -123,12 +124,7 @@ export function createGitCheckpoints(options: GitCheckpointsOptions = {}): GitCh
   async function ensureRepository(repository: string): Promise<void> {
     if (existsSync(path.join(repository, 'HEAD'))) return;
     mkdirSync(repository, { recursive: true });
-    try {
-      await run(['init', '-q', '--bare'], repository);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new Error(code === 'ENOENT' ? `${git} is not installed (checkpoints need git)` : (error as Error).message);
-    }
+    await run(['init', '-q', '--bare'], repository);
     const settings: [string, string][] = [
       ['core.autocrlf', 'false'],
       ['core.untrackedCache', 'true'],
