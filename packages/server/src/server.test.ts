@@ -267,7 +267,11 @@ describe('serving', () => {
     let text = '';
     const decoder = new TextDecoder();
     while (!text.includes(': keep-alive')) text += decoder.decode((await reader.read()).value);
+    expect(running.server.sessions.stats.watchers).toBe(1);
     controller.abort();
+    // A client that goes away is let go of (its listener, its keep-alive timer).
+    for (let tries = 0; tries < 50 && running.server.sessions.stats.watchers > 0; tries += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(running.server.sessions.stats.watchers).toBe(0);
     expect(text).toMatch(/^id: \d+$/m);
     expect(text).toContain('\n: keep-alive\n\n');
   });
