@@ -178,11 +178,18 @@ describe('job cards', () => {
       [87, 20480, 24576],
       [90, 21000, 24576],
     ]);
+    const withSample = run([
+      { type: 'tool_call', tool_call_id: 'j1', tool: 'hf_jobs', arguments: {}, summary: 'run' },
+      { type: 'tool_log', tool_call_id: 'j1', tool: 'hf_jobs', level: 'info', message: '[metrics] GPU 0: 93% util, 18.0/24.0 GB (75%)' },
+      { type: 'tool_output', tool_call_id: 'j1', tool: 'hf_jobs', output: 'Status after waiting: COMPLETED\nMetrics: GPU 0: 97% util, 18.5/24.0 GB (77%)\n', is_error: false, truncated: false, duration_ms: 5 },
+    ]);
+    // The result's sample is the latest one: it joins the chart.
+    expect(withSample.tools.j1?.job?.metrics.map((point) => point.gpuUtil)).toEqual([93, 97]);
     // Every line still shows in the log tail.
     expect(view.tools.j1?.logs).toHaveLength(4);
   });
 
-  it('take the metrics sample of the result when none streamed', () => {
+  it('take the metrics sample of the result', () => {
     const view = run([
       { type: 'tool_call', tool_call_id: 'j2', tool: 'hf_jobs', arguments: { operation: 'logs', job_id: 'x' }, summary: 'logs' },
       { type: 'tool_state_change', tool_call_id: 'j2', tool: 'hf_jobs', state: 'completed', jobUrl: 'https://hub/jobs/me/x' },

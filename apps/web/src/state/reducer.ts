@@ -145,10 +145,11 @@ function notice(state: ViewState, seq: number, level: 'info' | 'warn' | 'error',
   return { ...state, items: [...state.items, { kind: 'notice', key: `n-${seq}`, level, text }] };
 }
 
-/** A job tool's result: the stage it ended in, and its metrics sample when none streamed. */
+/** A job tool's result: the stage it ended in, and its latest metrics sample. */
 function jobAfterOutput(job: JobView, output: string, t: number): JobView {
-  const point = job.metrics.length === 0 ? metricsFromOutput(output, t) : undefined;
-  return { ...job, stage: stageFromOutput(output) ?? job.stage, ...(point ? { metrics: [point] } : {}) };
+  const point = metricsFromOutput(output, t);
+  const last = job.metrics[job.metrics.length - 1];
+  return { ...job, stage: stageFromOutput(output) ?? job.stage, ...(point && (!last || last.t < t) ? { metrics: [...job.metrics, point] } : {}) };
 }
 
 const TERMINAL_TOOL_STATES: ReadonlySet<ToolState> = new Set(['completed', 'failed', 'rejected', 'cancelled', 'abandoned']);

@@ -81,7 +81,9 @@ export function Composer({
       )}
       <div className="composer-row">
         <button type="button" className="icon" aria-label="Attach an image" title="Attach an image" onClick={() => fileInput.current?.click()} disabled={disabled}>
-          ＋
+          <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+            <path d="M21 12.5 12.9 20.6a5.5 5.5 0 0 1-7.8-7.8l8.5-8.5a3.7 3.7 0 0 1 5.2 5.2l-8.5 8.5a1.8 1.8 0 0 1-2.6-2.6l7.8-7.8" />
+          </svg>
         </button>
         <input ref={fileInput} type="file" accept="image/png,image/jpeg,image/gif,image/webp" multiple hidden onChange={(event) => void attach(event.target.files)} />
         <textarea

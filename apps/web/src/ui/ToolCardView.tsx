@@ -26,7 +26,10 @@ export function Arguments({ args }: { args: unknown }) {
 
 export function ToolCardView({ card }: { card: ToolCard }) {
   const live = LIVE.has(card.state);
-  const [open, setOpen] = useState(live);
+  // Open while the call runs, folded once it is done (or while its approval card shows the same
+  // arguments); a click decides from then on.
+  const [chosen, setOpen] = useState<boolean>();
+  const open = chosen ?? (card.state === 'running' || card.state === 'queued');
   const logRef = useRef<HTMLPreElement>(null);
   useEffect(() => {
     const element = logRef.current;
