@@ -2,10 +2,10 @@ import { mkdirSync, mkdtempSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { readSessionLog, replayHistory } from '@ml-intern/context';
 import { parseOperation } from '@ml-intern/events';
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { replayStart, streamSessionEvents, type StreamRegistry } from './event-stream.js';
 import type { GuardVariables } from './request-guard.js';
-import { SESSION_ID_PATTERN, type SessionHub } from './session-hub.js';
+import type { SessionHub } from './session-hub.js';
 import type { SignedInUser } from './server-types.js';
 
 export interface SessionRoutesOptions {
@@ -80,6 +80,60 @@ function savedTotals(file: string) {
   return { header, messages: replayHistory(records), usage: complete?.usage ?? null, cost_usd: complete?.cost_usd ?? 0, last_seq: lastSeq };
 }
 
+/** `POST /api/sessions`'s body, checked field by field. */
+function parseCreateBody(value: unknown): { ok: true; model?: string; resume?: string; workspace?: string } | { ok: false; message: string } {
+  if (!isRecord(value)) return { ok: false, message: 'the body must be a JSON object: {model?, resume?, workspace?}' };
+  const fields: { model?: string; resume?: string; workspace?: string } = {};
+  for (const name of ['model', 'resume', 'workspace'] as const) {
+    const field = value[name];
+    if (field === undefined) continue;
+    if (typeof field !== 'string' || field === '' || field.length > 4096) return { ok: false, message: `${name}: expected a non-empty string` };
+    fields[name] = field;
+  }
+  return { ok: true, ...fields };
+}
+
+/** `GET /api/sessions/{id}`: a live session from memory, a closed one from its log. */
+function sessionDetails(hub: SessionHub, id: string, user: SignedInUser | undefined): Record<string, unknown> | undefined {
+  const live = hub.live(id, user);
+  if (live) {
+    const { session } = live;
+    const totals = session.usage;
+    return {
+      id,
+      model: session.model.id,
+      status: hub.status(id),
+      live: true,
+      workspace: session.cwd,
+      usage: totals.usage,
+      cost_usd: totals.costUsd,
+      unpriced: totals.unpriced,
+      approval_mode: session.policy.mode,
+      budget_usd: session.budgetUsd ?? null,
+      context: session.context,
+      plan: session.plan,
+      pending_approvals: hub.pendingApprovals(id),
+      last_seq: session.nextSeq - 1,
+      messages: session.history.messages,
+    };
+  }
+  const file = hub.logFile(id, user);
+  if (!file) return undefined;
+  const saved = savedTotals(file);
+  return {
+    id,
+    model: saved.header.model,
+    status: 'closed',
+    live: false,
+    workspace: saved.header.cwd,
+    usage: saved.usage,
+    cost_usd: saved.cost_usd,
+    pending_approvals: [],
+    last_seq: saved.last_seq,
+    messages: saved.messages,
+  };
+}
+
 /** `/api/sessions…`: create, list, inspect, operate, stream, shut down. */
 export function sessionRoutes(options: SessionRoutesOptions): Hono<Env> {
   const { hub } = options;
@@ -89,29 +143,28 @@ export function sessionRoutes(options: SessionRoutesOptions): Hono<Env> {
     if (!resolved.ok) throw new Error(resolved.message);
     return resolved.dir;
   };
+  // A session this user may not see is one that does not exist.
+  const known: MiddlewareHandler<Env> = async (c, next) => {
+    const id = c.req.param('id') ?? '';
+    if (!hub.knows(id, c.get('user'))) return problem(c, 404, 'no_session', `no session ${id.slice(0, 80)} (GET /api/sessions lists them)`);
+    return next();
+  };
+  app.use('/:id', known);
+  app.use('/:id/*', known);
 
   app.post('/', async (c) => {
     const user = c.get('user');
     const body = await readJson(c);
     if (!body.ok) return body.response;
-    if (!isRecord(body.value)) return problem(c, 400, 'invalid_body', 'the body must be a JSON object: {model?, resume?, workspace?}');
-    const { model, resume, workspace } = body.value;
-    for (const [name, value] of Object.entries({ model, resume, workspace })) {
-      if (value !== undefined && (typeof value !== 'string' || value === '' || value.length > 4096)) return problem(c, 400, 'invalid_body', `${name}: expected a non-empty string`);
-    }
-    if (resume !== undefined && (!SESSION_ID_PATTERN.test(resume as string) || !hub.knows(resume as string, user))) {
-      return problem(c, 404, 'no_session', `resume: no saved session ${String(resume).slice(0, 80)} (GET /api/sessions lists them)`);
-    }
-    if (resume !== undefined && hub.live(resume as string, user)) return c.json({ id: resume }, 200);
-    const resolved = resolveWorkspace(options.workspaceRoot, user, workspace as string | undefined);
+    const request = parseCreateBody(body.value);
+    if (!request.ok) return problem(c, 400, 'invalid_body', request.message);
+    const { model, resume, workspace } = request;
+    if (resume !== undefined && !hub.knows(resume, user)) return problem(c, 404, 'no_session', `resume: no saved session ${resume.slice(0, 80)} (GET /api/sessions lists them)`);
+    if (resume !== undefined && hub.live(resume, user)) return c.json({ id: resume }, 200);
+    const resolved = resolveWorkspace(options.workspaceRoot, user, workspace);
     if (!resolved.ok) return problem(c, 400, 'invalid_workspace', resolved.message);
     try {
-      const id = await hub.create({
-        workspace: resolved.dir,
-        ...(typeof model === 'string' ? { model } : {}),
-        ...(typeof resume === 'string' ? { resume } : {}),
-        ...(user ? { user } : {}),
-      });
+      const id = await hub.create({ workspace: resolved.dir, ...(model ? { model } : {}), ...(resume ? { resume } : {}), ...(user ? { user } : {}) });
       return c.json({ id }, 201);
     } catch (error) {
       return problem(c, 400, 'session_not_started', (error as Error).message);
@@ -121,60 +174,18 @@ export function sessionRoutes(options: SessionRoutesOptions): Hono<Env> {
   app.get('/', (c) => c.json({ sessions: hub.list(c.get('user')) }));
 
   app.get('/:id', (c) => {
-    const user = c.get('user');
-    const id = c.req.param('id');
-    if (!hub.knows(id, user)) return problem(c, 404, 'no_session', `no session ${id.slice(0, 80)}`);
-    const live = hub.live(id, user);
-    if (live) {
-      const { session } = live;
-      const totals = session.usage;
-      return c.json({
-        id,
-        model: session.model.id,
-        status: hub.status(id),
-        live: true,
-        workspace: session.cwd,
-        usage: totals.usage,
-        cost_usd: totals.costUsd,
-        unpriced: totals.unpriced,
-        approval_mode: session.policy.mode,
-        budget_usd: session.budgetUsd ?? null,
-        context: session.context,
-        plan: session.plan,
-        pending_approvals: hub.pendingApprovals(id),
-        last_seq: session.nextSeq - 1,
-        messages: session.history.messages,
-      });
-    }
-    const file = hub.logFile(id, user);
-    if (!file) return problem(c, 404, 'no_session', `no session ${id.slice(0, 80)}`);
-    const saved = savedTotals(file);
-    return c.json({
-      id,
-      model: saved.header.model,
-      status: 'closed',
-      live: false,
-      workspace: saved.header.cwd,
-      usage: saved.usage,
-      cost_usd: saved.cost_usd,
-      pending_approvals: [],
-      last_seq: saved.last_seq,
-      messages: saved.messages,
-    });
+    const details = sessionDetails(hub, c.req.param('id'), c.get('user'));
+    return details ? c.json(details) : problem(c, 404, 'no_session', `no session ${c.req.param('id').slice(0, 80)}`);
   });
 
   app.delete('/:id', async (c) => {
-    const user = c.get('user');
-    const id = c.req.param('id');
-    if (!hub.knows(id, user)) return problem(c, 404, 'no_session', `no session ${id.slice(0, 80)}`);
-    await hub.close(id);
+    await hub.close(c.req.param('id'));
     return c.body(null, 204);
   });
 
   app.post('/:id/operations', async (c) => {
     const user = c.get('user');
     const id = c.req.param('id');
-    if (!hub.knows(id, user)) return problem(c, 404, 'no_session', `no session ${id.slice(0, 80)}`);
     const body = await readJson(c);
     if (!body.ok) return body.response;
     const parsed = parseOperation(body.value);
@@ -198,12 +209,9 @@ export function sessionRoutes(options: SessionRoutesOptions): Hono<Env> {
     return c.json({ id: hosted.session.id }, 202);
   });
 
-  app.get('/:id/events', (c) => {
-    const user = c.get('user');
-    const id = c.req.param('id');
-    if (!hub.knows(id, user)) return problem(c, 404, 'no_session', `no session ${id.slice(0, 80)}`);
-    return streamSessionEvents(c, { hub, id, user, after: replayStart(c), keepAliveMs: options.keepAliveMs, registry: options.registry });
-  });
+  app.get('/:id/events', (c) =>
+    streamSessionEvents(c, { hub, id: c.req.param('id'), user: c.get('user'), after: replayStart(c), keepAliveMs: options.keepAliveMs, registry: options.registry }),
+  );
 
   return app;
 }
