@@ -374,7 +374,9 @@ export function createHfRepoFilesTool(options: HfRepoFilesToolOptions = {}): Too
         upload.approved.set(manifestKey(input), manifestSignature(manifest));
         if (upload.approved.size > 50) upload.approved.delete(upload.approved.keys().next().value as string);
         const card = modelCardFor(targetOf(input, input.path), { absolute: path.resolve(options.workspaceDir as string, input.local_path as string), files: manifest.files.map((file) => file.relative), workspace: options.workspaceDir as string, details: input.model_card }, config.hubUrl, upload.provenance.provenance);
-        const cardText = card ? `\nModel card written as README.md (the folder has none; not written if the repo already has a README):\n${card}` : '';
+        // A card quoting a secret (from the training script) is not shown: the upload will be refused.
+        const cardLeaks = card !== undefined && findSecretsInText(card, 'README.md', scanner).length > 0;
+        const cardText = !card ? '' : cardLeaks ? '\nThe model card for this folder would quote a secret from the training script: the upload will be refused.' : `\nModel card written as README.md (the folder has none; not written if the repo already has a README):\n${card}`;
         return { decision: 'ask', reason: `uploads folder ${input.local_path} to ${target}${input.path ? ` under ${input.path}/` : ''} (creates the repo, ${visibility}, if missing): ${describeManifest(manifest, input.path)}${cardText}` };
       }
       return { decision: 'allow' };

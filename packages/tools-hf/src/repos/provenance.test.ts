@@ -131,7 +131,11 @@ describe('model cards for uploaded model folders', () => {
     expect(kept.output).toContain('the repo already has one, so no model card was written');
     expect(setup.hub.readFile('model', 'tester/has-card', 'README.md')).toBe('# hand-written\n');
     write(workspace, 'leaky.py', `token = "hf_${'a'.repeat(34)}"\n`);
-    const leaky = await runTool(tool, { operation: 'upload', repo_id: 'tester/leaky', local_path: 'out', model_card: { training_script: 'leaky.py' } }, { cwd: workspace });
+    const leakyArgs = { operation: 'upload', repo_id: 'tester/leaky', local_path: 'out', model_card: { training_script: 'leaky.py' } };
+    const leakyReason = tool.approval?.(tool.inputSchema.parse(leakyArgs))?.reason ?? '';
+    expect(leakyReason).toContain('would quote a secret from the training script');
+    expect(leakyReason).not.toContain('hf_aaaa');
+    const leaky = await runTool(tool, leakyArgs, { cwd: workspace });
     expect(leaky.isError).toBe(true);
     expect(leaky.output).toContain('the model card would contain a secret');
     expect(setup.hub.readFile('model', 'tester/leaky', 'adapter_model.safetensors')).toBeUndefined();
