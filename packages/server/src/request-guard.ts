@@ -1,10 +1,16 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import type { HfOAuth } from './hf-oauth.js';
 import type { SignedInUser } from './server-types.js';
 
-export const TOKEN_COOKIE = 'ml_intern_token';
+/**
+ * The token cookie's name carries a digest of the token: cookies ignore ports, so two servers on
+ * one host (`serve --port 7860` and `--port 7861`) would otherwise overwrite each other's.
+ */
+export function tokenCookieName(token: string): string {
+  return `ml_intern_token_${createHash('sha256').update(token).digest('hex').slice(0, 12)}`;
+}
 
 export type GuardVariables = { user: SignedInUser | undefined; via: 'bearer' | 'cookie' };
 
@@ -60,6 +66,7 @@ function originAllowed(c: Context, allowed: readonly string[]): boolean | undefi
  * user. State-changing requests must come from this server's own pages.
  */
 export function requestGuard(options: GuardOptions): MiddlewareHandler<{ Variables: GuardVariables }> {
+  const cookieName = options.token === undefined ? '' : tokenCookieName(options.token);
   return async (c, next) => {
     const hostHeader = c.req.header('host') ?? '';
     if (options.loopbackOnly && !isLoopbackHost(hostnameOf(hostHeader))) {
@@ -71,7 +78,7 @@ export function requestGuard(options: GuardOptions): MiddlewareHandler<{ Variabl
     const queryToken = options.token === undefined ? undefined : c.req.query('token');
     if (queryToken !== undefined && options.token !== undefined && c.req.method === 'GET') {
       if (!sameSecret(queryToken, options.token)) return refuse(c, 401, 'bad_token', 'the token in the URL is not this server\'s: use the URL ml-intern serve printed');
-      setCookie(c, TOKEN_COOKIE, options.token, { httpOnly: true, sameSite: 'Strict', path: '/' });
+      setCookie(c, cookieName, options.token, { httpOnly: true, sameSite: 'Strict', path: '/' });
       const clean = new URL(c.req.url);
       clean.searchParams.delete('token');
       // Off the address bar and out of the history.
@@ -84,7 +91,7 @@ export function requestGuard(options: GuardOptions): MiddlewareHandler<{ Variabl
     if (options.token !== undefined) {
       if (bearer !== undefined && sameSecret(bearer, options.token)) via = 'bearer';
       else {
-        const cookie = getCookie(c, TOKEN_COOKIE);
+        const cookie = getCookie(c, cookieName);
         if (cookie !== undefined && sameSecret(cookie, options.token)) via = 'cookie';
       }
     } else if (options.oauth) {

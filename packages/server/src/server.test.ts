@@ -57,7 +57,8 @@ describe('auth', () => {
     const foreign = await postJson(`${url}/api/sessions`, {}, { origin: 'http://evil.example' });
     expect(foreign.status).toBe(403);
     expect(((await foreign.json()) as { error: { code: string } }).error.code).toBe('origin_refused');
-    const jar = `ml_intern_token=${TOKEN}`;
+    const jar = ((await fetch(`${url}/?token=${TOKEN}`, { redirect: 'manual' })).headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    expect(jar).toMatch(/^ml_intern_token_[0-9a-f]{12}=/);
     const noOrigin = await fetch(`${url}/api/sessions`, { method: 'POST', headers: { cookie: jar, 'content-type': 'application/json' }, body: '{}' });
     expect(noOrigin.status).toBe(403);
     const own = await fetch(`${url}/api/sessions`, { method: 'POST', headers: { cookie: jar, origin: url, 'content-type': 'application/json' }, body: '{}' });
