@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import type { AgentEvent } from '@ml-intern/events';
 import { api, followEvents, type ApprovalDecision, type ClientOperation, type SessionDetails, type SessionSummary, type StreamStatus } from './api.js';
-import { applyConversation } from './state/history.js';
+import { applyConversation, applyImages } from './state/history.js';
 import { applyEvent, initialState, type ViewState } from './state/reducer.js';
 import { ApprovalCard } from './ui/ApprovalCard.js';
 import { Composer } from './ui/Composer.js';
@@ -17,7 +17,7 @@ function viewReducer(state: ViewState, action: Action): ViewState {
       return applyEvent(state, action.event);
     case 'details': {
       const { details } = action;
-      const next = state.forkedFrom ? applyConversation(state, details.messages) : state;
+      const next = applyImages(state.forkedFrom ? applyConversation(state, details.messages) : state, details.messages);
       const window = details.context?.window;
       return {
         ...next,
@@ -76,7 +76,8 @@ export function App() {
   }, [sessionId]);
 
   // The context window and approval mode come from the session itself; a forked session's earlier
-  // conversation too (its own events start after it). Asked again once the session has started.
+  // conversation and the images of the conversation too (events do not carry them). Asked once the
+  // session has started, and again after each turn.
   const started = view.model !== undefined;
   useEffect(() => {
     if (!sessionId || !started) return;
@@ -84,7 +85,7 @@ export function App() {
       .getSession(sessionId)
       .then((details) => dispatch({ kind: 'details', details }))
       .catch(() => undefined);
-  }, [sessionId, started, view.forkedFrom]);
+  }, [sessionId, started, view.forkedFrom, view.turnsEnded]);
 
   const open = (id: string | undefined) => {
     setDrawer(false);

@@ -83,3 +83,31 @@ function images(value: unknown): InlineImage[] {
   if (!Array.isArray(value)) return [];
   return value.filter(isObject).flatMap((item) => (typeof item.data === 'string' && typeof item.mediaType === 'string' && IMAGE_TYPES.has(item.mediaType) ? [{ mediaType: item.mediaType, data: item.data }] : []));
 }
+
+/**
+ * Images are not in the events: a tool's result images (a plot the agent read) and a message's
+ * attachments come with the conversation. Put them on the cards and messages already shown.
+ */
+export function applyImages(state: ViewState, conversation: unknown): ViewState {
+  if (!Array.isArray(conversation)) return state;
+  let tools = state.tools;
+  let items = state.items;
+  const claimed = new Set<string>();
+  for (const message of conversation) {
+    if (!isObject(message)) continue;
+    const found = images(message.images);
+    if (found.length === 0) continue;
+    if (message.role === 'tool' && typeof message.toolCallId === 'string') {
+      const card = tools[message.toolCallId];
+      if (card && card.images.length === 0) tools = { ...tools, [card.id]: { ...card, images: found } };
+    } else if (message.role === 'user' && typeof message.content === 'string') {
+      const index = items.findIndex((item) => item.kind === 'user' && !claimed.has(item.key) && item.text === message.content && item.images.length === 0);
+      const item = items[index];
+      if (item?.kind === 'user') {
+        claimed.add(item.key);
+        items = [...items.slice(0, index), { ...item, images: found }, ...items.slice(index + 1)];
+      }
+    }
+  }
+  return tools === state.tools && items === state.items ? state : { ...state, tools, items };
+}

@@ -1,6 +1,6 @@
 import type { AgentEvent, EventPayload } from '@ml-intern/events';
 import { describe, expect, it } from 'vitest';
-import { applyConversation } from './history.js';
+import { applyConversation, applyImages } from './history.js';
 import { parseMetricLine, trackioUrl } from './jobs.js';
 import { MAX_LOG_LINES, applyEvent, applyEvents, initialState, type ViewState } from './reducer.js';
 
@@ -257,6 +257,25 @@ describe('resumed sessions', () => {
     const own = applyEvents(initialState('s2'), events([{ type: 'processing', input: 'a' }, { type: 'processing', input: 'b' }]));
     const view = applyConversation(own, [{ role: 'notice', kind: 'summary', content: 'summary' }, { role: 'user', content: 'b' }]);
     expect(view.items.map((item) => item.kind)).toEqual(['user', 'user']);
+  });
+
+  it('images from the conversation join the cards and messages the events already show', () => {
+    const own = applyEvents(initialState('s1'), events([
+      { type: 'processing', input: 'what is in this plot?' },
+      { type: 'tool_call', tool_call_id: 'r1', tool: 'read', arguments: { path: 'loss.png' }, summary: 'read loss.png' },
+      { type: 'tool_output', tool_call_id: 'r1', tool: 'read', output: 'image loss.png', is_error: false, truncated: false, duration_ms: 3 },
+      { type: 'turn_complete', final_text: 'ok', reason: 'done', iterations: 1, usage: USAGE, cost_usd: 0, unpriced: false },
+    ]));
+    expect(own.turnsEnded).toBe(1);
+    const png = { type: 'image', mediaType: 'image/png', data: 'iVBORw0KGgo' };
+    const view = applyImages(own, [
+      { role: 'user', content: 'what is in this plot?', images: [png] },
+      { role: 'assistant', content: [{ type: 'tool_call', id: 'r1', name: 'read', arguments: '{}' }] },
+      { role: 'tool', toolCallId: 'r1', toolName: 'read', content: 'image loss.png', isError: false, images: [png, { type: 'image', mediaType: 'text/html', data: 'PHNjcmlwdD4=' }] },
+    ]);
+    expect(view.tools.r1?.images).toEqual([{ mediaType: 'image/png', data: 'iVBORw0KGgo' }]);
+    expect(view.items[0]).toMatchObject({ kind: 'user', images: [{ mediaType: 'image/png', data: 'iVBORw0KGgo' }] });
+    expect(applyImages(view, [])).toBe(view);
   });
 
   it('skip what is not a message', () => {

@@ -68,6 +68,8 @@ export interface ViewState {
   ended?: string;
   /** The conversation a resumed session continues has been put in front of its own events. */
   historyLoaded?: boolean;
+  /** Turns that ended (done, stopped or interrupted): the UI reads the session's images after each. */
+  turnsEnded: number;
 }
 
 export const MAX_LOG_LINES = 300;
@@ -87,6 +89,7 @@ export function initialState(sessionId?: string): ViewState {
     costUsd: 0,
     unpriced: false,
     contextTokens: 0,
+    turnsEnded: 0,
   };
 }
 
@@ -274,7 +277,7 @@ function reduce(state: ViewState, event: AgentEvent): ViewState {
       const last = items[items.length - 1];
       const shown = closed.items.some((item) => item.kind === 'assistant' && item.text === event.final_text);
       const withFinal: TimelineItem[] = event.final_text && !shown && last?.kind === 'turn_end' ? [...items.slice(0, -1), { kind: 'notice', key: `f-${event.seq}`, level: 'warn', text: event.final_text }, last] : items;
-      return { ...closed, items: withFinal, status: 'idle', pending: [], usage: event.usage, costUsd: event.cost_usd, unpriced: event.unpriced };
+      return { ...closed, items: withFinal, status: 'idle', pending: [], usage: event.usage, costUsd: event.cost_usd, unpriced: event.unpriced, turnsEnded: closed.turnsEnded + 1 };
     }
     case 'llm_call':
       return {
@@ -289,7 +292,7 @@ function reduce(state: ViewState, event: AgentEvent): ViewState {
     case 'interrupted': {
       const closed = closeStreaming(state);
       const tools = Object.fromEntries(Object.entries(closed.tools).map(([id, card]) => [id, TERMINAL_TOOL_STATES.has(card.state) ? card : { ...card, state: 'cancelled' as const }]));
-      return { ...closed, tools, status: 'idle', pending: [], items: [...closed.items, { kind: 'turn_end', key: `t-${event.seq}`, reason: 'interrupted', costUsd: closed.costUsd, iterations: 0 }] };
+      return { ...closed, tools, status: 'idle', pending: [], turnsEnded: closed.turnsEnded + 1, items: [...closed.items, { kind: 'turn_end', key: `t-${event.seq}`, reason: 'interrupted', costUsd: closed.costUsd, iterations: 0 }] };
     }
     case 'compacted':
       return {
