@@ -90,6 +90,10 @@ interface ServerEntry {
   created: AnyTool[];
   retry?: NodeJS.Timeout;
   signIn?: AbortController;
+  /** A listing that arrived (list_changed) while the servers were still starting. */
+  laterListing?: McpToolInfo[];
+  /** The listing the current tools were made from (a list_changed that changes nothing is ignored). */
+  listing?: string;
 }
 
 function describeIssues(error: z.ZodError): string {
@@ -134,6 +138,7 @@ export async function connectMcpServers(
   const disabled = entries.filter(([, config]) => !config.enabled);
   const taken = new Set(options.reservedNames ?? []);
   let closed = false;
+  let started = false;
   const serverEntries: ServerEntry[] = [];
 
   // The tools of one server, named `server__tool` and never taking a name that is already taken.
@@ -157,6 +162,14 @@ export async function connectMcpServers(
   // A later tool set (list_changed, a late start): swap it in and tell whoever registered the old one.
   const replaceTools = (entry: ServerEntry, listed: McpToolInfo[], reason: 'changed' | 'started') => {
     if (closed) return;
+    // Still starting: the newer listing becomes the server's first tool set.
+    if (!started) {
+      entry.laterListing = listed;
+      return;
+    }
+    const listing = JSON.stringify(listed);
+    if (reason === 'changed' && listing === entry.listing) return;
+    entry.listing = listing;
     const before = entry.tools.map((summary) => summary.name);
     const { summaries, created } = toolSet(entry, listed);
     entry.tools = summaries;
@@ -168,7 +181,7 @@ export async function connectMcpServers(
     const message =
       reason === 'started'
         ? `MCP server "${server}" is running now; its ${after.length} tool${after.length === 1 ? ' is' : 's are'} available from the next model call`
-        : `MCP server "${server}" changed its tools${added.length ? `; added ${added.join(', ')}` : ''}${removed.length ? `; removed ${removed.join(', ')}` : ''}${added.length + removed.length === 0 ? ' (same names, descriptions or schemas updated)' : ''}`;
+        : `MCP server "${server}" changed its tools${added.length ? `; added ${added.join(', ')}` : ''}${removed.length ? `; removed ${removed.join(', ')}` : ''}${added.length + removed.length === 0 ? ' (same names; descriptions or schemas updated)' : ''}`;
     log(message, 'info');
     try {
       options.onToolsChanged?.({ server, tools: created, removed: before, message });
@@ -267,10 +280,14 @@ export async function connectMcpServers(
     ),
   );
   serverEntries.forEach((entry, index) => {
-    const { summaries, created } = toolSet(entry, listings[index] ?? []);
+    const listed = entry.laterListing ?? listings[index] ?? [];
+    const { summaries, created } = toolSet(entry, listed);
+    entry.listing = JSON.stringify(listed);
     entry.tools = summaries;
     entry.created = created;
+    entry.laterListing = undefined;
   });
+  started = true;
 
   const close = async () => {
     closed = true;
