@@ -35,6 +35,8 @@ export interface FakeJob {
   finishedAt?: string;
   script: FakeJobScript;
   released: number;
+  /** When each released chunk was written: a replay keeps each line's original timestamp, as the Hub's does. */
+  releasedAt: string[];
 }
 
 export interface FakeScheduledJob {
@@ -103,8 +105,8 @@ function scheduledJson(job: FakeScheduledJob) {
   };
 }
 
-function releaseAll(job: FakeJob): string[] {
-  return job.script.chunks.slice(0, job.released).flat();
+function releaseAll(job: FakeJob): { line: string; timestamp: string }[] {
+  return job.script.chunks.slice(0, job.released).flatMap((chunk, index) => chunk.map((line) => ({ line, timestamp: job.releasedAt[index] as string })));
 }
 
 function wait(ms: number): Promise<void> {
@@ -148,7 +150,7 @@ export function jobRoutes(state: FakeJobsState): FakeRoute[] {
       const namespace = owned(context);
       if (!namespace || !validate(context, body(context))) return;
       state.counter += 1;
-      const job: FakeJob = { id: sha(`job-${state.counter}`).slice(0, 24), namespace, request: body(context), stage: 'RUNNING', createdAt: new Date().toISOString(), script: state.nextScript, released: 0 };
+      const job: FakeJob = { id: sha(`job-${state.counter}`).slice(0, 24), namespace, request: body(context), stage: 'RUNNING', createdAt: new Date().toISOString(), script: state.nextScript, released: 0, releasedAt: [] };
       state.jobs.set(job.id, job);
       sendJson(context.response, 200, jobJson(job));
     }),
@@ -173,6 +175,7 @@ export function jobRoutes(state: FakeJobsState): FakeRoute[] {
       const job = owned(context) && findJob(context);
       if (!job) return;
       if (!TERMINAL.has(job.stage)) job.released = Math.min(job.script.chunks.length, job.released + (job.script.releasePerRequest ?? 1));
+      while (job.releasedAt.length < job.released) job.releasedAt.push(new Date().toISOString());
       const finished = TERMINAL.has(job.stage) || job.released >= job.script.chunks.length;
       if (finished && !TERMINAL.has(job.stage)) {
         job.stage = job.script.finalStage ?? 'COMPLETED';
@@ -183,9 +186,9 @@ export function jobRoutes(state: FakeJobsState): FakeRoute[] {
       context.response.on('close', () => {
         closed = true;
       });
-      for (const line of releaseAll(job)) {
+      for (const { line, timestamp } of releaseAll(job)) {
         if (closed) return;
-        writeSseFrame(context.response, { data: line, timestamp: new Date().toISOString() });
+        writeSseFrame(context.response, { data: line, timestamp });
         if (state.logLineDelayMs > 0) await wait(state.logLineDelayMs);
       }
       if (finished) return void context.response.end();

@@ -65,6 +65,11 @@ export interface HfJobsToolOptions extends HfToolsOptions {
   /** A logs snapshot stops after this long even if the replay is still under way (default 90 s). */
   logSnapshotMaxMs?: number;
   /**
+   * Following logs streams only lines stamped after the call started, less this allowance for the
+   * difference between this machine's clock and the Hub's (default 30 s); older lines are history.
+   */
+  logClockSkewMs?: number;
+  /**
    * Host variables a run's `secrets` may forward as `"$NAME"` without a person's approval (config
    * `jobs.forward_env`). Forwarding any other host variable is never auto-approved.
    */
@@ -173,7 +178,9 @@ async function logsOperation(runtime: JobsRuntime, call: HubCall, input: Input, 
     jobId: id,
     // A snapshot reads until the replay goes quiet (it has reached the live end), within a bound.
     maxWaitMs: following ? input.follow_seconds * 1000 : (runtime.options.logSnapshotMaxMs ?? SNAPSHOT_MAX_MS),
-    ...(following ? { log: (line: string, level?: 'info' | 'warn') => ctx.log(line, level) } : { idleMs: runtime.options.logIdleMs ?? 2_000 }),
+    ...(following
+      ? { log: (line: string, level?: 'info' | 'warn') => ctx.log(line, level), liveSince: Date.now() - (runtime.options.logClockSkewMs ?? 30_000) }
+      : { idleMs: runtime.options.logIdleMs ?? 2_000 }),
     keep: input.tail,
   });
   const { getJob } = await loadHub();

@@ -14,6 +14,11 @@ export interface CollectLogsOptions {
   keep: number;
   /** Called for every line as it arrives (→ `tool_log`). */
   onLine?: (line: string) => void;
+  /**
+   * Lines stamped before this time (ms) are the replay of earlier output: they are kept for the
+   * result but not passed to `onLine`, so following a long job does not re-stream its history.
+   */
+  liveSince?: number;
 }
 
 export interface CollectedLogs {
@@ -29,6 +34,8 @@ export interface CollectedLogs {
   stoppedBy: 'end' | 'idle' | 'deadline' | 'error';
   /** Timestamp of the last line received (the Hub stamps each line). */
   lastTimestamp?: Date;
+  /** Lines of earlier output that were replayed without going to `onLine`. */
+  replayed: number;
 }
 
 const TIMEOUT = Symbol('timeout');
@@ -59,6 +66,7 @@ export async function collectJobLogs(call: HubCall, options: CollectLogsOptions)
   let interruptedBy: string | undefined;
   let stoppedBy: CollectedLogs['stoppedBy'] = 'deadline';
   let lastTimestamp: Date | undefined;
+  let replayed = 0;
   const deadline = Date.now() + options.maxWaitMs;
   try {
     for (;;) {
@@ -79,13 +87,15 @@ export async function collectJobLogs(call: HubCall, options: CollectLogsOptions)
       }
       const stamp = next.value.timestamp instanceof Date && !Number.isNaN(next.value.timestamp.getTime()) ? next.value.timestamp : undefined;
       if (stamp) lastTimestamp = stamp;
+      const live = options.liveSince === undefined || stamp === undefined || stamp.getTime() >= options.liveSince;
       for (const raw of String(next.value.message ?? '').split(/\r?\n/)) {
         const line = stripAnsi(raw).replace(/\s+$/, '');
         if (line === '' && raw === '') continue;
         total += 1;
         lines.push(line);
         if (lines.length > options.keep) lines.shift();
-        options.onLine?.(line);
+        if (live) options.onLine?.(line);
+        else replayed += 1;
       }
     }
   } catch (error) {
@@ -98,7 +108,7 @@ export async function collectJobLogs(call: HubCall, options: CollectLogsOptions)
   } finally {
     controller.abort();
   }
-  return { lines, total, ended, stoppedBy, ...(lastTimestamp ? { lastTimestamp } : {}), ...(interruptedBy ? { interruptedBy: call.redact(interruptedBy) } : {}) };
+  return { lines, total, ended, stoppedBy, replayed, ...(lastTimestamp ? { lastTimestamp } : {}), ...(interruptedBy ? { interruptedBy: call.redact(interruptedBy) } : {}) };
 }
 
 const INSTALLED = /^\s*Installed \d+ packages? in [\d.]+\s*(ms|s)\s*$/;

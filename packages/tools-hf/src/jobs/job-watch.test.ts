@@ -78,6 +78,19 @@ describe('hf_jobs metrics and logs', () => {
     expect((await runTool(tool, { operation: 'inspect', job_id: id })).output).not.toContain('Metrics:');
   });
 
+  test('following a long-running job streams its new lines, not the replay of its history', async () => {
+    await using setup = await startTestHub({ jobScript: { chunks: [['old 1', 'old 2'], ['new 1'], ['new 2']] } }, { logClockSkewMs: 100 });
+    const tool = createHfJobsTool(setup.options);
+    await runTool(tool, { operation: 'run', script: 'print(1)\n' });
+    const id = [...setup.hub.jobs.keys()][0] as string;
+    await runTool(tool, { operation: 'logs', job_id: id });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const followed = await runTool(tool, { operation: 'logs', job_id: id, follow_seconds: 1 });
+    const streamed = followed.logs.map((log) => log.message).filter((line) => !line.startsWith('[metrics]'));
+    expect(streamed).toEqual(['new 1', '(2 earlier log lines were replayed without streaming them; the last ones are in the result.)']);
+    expect(followed.output).toContain('```\nold 1\nold 2\nnew 1\n```');
+  });
+
   test('a logs snapshot of a running job shows its current metrics; a finished job shows none', async () => {
     await using setup = await startTestHub();
     const tool = createHfJobsTool(setup.options);

@@ -15,6 +15,8 @@ export interface WatchJobOptions {
   metricsEveryMs?: number;
   /** Snapshot: wait this long for one metrics sample (default 3 s). */
   metricsWaitMs?: number;
+  /** Follow: lines stamped before this (ms) are replayed history, kept for the result but not streamed. */
+  liveSince?: number;
 }
 
 export interface WatchedJob {
@@ -68,7 +70,9 @@ export async function watchJob(call: HubCall, options: WatchJobOptions): Promise
       ...(options.idleMs === undefined ? {} : { idleMs: options.idleMs }),
       keep: options.keep,
       ...(log ? { onLine: (line: string) => log(line) } : {}),
+      ...(options.liveSince === undefined ? {} : { liveSince: options.liveSince }),
     });
+    if (log && logs.replayed > 0) log(`(${logs.replayed} earlier log lines were replayed without streaming them; the last ones are in the result.)`);
     if (!log) await metricsDone;
     return { logs, ...(latest ? { metrics: latest } : {}) };
   } finally {
