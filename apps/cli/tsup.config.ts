@@ -16,9 +16,10 @@ export const appBundle = {
   splitting: true,
   target: 'node20',
   // web-tree-sitter and tree-sitter-bash (core's shell parser) resolve their .wasm files from
-  // their own package folders; sharp (image downscaling) loads its prebuilt native binary.
-  external: ['tiktoken', '@huggingface/hub', 'web-tree-sitter', 'tree-sitter-bash', 'sharp'],
-  noExternal: [/^(?!tiktoken$|@huggingface\/hub$|web-tree-sitter$|tree-sitter-bash$|sharp$)/],
+  // their own package folders; sharp (image downscaling) loads its prebuilt native binary; sixel
+  // (terminal images) assigns an undeclared global, which a bundled ES module may not.
+  external: ['tiktoken', '@huggingface/hub', 'web-tree-sitter', 'tree-sitter-bash', 'sharp', 'sixel'],
+  noExternal: [/^(?!tiktoken$|@huggingface\/hub$|web-tree-sitter$|tree-sitter-bash$|sharp$|sixel$)/],
   // Bundled CommonJS dependencies call require() for Node built-ins.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   loader: { '.md': 'text' },

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sniffImage } from '@ml-intern/core';
@@ -94,5 +94,21 @@ describe('ml-intern interactive /rewind', () => {
     expect(text).not.toContain('write the sweep notes');
     expect(text).toContain('rewound the conversation and the workspace files to before turn 1');
     expect(text).toContain('hello again');
+  });
+});
+
+describe('ml-intern interactive: the plot the model reads, on the terminal', () => {
+  it('is drawn as sixel when asked for (ML_INTERN_INLINE_IMAGES), and its path shown otherwise', async () => {
+    const steps = () => [{ toolCalls: [{ name: 'read', arguments: { path: 'loss.png' } }] }, { text: 'it goes down' }];
+    const cwd = workspace();
+    writeFileSync(path.join(cwd, 'loss.png'), testPng(300, 200));
+    await using sixel = await startFakeOpenAI({ steps: steps() });
+    const drawn = await runBinary(CLI, ['--yolo'], { env: isolatedEnv({ OPENAI_BASE_URL: sixel.baseURL, OPENAI_API_KEY: 'sk-test-key-0123456789abcdef', ML_INTERN_MODEL: 'openai/gpt-4o', ML_INTERN_INLINE_IMAGES: 'sixel' }), cwd, input: 'plot it\n/quit\n' });
+    expect(drawn.code, drawn.stderr).toBe(0);
+    expect(drawn.stdout).toMatch(/\u001BP0;1;q"1;1;\d+;\d+/);
+    await using plain = await startFakeOpenAI({ steps: steps() });
+    const listed = await runBinary(CLI, ['--yolo'], { env: isolatedEnv({ OPENAI_BASE_URL: plain.baseURL, OPENAI_API_KEY: 'sk-test-key-0123456789abcdef', ML_INTERN_MODEL: 'openai/gpt-4o' }), cwd, input: 'plot it\n/quit\n' });
+    expect(listed.stdout).toContain(`image: ${path.join(realpathSync(cwd), 'loss.png')}`);
+    expect(listed.stdout).not.toContain('\u001BP');
   });
 });

@@ -189,8 +189,10 @@ export class EventRenderer {
     if (event.spill_path) lines.push(style.dim(`full output: ${event.spill_path}`));
     lines.forEach((line, index) => this.#writer.line(`${index === 0 ? `  ${style.dim(OUTPUT_MARK)} ` : '    '}${line}`));
     const image = this.#images?.render(event.tool_call_id, event.output, event.is_error, this.#writer.columns);
-    if (image?.sequence) this.#writer.write(`    ${image.sequence}\n`);
-    else if (image) this.#writer.line(`    ${style.dim(`image: ${sanitizeTerminalText(image.path)}`)}`);
+    const showPath = (file: string) => this.#writer.line(`    ${style.dim(`image: ${sanitizeTerminalText(file)}`)}`);
+    if (typeof image?.sequence === 'string') this.#writer.write(`    ${image.sequence}\n`);
+    else if (image?.sequence) void image.sequence.then((sequence) => (sequence ? this.#writer.write(`    ${sequence}\n`) : showPath(image.path)));
+    else if (image) showPath(image.path);
     this.#lastCallShown = undefined;
     this.#toolLines.delete(event.tool_call_id);
   }

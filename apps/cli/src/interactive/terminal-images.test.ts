@@ -16,7 +16,7 @@ afterEach(() => {
 });
 
 /** What the interactive CLI prints when the model reads `file` (a plot written in a fresh workspace). */
-function renderRead(protocol: InlineImageProtocol | undefined, file = 'loss.png', prepare?: (workspace: string) => void): { text: string; png: Buffer; workspace: string } {
+function renderRead(protocol: InlineImageProtocol | undefined, file = 'loss.png', prepare?: (workspace: string) => void): { text: string; png: Buffer; workspace: string; output: CaptureOutput } {
   const workspace = mkdtempSync(path.join(tmpdir(), 'ml-intern-inline-'));
   directories.push(workspace);
   // Large enough that its base64 takes several kitty chunks.
@@ -30,7 +30,7 @@ function renderRead(protocol: InlineImageProtocol | undefined, file = 'loss.png'
     { type: 'tool_output', tool_call_id: 'c1', tool: 'read', output: `${file}: PNG image, 400×300 px, ${png.length} bytes (attached as an image).`, is_error: false, truncated: false, duration_ms: 3 },
   ];
   for (const event of toEvents(...payloads)) renderer.handle(event);
-  return { text: output.text, png, workspace };
+  return { text: output.text, png, workspace, output };
 }
 
 describe('inline images in the terminal', () => {
@@ -38,6 +38,9 @@ describe('inline images in the terminal', () => {
     expect(detectImageProtocol({ KITTY_WINDOW_ID: '1', TERM: 'xterm-kitty' }, true)).toBe('kitty');
     expect(detectImageProtocol({ TERM_PROGRAM: 'iTerm.app' }, true)).toBe('iterm2');
     expect(detectImageProtocol({ TERM_PROGRAM: 'WezTerm' }, true)).toBe('iterm2');
+    expect(detectImageProtocol({ TERM: 'foot' }, true)).toBe('sixel');
+    expect(detectImageProtocol({ TERM: 'xterm-256color', KONSOLE_VERSION: '230804' }, true)).toBe('sixel');
+    expect(detectImageProtocol({ TERM: 'xterm-256color', KONSOLE_VERSION: '210800' }, true)).toBeUndefined();
     expect(detectImageProtocol({ TERM: 'xterm-256color' }, true)).toBeUndefined();
     expect(detectImageProtocol({ KITTY_WINDOW_ID: '1', TMUX: '/tmp/tmux-0/default,1,0' }, true)).toBeUndefined();
     expect(detectImageProtocol({ TERM_PROGRAM: 'iTerm.app' }, false)).toBeUndefined();
@@ -57,6 +60,11 @@ describe('inline images in the terminal', () => {
     const { text, png } = renderRead('iterm2');
     expect(text).toContain(`\u001B]1337;File=inline=1;size=${png.length};width=`);
     expect(text).toContain(`:${png.toString('base64')}\u0007`);
+  });
+
+  it('sixel: the image is encoded (sharp, then the sixel library) and drawn right after', async () => {
+    const { output } = renderRead('sixel');
+    await expect.poll(() => output.text, { timeout: 5_000 }).toMatch(/\u001BP0;1;q"1;1;\d+;\d+[\s\S]*\u001B\\\n$/);
   });
 
   it('elsewhere the path is shown; a path that leads out of the workspace shows nothing', () => {
