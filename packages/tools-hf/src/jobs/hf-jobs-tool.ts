@@ -109,13 +109,14 @@ function runApproval(input: Input, pricing: HardwarePricing, options: HfJobsTool
   return { decision, reason, billable: true, ...(neverAuto ? { neverAuto: true } : {}), ...(estimate ? { costUsd: estimate.usd } : {}) };
 }
 
-function logsBlock(logs: CollectedLogs): string {
+/** The last lines of a job's log; `snapshot`: a read meant to reach the latest line, which says when it did not. */
+function logsBlock(logs: CollectedLogs, snapshot = false): string {
   const { lines, total } = logs;
   if (total === 0) return '(no log lines yet)';
   const shown = collapseInstallNoise(lines);
   const block = `${total > lines.length ? `Last ${lines.length} of ${total} lines:\n` : ''}\`\`\`\n${shown.join('\n')}\n\`\`\``;
   // The endpoint replays from the first line: a replay still running at the deadline has not reached the latest lines.
-  if (logs.stoppedBy !== 'deadline' || logs.ended) return block;
+  if (!snapshot || logs.stoppedBy !== 'deadline' || logs.ended) return block;
   return `${block}\n(The log replay was still catching up when reading stopped${logs.lastTimestamp ? `, at lines from ${logs.lastTimestamp.toISOString()}` : ''}: newer lines exist. Call logs with follow_seconds to read further.)`;
 }
 
@@ -187,7 +188,7 @@ async function logsOperation(runtime: JobsRuntime, call: HubCall, input: Input, 
   const job = await getJob({ ...call.library, namespace, jobId: id });
   const terminal = isTerminal(job);
   if (terminal) runtime.tracker.settle(id, job);
-  const lines = [`Job ${id}: ${job.status?.stage ?? 'UNKNOWN'}${job.status?.message ? ` (${job.status.message})` : ''} — ${jobUrl(runtime.config.hubUrl, namespace, id)}`, ...(terminal ? [] : metricsBlock(watched.metrics)), logsBlock(watched.logs)];
+  const lines = [`Job ${id}: ${job.status?.stage ?? 'UNKNOWN'}${job.status?.message ? ` (${job.status.message})` : ''} — ${jobUrl(runtime.config.hubUrl, namespace, id)}`, ...(terminal ? [] : metricsBlock(watched.metrics)), logsBlock(watched.logs, !following)];
   if (watched.logs.interruptedBy) lines.push(`(The log stream was cut: ${watched.logs.interruptedBy}.)`);
   if (!terminal) lines.push('The job is still running; call logs again later (follow_seconds streams new lines and GPU metrics while waiting).');
   return lines.join('\n');

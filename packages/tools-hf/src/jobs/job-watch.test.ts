@@ -89,6 +89,7 @@ describe('hf_jobs metrics and logs', () => {
     const streamed = followed.logs.map((log) => log.message).filter((line) => !line.startsWith('[metrics]'));
     expect(streamed).toEqual(['new 1', '(2 earlier log lines were replayed without streaming them; the last ones are in the result.)']);
     expect(followed.output).toContain('```\nold 1\nold 2\nnew 1\n```');
+    expect(followed.output).not.toContain('still catching up');
   });
 
   test('a logs snapshot of a running job shows its current metrics; a finished job shows none', async () => {
