@@ -111,3 +111,37 @@ describe('MCP tools in the agent loop', () => {
     await session.close();
   });
 });
+
+describe('a remote MCP server that goes away mid-session', () => {
+  it('fails the call as a tool result and the session goes on (a server signed in with OAuth)', async () => {
+    const { startFakeMcpServer } = await import('@ml-intern/testing');
+    const { signInMcpServer } = await import('./mcp-oauth-sign-in.js');
+    const { mcpServerConfigSchema } = await import('./mcp-server-config.js');
+    const server = await startFakeMcpServer({ oauth: true });
+    const dir = path.join(mkdtempSync(path.join(tmpdir(), 'ml-intern-mcp-session-oauth-')), 'mcp-oauth');
+    const entry = { transport: 'http' as const, url: server.mcpUrl, trust: true };
+    await signInMcpServer({
+      name: 'remote',
+      config: mcpServerConfigSchema.parse(entry) as Parameters<typeof signInMcpServer>[0]['config'],
+      oauth: { dir },
+      onAuthorizationUrl: async (url) => void (await fetch(url)),
+    });
+    const remote = await connectMcpServers({ remote: entry }, { oauth: { dir }, log: () => {} });
+    const model = new ScriptedModel({
+      turns: [toolTurn({ name: 'remote__echo', arguments: { message: 'one' } }), textTurn('first done'), toolTurn({ name: 'remote__echo', arguments: { message: 'two' } }), textTurn('second done')],
+    });
+    const session = createSession({ model, tools: [...remote.tools], dataDir: mkdtempSync(path.join(tmpdir(), 'ml-intern-mcp-session-')) });
+    try {
+      expect(await session.run('call it')).toMatchObject({ status: 'completed', text: 'first done' });
+      await server.close();
+      expect(await session.run('call it again')).toMatchObject({ status: 'completed', text: 'second done' });
+      const failed = toolResults(model, 3).at(-1);
+      expect(failed).toMatchObject({ role: 'tool', toolName: 'remote__echo', isError: true });
+      expect(failed?.role === 'tool' && failed.content).toMatch(/MCP server "remote"/);
+      expect(remote.status()[0]?.state).not.toBe('connected');
+    } finally {
+      await session.close();
+      await remote.close();
+    }
+  });
+});
