@@ -1,11 +1,13 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createApprovalPolicy, createSession, type AgentEvent, type ModelRequest } from '@ml-intern/core';
+import { JsonlSessionStore, readSessionLog } from '@ml-intern/context';
+import { createApprovalPolicy, createSession, openReservations, type AgentEvent, type ModelRequest } from '@ml-intern/core';
 import { createLocalSandbox, sandboxTools } from '@ml-intern/sandbox';
 import { ScriptedModel, startFakeHub, textTurn, toolTurn, type ScriptedTurn } from '@ml-intern/testing';
 import { hfTools } from '@ml-intern/tools-hf';
 import { describe, expect, test } from 'vitest';
+import { CLI, isolatedEnv, runBinary } from './run-binary.js';
 
 /** The TRL script the job runs (never executed here: no weights can be downloaded). */
 const TRL_SCRIPT = `# /// script
@@ -136,5 +138,38 @@ describe('the ML workflow end to end: find, check, train, watch, ship', () => {
     expect(collections).toHaveLength(1);
     expect(collections[0]).toMatchObject({ private: true, items: [{ id: REPO }] });
     expect(JSON.stringify(events)).not.toContain(hub.token);
+  });
+
+  test('jobs outlive runs: `ml-intern jobs` lists a job a session left running and reconciles its reservation once it has ended', async () => {
+    const env = isolatedEnv();
+    const workspace = mkdtempSync(path.join(tmpdir(), 'ml-intern-workflow-'));
+    await using hub = await startFakeHub();
+    const store = new JsonlSessionStore(path.join(env.XDG_DATA_HOME as string, 'ml-intern', 'sessions'));
+    const model = new ScriptedModel({
+      turns: [toolTurn({ name: 'hf_jobs', arguments: { operation: 'run', script: 'print("training")\n', hardware_flavor: 'a10g-large', timeout: '1h' } }), textTurn('The job is running.')],
+    });
+    const tools = hfTools({ hubUrl: hub.hubUrl, token: hub.token, cacheDir: mkdtempSync(path.join(tmpdir(), 'ml-intern-hf-cache-')), include: ['hf_jobs'] });
+    const session = createSession({ model, tools, store, policy: createApprovalPolicy({ mode: 'default' }), planTool: false, cwd: workspace });
+    session.subscribe((event) => {
+      if (event.type === 'approval_required') session.submit({ type: 'exec_approval', decisions: event.tools.map((tool) => ({ tool_call_id: tool.tool_call_id, approved: true })) });
+    });
+    expect((await session.run('Start the training job.')).status).toBe('completed');
+    await session.close();
+    const [jobId] = [...hub.jobs.keys()];
+    const log = path.join(store.dir, `${session.id}.jsonl`);
+    expect(openReservations(readSessionLog(log).records)).toMatchObject([{ tool: 'hf_jobs', reservedUsd: 1.5, resource: { kind: 'hf_job', id: jobId, namespace: 'tester' } }]);
+
+    const jobsEnv = { ...env, HF_ENDPOINT: hub.hubUrl, HF_TOKEN: hub.token };
+    const running = await runBinary(CLI, ['jobs'], { env: jobsEnv });
+    expect(running.code).toBe(0);
+    expect(running.stdout).toMatch(new RegExp(`tester/${jobId}\\s+RUNNING\\s+a10g-large\\s+\\d+m\\s+\\$0\\.00 so far\\s+${session.id.slice(0, 8)}`));
+    expect(openReservations(readSessionLog(log).records)).toHaveLength(1);
+
+    await fetch(`${hub.hubUrl}/api/jobs/tester/${jobId}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${hub.token}` } });
+    const ended = await runBinary(CLI, ['jobs', '--json'], { env: jobsEnv });
+    expect(ended.code).toBe(0);
+    expect(JSON.parse(ended.stdout)).toMatchObject([{ id: jobId, status: 'CANCELED', hardware: 'a10g-large', cost_usd: 0, session: session.id }]);
+    expect(openReservations(readSessionLog(log).records)).toEqual([]);
+    expect(`${running.stdout}${running.stderr}${ended.stdout}${ended.stderr}`).not.toContain(hub.token);
   });
 });
