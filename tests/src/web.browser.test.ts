@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startFakeHub, startFakeOpenAI, type OpenAIScriptStep } from '@ml-intern/testing';
+import { startFakeHub, startFakeOpenAI, testPng, type OpenAIScriptStep } from '@ml-intern/testing';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, isolatedEnv, root } from './run-binary.js';
@@ -54,10 +54,10 @@ const STEPS: OpenAIScriptStep[] = [
       },
     ],
   },
-  { toolCalls: [{ name: 'bash', arguments: { command: 'for i in $(seq 1 12); do echo "row $i"; sleep 0.4; done', description: 'count the rows' } }] },
+  { toolCalls: [{ name: 'bash', arguments: { command: `echo ${testPng(160, 90).toString('base64')} | base64 -d > loss.png; for i in $(seq 1 12); do echo "row $i"; sleep 0.4; done`, description: 'count the rows' } }] },
   {
     text: 'The data looks fine. Launching the training job.',
-    toolCalls: [{ name: 'hf_jobs', arguments: { operation: 'run', script: TRAIN_SCRIPT, hardware_flavor: 't4-small', timeout: '30m', wait_seconds: 30, trackio_space_id: 'trackio-dashboard', trackio_project: 'sft-demo' } }],
+    toolCalls: [{ name: 'read', arguments: { path: 'loss.png' } }, { name: 'hf_jobs', arguments: { operation: 'run', script: TRAIN_SCRIPT, hardware_flavor: 't4-small', timeout: '30m', wait_seconds: 30, trackio_space_id: 'trackio-dashboard', trackio_project: 'sft-demo' } }],
   },
   { text: FINAL_ANSWER, textChunks: 20, delayMs: 15 },
 ];
@@ -245,6 +245,9 @@ describe.skipIf(!existsSync(CHROMIUM))('the web UI in headless Chromium against 
     // The final answer is Markdown, rendered and sanitised.
     await page.getByRole('heading', { name: 'Done' }).waitFor({ timeout: 20_000 });
     await page.locator('.md table td', { hasText: '1.20' }).waitFor();
+    // The image the agent read shows on its card.
+    const read = page.locator('[data-tool-call]', { has: page.locator('.tool-name', { hasText: 'read' }) });
+    await read.locator('.images img[src^="data:image/png;base64,"]').waitFor();
     await expect.poll(() => page.locator('[data-status]').getAttribute('data-status')).toBe('idle');
     expect(await page.evaluate(() => (window as { __xss?: unknown }).__xss)).toBeUndefined();
     expect(await page.locator('.md img[onerror], .md script').count()).toBe(0);
@@ -268,7 +271,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the web UI in headless Chromium against 
     await shot(page, 'sessions');
     await listed.click();
     await page.getByRole('heading', { name: 'Done' }).waitFor();
-    expect(await page.locator('[data-tool-call]').count()).toBe(3);
+    expect(await page.locator('[data-tool-call]').count()).toBe(4);
 
     // A phone: the sidebar becomes a drawer; the conversation reads at full width.
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, colorScheme: 'light' });
