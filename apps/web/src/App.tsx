@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import type { AgentEvent } from '@ml-intern/events';
-import { api, followEvents, type ApprovalDecision, type ClientOperation, type SessionDetails, type SessionSummary, type StreamStatus } from './api.js';
+import { api, followEvents, type ApprovalDecision, type ClientOperation, type Me, type SessionDetails, type SessionSummary, type StreamStatus } from './api.js';
 import { applyConversation, applyImages } from './state/history.js';
 import { applyEvent, initialState, type ViewState } from './state/reducer.js';
 import { ApprovalCard } from './ui/ApprovalCard.js';
@@ -45,6 +45,13 @@ export function App() {
   const [problem, setProblem] = useState<string>();
   const [drawer, setDrawer] = useState(false);
   const [busy, setBusy] = useState(false);
+  const [me, setMe] = useState<Me>();
+  useEffect(() => {
+    api
+      .me()
+      .then(setMe)
+      .catch(() => undefined);
+  }, []);
   const lastSeq = useRef(-1);
   lastSeq.current = view.lastSeq;
 
@@ -143,6 +150,8 @@ export function App() {
       <Header
         view={view}
         stream={sessionId ? stream : undefined}
+        user={me?.user ?? undefined}
+        onSignOut={() => void run(api.signOut).then(() => window.location.reload())}
         onMenu={() => setDrawer(!drawer)}
         onInterrupt={() => void submit({ type: 'interrupt' })}
         onApprovalMode={(mode, budget) => submit({ type: 'set_approval_mode', mode, ...(budget !== undefined ? { budget_usd: budget } : {}) })}

@@ -65,7 +65,19 @@ function list(value: unknown): SessionSummary[] {
   return rows.filter((row): row is SessionSummary => typeof row === 'object' && row !== null && typeof (row as { id?: unknown }).id === 'string');
 }
 
+/** `GET /api/me`: who is signed in (with Hugging Face sign-in), or the token mode. */
+export interface Me {
+  auth: 'token' | 'hf_oauth';
+  user: { id: string; name: string; avatar_url: string | null } | null;
+}
+
 export const api = {
+  me(): Promise<Me> {
+    return request<Me>('/api/me');
+  },
+  async signOut(): Promise<void> {
+    await request<unknown>('/auth/logout', { method: 'POST' });
+  },
   async listSessions(): Promise<SessionSummary[]> {
     return list(await request<unknown>('/api/sessions'));
   },

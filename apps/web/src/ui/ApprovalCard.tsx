@@ -15,12 +15,14 @@ export function ApprovalCard({ pending, onDecide }: { pending: PendingApproval; 
   const [draft, setDraft] = useState(() => (editable ? editable.value : JSON.stringify(pending.arguments, null, 2)));
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const [sent, setSent] = useState(false);
 
   const decide = async (decision: Omit<ApprovalDecision, 'tool_call_id'>) => {
     setBusy(true);
     setError(undefined);
     try {
       await onDecide({ tool_call_id: pending.tool_call_id, ...decision });
+      setSent(true);
     } catch (caught) {
       setError(caught instanceof Error ? caught.message : String(caught));
       setBusy(false);
@@ -70,6 +72,7 @@ export function ApprovalCard({ pending, onDecide }: { pending: PendingApproval; 
         </label>
       )}
       {error && <p className="error-text">{error}</p>}
+      {sent && <p className="muted">Answer sent; the calls go on once every one in this batch is answered.</p>}
       <div className="actions">
         {mode === 'choose' && (
           <>

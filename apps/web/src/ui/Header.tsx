@@ -15,12 +15,17 @@ const STATUS_LABEL: Record<ViewState['status'], string> = {
 export function Header({
   view,
   stream,
+  user,
+  onSignOut,
   onMenu,
   onInterrupt,
   onApprovalMode,
 }: {
   view: ViewState;
   stream: { status: StreamStatus; detail?: string | undefined } | undefined;
+  /** The person signed in with Hugging Face; absent in token mode. */
+  user: { name: string } | undefined;
+  onSignOut: () => void;
   onMenu: () => void;
   onInterrupt: () => void;
   onApprovalMode: (mode: string, budgetUsd?: number) => Promise<unknown>;
@@ -94,6 +99,15 @@ export function Header({
             </button>
           )}
         </>
+      )}
+      {!view.sessionId && <span className="spacer" />}
+      {user && (
+        <span className="user">
+          <span className="user-name">{user.name}</span>
+          <button type="button" className="link" onClick={onSignOut}>
+            sign out
+          </button>
+        </span>
       )}
     </header>
   );
