@@ -39,6 +39,15 @@ describe('mcpServerConfigSchema', () => {
     expect(mcpServerConfigSchema.parse({ transport: 'sse', url: 'http://127.0.0.1:1/sse' })).toMatchObject({ transport: 'sse' });
   });
 
+  it('reads the oauth key of a remote entry and rejects what it cannot use', () => {
+    expect(mcpServerConfigSchema.parse({ url: 'https://mcp.example/mcp', oauth: { scope: 'read', redirect_port: 33418 } })).toMatchObject({ oauth: { scope: 'read', redirect_port: 33418 } });
+    expect(mcpServerConfigSchema.parse({ url: 'https://mcp.example/mcp', oauth: false })).toMatchObject({ oauth: false });
+    expect(issuesOf({ url: 'https://mcp.example/mcp', oauth: { redirect_port: 80 } })).toContain('oauth.redirect_port');
+    expect(issuesOf({ url: 'https://mcp.example/mcp', oauth: { scopes: 'read' } })).toContain('oauth');
+    expect(issuesOf({ url: 'https://mcp.example/mcp', oauth: true })).toContain('oauth');
+    expect(issuesOf({ command: 'server', oauth: false })).toContain('oauth');
+  });
+
   it('accepts its own output again (the config loader may hand over parsed entries)', () => {
     const once = mcpServerConfigSchema.parse({ command: 'server' });
     expect(mcpServerConfigSchema.parse(once)).toEqual(once);
