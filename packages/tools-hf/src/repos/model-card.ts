@@ -115,7 +115,7 @@ export function buildModelCard(input: ModelCardInput): string {
   const peft = text(adapter?.peft_type);
   const method = text(input.details?.method) ?? fromScript.method ?? (peft ? peft.replace('LORA', 'LoRA') : undefined);
   const libraryName = adapter ? 'peft' : 'transformers';
-  const tags = [...(input.provenance ? [PROVENANCE_TAG] : []), ...(method ? method.toLowerCase().split(/\s+with\s+/).map((one) => one.replace(/[^a-z0-9-]/g, '')) : []), ...(script && /\btrl\b/.test(script.text) ? ['trl'] : [])];
+  const tags = [...(input.provenance ? [PROVENANCE_TAG] : []), ...(method ? method.toLowerCase().split(/\s+with\s+/).map((one) => one.trim().replace(/\s+/g, '-').replace(/[^a-z0-9-]/g, '')) : []), ...(script && /\btrl\b/.test(script.text) ? ['trl'] : [])];
   const front = ['---', ...(baseModel ? [`base_model: ${baseModel}`] : []), ...(dataset ? ['datasets:', `- ${dataset}`] : []), `library_name: ${libraryName}`, ...(tags.length ? ['tags:', ...[...new Set(tags)].map((tag) => `- ${tag}`)] : []), '---'];
   const name = input.repoId.split('/')[1] ?? input.repoId;
   const link = (id: string, kind: 'model' | 'dataset') => `[${id}](${input.hubUrl}/${kind === 'dataset' ? 'datasets/' : ''}${id})`;

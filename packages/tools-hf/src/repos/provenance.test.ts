@@ -126,6 +126,8 @@ describe('model cards for uploaded model folders', () => {
     const tool = createHfRepoFilesTool({ ...setup.options, workspaceDir: workspace });
     await runTool(tool, { operation: 'upload', repo_id: 'tester/custom', local_path: 'out', model_card: { method: 'QLoRA', dataset: 'tester/other-data' } }, { cwd: workspace });
     expect(setup.hub.readFile('model', 'tester/custom', 'README.md')).toContain('- Method: QLoRA\n');
+    await runTool(tool, { operation: 'upload', repo_id: 'tester/full', local_path: 'out', model_card: { method: 'full fine-tuning' } }, { cwd: workspace });
+    expect(setup.hub.readFile('model', 'tester/full', 'README.md')).toContain('tags:\n- ml-intern\n- full-fine-tuning\n');
     expect(setup.hub.readFile('model', 'tester/custom', 'README.md')).toContain('- Dataset: tester/other-data\n');
     const kept = await runTool(tool, { operation: 'upload', repo_id: 'tester/has-card', local_path: 'out' }, { cwd: workspace });
     expect(kept.output).toContain('the repo already has one, so no model card was written');
