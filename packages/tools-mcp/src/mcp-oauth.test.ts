@@ -135,6 +135,25 @@ describe('OAuth for remote MCP servers', () => {
     expect((await runTool(toolNamed(mcp, 'remote__echo'), { message: 'hi' })).output).toBe('Echo: hi');
   });
 
+  it('ignores a redirect that does not carry the state it sent (another page cannot finish the sign-in)', async () => {
+    await using server = await startFakeMcpServer({ oauth: true });
+    const forged: number[] = [];
+    await signInMcpServer({
+      name: 'remote',
+      config: httpEntry(server.mcpUrl),
+      oauth: { dir: oauthDir() },
+      onAuthorizationUrl: async (url) => {
+        const callback = new URL(url.searchParams.get('redirect_uri') ?? '');
+        callback.searchParams.set('code', 'forged-code');
+        callback.searchParams.set('state', 'not-the-state');
+        forged.push((await fetch(callback)).status);
+        await consent(url);
+      },
+    });
+    expect(forged).toEqual([400]);
+    expect(server.authorization!.grants()).toEqual(['authorization_code']);
+  });
+
   it('reports a refused consent', async () => {
     await using server = await startFakeMcpServer({ oauth: { denyConsent: true } });
     const failure = await signInMcpServer({
