@@ -37,6 +37,9 @@ function sandboxSpaces(hub: FakeHub): string[] {
   return [...hub.spaces.keys()].filter((id) => hub.repo('space', id));
 }
 
+/** The bash call's first output line, streamed as a tool_log: the command runs in the Space now. */
+const STARTED = /"tool":"bash","level":"info","message":"started"/;
+
 function outputs(events: AgentEvent[]) {
   return events.flatMap((event) => (event.type === 'tool_output' ? [event] : []));
 }
@@ -80,7 +83,7 @@ describe('--sandbox space: the session runs in a private Space on the fake Hub',
       env,
       timeoutMs: 60_000,
       onStdout: (text, child) => {
-        if (!signalledAt && text.includes('"type":"tool_log"') && text.includes('started')) {
+        if (!signalledAt && STARTED.test(text)) {
           signalledAt = Date.now();
           child.kill('SIGTERM');
         }
@@ -101,7 +104,7 @@ describe('--sandbox space: the session runs in a private Space on the fake Hub',
       env,
       timeoutMs: 60_000,
       onStdout: (text, child) => {
-        if (text.includes('"type":"tool_log"') && text.includes('started')) child.kill('SIGKILL');
+        if (STARTED.test(text)) child.kill('SIGKILL');
       },
     });
     const [orphan] = sandboxSpaces(hub);
@@ -127,7 +130,7 @@ describe('--sandbox space: the session runs in a private Space on the fake Hub',
       env,
       timeoutMs: 60_000,
       onStdout: (text, child) => {
-        if (text.includes('"type":"tool_log"') && text.includes('started')) child.kill('SIGKILL');
+        if (STARTED.test(text)) child.kill('SIGKILL');
       },
     });
     const [left] = sandboxSpaces(hub);

@@ -5,6 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { HostFileError } from './host-files.js';
+import { queryNvidiaGpus } from './host-probe.js';
 import { decodeMessage, encodeFrame, encodeMessage, type Frame, FrameKind, FrameReader } from './host-protocol.js';
 import { checkProtectedIdentities, createHostService, type HostConfig, type HostService, type OutputSink } from './host-service.js';
 
@@ -238,11 +239,13 @@ export async function serveHttp(options: { host: string; port: number; workspace
   }
   const { createServer } = await import('node:http');
   const workspace = realpathSync(options.workspace);
+  // A GPU box (a GPU Space) says which GPUs it has, so the agent sizes its work to them.
+  const gpu = await queryNvidiaGpus(options.env).catch(() => []);
   const service = createHostService({
     workspace,
     env: options.env,
     sanitizeGit: false,
-    description: { runtime: 'sandbox-host', sandboxed: true, network: true, workspace, user: `uid ${process.getuid?.() ?? 'unknown'} on ${process.env.HOSTNAME ?? 'the host machine'}`, warnings: [] },
+    description: { runtime: 'sandbox-host', sandboxed: true, network: true, workspace, user: `uid ${process.getuid?.() ?? 'unknown'} on ${process.env.HOSTNAME ?? 'the host machine'}`, ...(gpu.length > 0 ? { gpu } : {}), warnings: [] },
   });
   const expected = options.token ? tokenDigest(options.token) : undefined;
   const server = createServer((request, response) => {

@@ -78,9 +78,10 @@ export async function createRemoteSandbox(options: RemoteSandboxOptions): Promis
       let message = text.slice(0, 500) || response.statusText;
       let code: string | undefined;
       try {
-        const parsed = JSON.parse(text) as { error?: { code?: string; message?: string } };
-        message = parsed.error?.message ?? message;
-        code = parsed.error?.code;
+        // The host's `{error: {code, message}}`, or a gateway's `{error: "…"}` (a Space that is not running).
+        const parsed = JSON.parse(text) as { error?: string | { code?: string; message?: string } };
+        message = typeof parsed.error === 'string' ? parsed.error : (parsed.error?.message ?? message);
+        code = typeof parsed.error === 'string' ? undefined : parsed.error?.code;
       } catch {
         // not JSON: keep the text
       }

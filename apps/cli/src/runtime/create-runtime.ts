@@ -381,10 +381,11 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       return created.id;
     },
     async close() {
+      // A sandbox Space is deleted first (it bills by the hour), while the session can still log its reconciled cost.
+      await spaces?.manager.teardown().catch(() => {});
       await active.close();
       // The sandbox host and everything it started end with the session, not with the process.
-      // A sandbox Space is deleted first: it bills by the hour.
-      await Promise.allSettled([spaces?.manager.teardown(), mcp.close(), sandbox.close?.()]);
+      await Promise.allSettled([mcp.close(), sandbox.close?.()]);
     },
   };
 }
