@@ -152,8 +152,8 @@ describe('sandbox_create through the built runner', () => {
     const hub = await fakeHub();
     await using openai = await startFakeOpenAI({
       steps: [
-        { toolCalls: [{ name: 'sandbox_create', arguments: { hardware: 'a10g-small' } }] },
-        { toolCalls: [{ name: 'bash', arguments: { command: 'pwd' } }] },
+        { toolCalls: [{ name: 'sandbox_create', arguments: { hardware: 'a10g-small', trackio_space_id: 'tester/dash', trackio_project: 'smoke' } }] },
+        { toolCalls: [{ name: 'bash', arguments: { command: 'pwd; echo "trackio=$TRACKIO_SPACE_ID/$TRACKIO_PROJECT"' } }] },
         { text: 'checked' },
       ],
     });
@@ -161,7 +161,11 @@ describe('sandbox_create through the built runner', () => {
     const run = await runBinary(HEADLESS, ['check the GPU box'], { env, timeoutMs: 60_000 });
     const { events, result } = parseJsonl(run.stdout);
     expect(outputs(events)[0]?.output).toMatch(/Sandbox Space tester\/mli-sandbox-[0-9a-f]{8} is running on a10g-small \(\$1\.00\/h\)\. Visibility: private\./);
-    expect(outputs(events)[1]?.output).toMatch(/\/tmp\/fake-space-\w+\/app/);
+    expect(outputs(events)[1]?.output).toMatch(/\/tmp\/fake-space-\w+\/app\ntrackio=tester\/dash\/smoke/);
+    // The dashboard was seeded, and the UI heard which one it is.
+    expect(outputs(events)[0]?.output).toContain('Trackio dashboard:');
+    expect(hub.readFile('space', 'tester/dash', 'app.py')).toContain('trackio');
+    expect(events.findLast((event) => event.type === 'tool_state_change' && event.tool === 'sandbox_create')).toMatchObject({ trackioSpaceId: 'tester/dash', trackioProject: 'smoke' });
     expect(events.some((event) => event.type === 'cost_reservation' && event.tool === 'sandbox_create' && event.state === 'reconciled')).toBe(true);
     expect(result).toMatchObject({ status: 'done' });
     expect(sandboxSpaces(hub)).toEqual([]);

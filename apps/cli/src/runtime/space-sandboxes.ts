@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { defaultSessionDir } from '@ml-intern/context';
 import { ConfigError, httpFetch, type AgentConfig, type AnyTool } from '@ml-intern/core';
-import type { HardwareOffer, SpaceHubOptions, SpaceLease, SpaceLeaseStore, SpaceSandboxManager, SwitchableSandbox } from '@ml-intern/sandbox';
+import type { HardwareOffer, SpaceHubOptions, SpaceLease, SpaceLeaseStore, SpaceSandboxManager, SpaceSandboxManagerOptions, SwitchableSandbox } from '@ml-intern/sandbox';
 
 /** Where live sandbox Spaces keep their leases: `$XDG_DATA_HOME/ml-intern/sandboxes`. */
 export function sandboxLeaseDir(env: Record<string, string | undefined>): string {
@@ -40,7 +40,7 @@ export async function setUpSpaceSandboxes(options: {
 }): Promise<SpaceSandboxSetup | undefined> {
   const { config, env, hfToken } = options;
   if (!hfToken || config.tool_runtime === 'remote') return undefined;
-  const [{ createSandboxCreateTool, createSpaceLeaseStore, createSpaceSandboxManager, SPACE_HARDWARE }, { hubHardwarePricing }] = await Promise.all([import('@ml-intern/sandbox'), import('@ml-intern/tools-hf')]);
+  const [{ createSandboxCreateTool, createSpaceLeaseStore, createSpaceSandboxManager, SPACE_HARDWARE }, { hubHardwarePricing, seedTrackioSpace }] = await Promise.all([import('@ml-intern/sandbox'), import('@ml-intern/tools-hf')]);
   const hub = spaceHubOptions(env, hfToken);
   const pricing = hubHardwarePricing({ token: hfToken, ...(hub.hubUrl ? { hubUrl: hub.hubUrl } : {}) });
   await Promise.race([pricing.load(), new Promise((resolve) => setTimeout(resolve, 800).unref())]);
@@ -54,7 +54,12 @@ export async function setUpSpaceSandboxes(options: {
     ...(options.capUsd === null ? {} : { capUsd: options.capUsd }),
     notify: options.notify,
   });
-  const tool = createSandboxCreateTool(manager, { ...hub, leases, hardware }) as unknown as AnyTool;
+  // trackio_space_id: the dashboard Space is seeded (as for hf_jobs) and TRACKIO_* become the sandbox's variables.
+  const seedTrackio: SpaceSandboxManagerOptions['seedTrackio'] = async (spaceId, project, { signal, log }) => {
+    const target = await seedTrackioSpace({ token: hfToken, ...(hub.hubUrl ? { hubUrl: hub.hubUrl } : {}), fetch: httpFetch, spaceId, ...(project ? { project } : {}), signal, log });
+    return { url: target.url, variables: target.env };
+  };
+  const tool = createSandboxCreateTool(manager, { ...hub, leases, hardware, seedTrackio }) as unknown as AnyTool;
   return { manager, tool, leases, hub };
 }
 
