@@ -67,7 +67,8 @@ export function App() {
       .then(setSessions)
       .catch((error: unknown) => setProblem(error instanceof Error ? error.message : String(error)));
   }, []);
-  useEffect(refreshSessions, [refreshSessions, sessionId]);
+  // The list again when the open session changes or a turn ends (its preview and time move on).
+  useEffect(refreshSessions, [refreshSessions, sessionId, view.turnsEnded]);
 
   // One event stream per open session; a reload starts over and the server replays everything.
   useEffect(() => {
