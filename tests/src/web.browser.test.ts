@@ -60,6 +60,8 @@ const STEPS: OpenAIScriptStep[] = [
     toolCalls: [{ name: 'read', arguments: { path: 'loss.png' } }, { name: 'hf_jobs', arguments: { operation: 'run', script: TRAIN_SCRIPT, hardware_flavor: 't4-small', timeout: '30m', wait_seconds: 30, trackio_space_id: 'trackio-dashboard', trackio_project: 'sft-demo' } }],
   },
   { text: FINAL_ANSWER, textChunks: 20, delayMs: 15 },
+  // The second session: a command that would run for a long time, stopped from the page.
+  { toolCalls: [{ name: 'bash', arguments: { command: 'for i in $(seq 1 200); do echo "tick $i"; sleep 0.2; done', description: 'count slowly' } }] },
 ];
 
 interface Serve {
@@ -257,9 +259,32 @@ describe.skipIf(!existsSync(CHROMIUM))('the web UI in headless Chromium against 
     await page.evaluate(() => window.scrollTo(0, 0));
     await shot(page, 'chat');
 
-    // The session list: a second session beside the first; opening the first replays its whole conversation.
+    // The yolo switch sets the session's approval mode and budget on the server.
+    await page.locator('.yolo input').check();
+    await page.locator('.budget input').fill('3');
+    await page.locator('.budget input').blur();
+    const details = () => page.evaluate(async (id) => (await fetch(`/api/sessions/${id}`)).json() as Promise<{ approval_mode?: string; budget_usd?: number | null }>, sessionId);
+    await expect.poll(details).toMatchObject({ approval_mode: 'yolo', budget_usd: 3 });
+    await page.locator('.yolo input').uncheck();
+    await expect.poll(details).toMatchObject({ approval_mode: 'default' });
+
+    // A second session, whose long command is stopped from the page; then a follow-up gets its answer.
     await page.getByRole('button', { name: 'New', exact: true }).click();
     await page.getByRole('textbox', { name: 'Message' }).fill('Is tester/chat-demo ready for SFT?');
+    await page.keyboard.press('Enter');
+    const slow = page.locator('[data-tool-call]', { has: page.locator('.tool-name', { hasText: 'bash' }) });
+    const slowApproval = page.locator('[data-approval]', { hasText: 'bash' });
+    const slowFirst = await Promise.race([
+      slowApproval.waitFor({ timeout: 20_000 }).then(() => 'asked' as const),
+      slow.locator('.log', { hasText: 'tick 1' }).waitFor({ timeout: 20_000 }).then(() => 'ran' as const),
+    ]);
+    if (slowFirst === 'asked') await slowApproval.getByRole('button', { name: 'Approve', exact: true }).click();
+    await slow.locator('.log', { hasText: 'tick 2' }).waitFor({ timeout: 20_000 });
+    await page.locator('.composer').getByRole('button', { name: 'Interrupt' }).click();
+    await page.locator('.turn-end', { hasText: 'Interrupted' }).waitFor({ timeout: 20_000 });
+    await expect.poll(() => slow.getAttribute('data-state')).toBe('cancelled');
+    await expect.poll(() => page.locator('[data-status]').getAttribute('data-status')).toBe('idle');
+    await page.getByRole('textbox', { name: 'Message' }).fill('Is it ready for SFT, then?');
     await page.keyboard.press('Enter');
     await page.getByText('SFTTrainer takes it as it is.').waitFor({ timeout: 20_000 });
     expect(new URL(page.url()).hash).not.toBe(`#/s/${sessionId}`);
