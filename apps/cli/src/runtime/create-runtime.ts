@@ -176,7 +176,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const sandbox = createSwitchableSandbox(baseSandbox);
   const approvals = approvalSetup(options, config);
   const meter = new UsageMeter();
-  const spaces = await setUpSpaceSandboxes({
+  // sandbox_create (with an HF token): its modules and the hardware prices load beside everything else.
+  const settingUpSpaces = setUpSpaceSandboxes({
     config,
     env,
     hfToken,
@@ -184,10 +185,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     capUsd: approvals.interactive ? config.budget_usd : approvals.capUsd,
     notify: (message) => warn(message),
   });
-  if (spaces) {
-    await sweepOrphanSandboxes(spaces, { ...(options.confirmOrphanSandboxes ? { confirm: options.confirmOrphanSandboxes } : {}), report: warn });
-  }
+  settingUpSpaces.catch(() => {});
   if (config.tool_runtime === 'space') {
+    const spaces = await settingUpSpaces;
     if (!spaces) throw spaceRuntimeNeedsToken();
     // The session's Space exists before the session does; Ctrl-C or SIGTERM while it builds deletes it.
     const hardware = config.sandbox.space_hardware;
@@ -215,12 +215,15 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const describing = sandbox.describe();
 
   const redact = createRedactor({ secrets: [...secretsFromEnv(env), hfToken] });
-  const [model, integrations, builtins, description] = await Promise.all([
+  const [model, integrations, builtins, description, spaces] = await Promise.all([
     creatingModel,
     createIntegrations(config, env, { report: (message) => warn(redact(message)), model: options.model?.id ?? config.model_name }),
     createToolFamilies({ config, env, cwd: options.cwd, mode: options.mode, hfToken, sandbox }),
     describing,
+    settingUpSpaces,
   ]);
+  // Spaces earlier runs on this machine left behind (crashed, killed): deleted, after asking when someone is there.
+  if (spaces) await sweepOrphanSandboxes(spaces, { ...(options.confirmOrphanSandboxes ? { confirm: options.confirmOrphanSandboxes } : {}), report: warn });
   const runtimeDescription: RuntimeDescription = {
     runtime: description.runtime,
     network: description.network,

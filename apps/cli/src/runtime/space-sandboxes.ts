@@ -43,7 +43,9 @@ export async function setUpSpaceSandboxes(options: {
   const [{ createSandboxCreateTool, createSpaceLeaseStore, createSpaceSandboxManager, SPACE_HARDWARE }, { hubHardwarePricing, seedTrackioSpace }] = await Promise.all([import('@ml-intern/sandbox'), import('@ml-intern/tools-hf')]);
   const hub = spaceHubOptions(env, hfToken);
   const pricing = hubHardwarePricing({ token: hfToken, ...(hub.hubUrl ? { hubUrl: hub.hubUrl } : {}) });
-  await Promise.race([pricing.load(), new Promise((resolve) => setTimeout(resolve, 800).unref())]);
+  // The tool's description lists the prices: from the disk cache (fresh for six hours) when there is
+  // one, else the built-in table while the live catalog loads for next time.
+  await Promise.race([pricing.load(), new Promise((resolve) => setTimeout(resolve, 250).unref())]);
   const hardware = (): HardwareOffer[] => SPACE_HARDWARE.map((name) => ({ name, hourlyUsd: name === 'cpu-basic' ? 0 : pricing.hourlyPrice(name)?.usd }));
   const leases = createSpaceLeaseStore(sandboxLeaseDir(env));
   const manager = createSpaceSandboxManager({
