@@ -147,7 +147,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the web UI in headless Chromium against 
       ML_INTERN_SERVER_TOKEN: SERVER_TOKEN,
     });
     serve = await startServe(env, workspaceRoot);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
   }, 60_000);
 
   afterAll(async () => {
