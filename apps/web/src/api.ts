@@ -100,6 +100,10 @@ export type StreamStatus = 'connecting' | 'open' | 'retrying' | 'closed';
 
 export interface EventStreamOptions {
   sessionId: string;
+  /** Where the server is (default: the page's own origin). */
+  base?: string;
+  /** First wait before reconnecting, doubled up to 5 s (default 500 ms). */
+  retryMs?: number;
   /** The last `seq` already seen: the server replays what came after it (`Last-Event-ID`). */
   lastSeq: () => number;
   onEvent: (event: AgentEvent) => void;
@@ -113,7 +117,8 @@ export interface EventStreamOptions {
 export function followEvents(options: EventStreamOptions): () => void {
   let stopped = false;
   let controller: AbortController | undefined;
-  let delay = 500;
+  const firstDelay = options.retryMs ?? 500;
+  let delay = firstDelay;
 
   const connect = async (): Promise<void> => {
     while (!stopped) {
@@ -121,7 +126,7 @@ export function followEvents(options: EventStreamOptions): () => void {
       options.onStatus?.('connecting');
       try {
         const last = options.lastSeq();
-        const response = await fetch(`/api/sessions/${encodeURIComponent(options.sessionId)}/events`, {
+        const response = await fetch(`${options.base ?? ''}/api/sessions/${encodeURIComponent(options.sessionId)}/events`, {
           credentials: 'same-origin',
           headers: { accept: 'text/event-stream', ...(last >= 0 ? { 'last-event-id': String(last) } : {}) },
           signal: controller.signal,
@@ -132,7 +137,7 @@ export function followEvents(options: EventStreamOptions): () => void {
         }
         if (!response.ok || !response.body) throw new Error(`${response.status} ${response.statusText}`);
         options.onStatus?.('open');
-        delay = 500;
+        delay = firstDelay;
         const parser = createParser({
           onEvent: (message) => {
             try {
