@@ -307,6 +307,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the web UI in headless Chromium against 
     await mobile.getByRole('heading', { name: 'Done' }).waitFor();
     await expect.poll(() => mobile.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     expect(await mobile.locator('.sidebar').boundingBox().then((box) => (box ? box.x + box.width : 0))).toBeLessThanOrEqual(0);
+    await mobile.evaluate(() => window.scrollTo(0, 0));
     await shot(mobile, 'phone');
     await mobile.getByRole('button', { name: 'Sessions and plan' }).click();
     await expect.poll(() => mobile.locator('.sidebar').boundingBox().then((box) => box?.x)).toBe(0);
