@@ -21,7 +21,7 @@ describe('images to the Anthropic Messages API', () => {
   it('sends a tool result image as an image block inside tool_result, which the fake accepts', async () => {
     await using fake = await startFakeAnthropic({ script: [anthropicScript.text('The loss goes down.')] });
     const model = createAnthropicModel({ model: 'claude-opus-4-6', apiKey: 'sk-ant-test', baseURL: fake.url });
-    expect(model.info.imageInput).toEqual({ maxBytes: 5 * 1024 * 1024, maxEdge: 8000 });
+    expect(model.info.imageInput).toEqual({ maxBytes: 5 * 1024 * 1024, maxEdge: 8000, downscaleTo: { longEdge: 1568 } });
     const image = pngPart(4, 3);
     const turn = await collectTurn(model.stream(afterRead([image])));
     expect(turn.text).toBe('The loss goes down.');

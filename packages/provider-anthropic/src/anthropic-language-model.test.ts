@@ -180,7 +180,7 @@ describe('anthropicModelFactory', () => {
     });
 
     expect(model.id).toBe('anthropic/claude-opus-4-6');
-    expect(model.info).toEqual({ contextWindow: 200_000, maxOutputTokens: 32_000, pricing: { input: 5, output: 25 }, imageInput: { maxBytes: 5 * 1024 * 1024, maxEdge: 8000 } });
+    expect(model.info).toEqual({ contextWindow: 200_000, maxOutputTokens: 32_000, pricing: { input: 5, output: 25 }, imageInput: { maxBytes: 5 * 1024 * 1024, maxEdge: 8000, downscaleTo: { longEdge: 1568 } } });
     expect((await collectTurn(model.stream(ask('Hi')))).text).toBe('factory works');
     expect(fake.messageBodies[0]).toMatchObject({ model: 'claude-opus-4-6', max_tokens: 32_000 });
   });
