@@ -86,8 +86,10 @@ describe('followEvents', () => {
     const stop = followEvents({ sessionId: 'x', base: server.base, retryMs: 10, lastSeq: () => -1, onEvent: (event) => events.push(event.seq) });
     await expect.poll(() => events).toEqual([5]);
     stop();
+    // A request already on its way may still arrive; after that, nothing more (retries are 10 ms apart).
+    await new Promise((resolve) => setTimeout(resolve, 50));
     const count = server.seen.length;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 200));
     expect(server.seen.length).toBe(count);
   });
 });
