@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { ConfigError, isAbortError, sleep, ToolExecutionError } from '@ml-intern/core';
 import { createRemoteSandbox, type RemoteSandbox } from './remote-sandbox.js';
 import { spaceSandboxFiles } from './space-files.js';
@@ -148,17 +149,19 @@ export async function createSpaceSandbox(options: CreateSpaceSandboxOptions): Pr
   const owner = await whoAmI(options);
   const repoId = `${owner}/${SANDBOX_SPACE_PREFIX}${randomBytes(4).toString('hex')}`;
   const createdAt = new Date();
+  const lease = (state: 'creating' | 'running') =>
+    options.leases?.write({
+      repoId,
+      hardware: options.hardware,
+      ...(options.hourlyUsd === undefined ? {} : { hourlyUsd: options.hourlyUsd }),
+      createdAt: createdAt.toISOString(),
+      pid: process.pid,
+      host: hostname(),
+      ...(options.sessionId ? { sessionId: options.sessionId } : {}),
+      state,
+    });
   // The record exists before the Space does: a crash from here on leaves something to clean up.
-  options.leases?.write({
-    repoId,
-    hardware: options.hardware,
-    ...(options.hourlyUsd === undefined ? {} : { hourlyUsd: options.hourlyUsd }),
-    createdAt: createdAt.toISOString(),
-    pid: process.pid,
-    host: (await import('node:os')).hostname(),
-    ...(options.sessionId ? { sessionId: options.sessionId } : {}),
-    state: 'creating',
-  });
+  lease('creating');
   let created = false;
   try {
     const hub = await loadHub();
@@ -208,16 +211,7 @@ export async function createSpaceSandbox(options: CreateSpaceSandboxOptions): Pr
       headers: { authorization: `Bearer ${options.token}` },
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
-    options.leases?.write({
-      repoId,
-      hardware: options.hardware,
-      ...(options.hourlyUsd === undefined ? {} : { hourlyUsd: options.hourlyUsd }),
-      createdAt: createdAt.toISOString(),
-      pid: process.pid,
-      host: (await import('node:os')).hostname(),
-      ...(options.sessionId ? { sessionId: options.sessionId } : {}),
-      state: 'running',
-    });
+    lease('running');
     log(`Sandbox ready: ${repoId} on ${options.hardware}, workspace ${sandbox.workspace}.`);
     return { repoId, url, hardware: options.hardware, createdAt, sandbox };
   } catch (error) {
