@@ -19,12 +19,14 @@ function viewReducer(state: ViewState, action: Action): ViewState {
       const { details } = action;
       const next = applyImages(state.forkedFrom ? applyConversation(state, details.messages) : state, details.messages);
       const window = details.context?.window;
+      // Older than the events already shown (an approval_mode_changed since): the events win.
+      const current = details.last_seq === undefined || details.last_seq >= state.lastSeq;
       return {
         ...next,
         ...(window && !next.contextWindow ? { contextWindow: window } : {}),
         ...(typeof details.context?.tokens === 'number' && next.contextTokens === 0 ? { contextTokens: details.context.tokens } : {}),
-        ...(details.approval_mode ? { approvalMode: details.approval_mode } : {}),
-        ...(details.budget_usd !== undefined ? { budgetUsd: details.budget_usd } : {}),
+        ...(current && details.approval_mode ? { approvalMode: details.approval_mode } : {}),
+        ...(current && details.budget_usd !== undefined ? { budgetUsd: details.budget_usd } : {}),
       };
     }
     case 'reset':
