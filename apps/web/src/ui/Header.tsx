@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { StreamStatus } from '../api.js';
 import type { ViewState } from '../state/reducer.js';
 import { formatTokens, formatUsd } from './format.js';
@@ -33,8 +33,10 @@ export function Header({
   const [yolo, setYolo] = useState(view.approvalMode === 'yolo');
   const [budget, setBudget] = useState(view.budgetUsd ? String(view.budgetUsd) : '5');
   useEffect(() => setYolo(view.approvalMode === 'yolo'), [view.approvalMode]);
+  // The cap the session has, unless the field is being edited (what is typed there wins until it is sent).
+  const editing = useRef(false);
   useEffect(() => {
-    if (typeof view.budgetUsd === 'number') setBudget(String(view.budgetUsd));
+    if (typeof view.budgetUsd === 'number' && !editing.current) setBudget(String(view.budgetUsd));
   }, [view.budgetUsd]);
 
   const parsedBudget = Number(budget);
@@ -88,8 +90,14 @@ export function Header({
                 inputMode="decimal"
                 value={budget}
                 aria-invalid={!budgetValid}
+                onFocus={() => {
+                  editing.current = true;
+                }}
                 onChange={(event) => setBudget(event.target.value)}
-                onBlur={() => budgetValid && budget.trim() && void onApprovalMode('yolo', parsedBudget)}
+                onBlur={() => {
+                  editing.current = false;
+                  if (budgetValid && budget.trim()) void onApprovalMode('yolo', parsedBudget);
+                }}
               />
             </label>
           )}
