@@ -11,6 +11,8 @@ import { CLI, isolatedEnv, root } from './run-binary.js';
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = path.join(root, 'apps/web/screenshots');
 const SERVER_TOKEN = 'web-browser-test-token-0123456789';
+/** For what waits on the server (a busy CI machine answers slower than the default second). */
+const WAIT = { timeout: 15_000 };
 
 const TRAIN_SCRIPT = [
   'from datasets import load_dataset',
@@ -223,8 +225,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the web UI in headless Chromium against 
     // The HF Job waits for approval: its card shows the script, the cost and the four answers.
     const approval = page.locator('[data-approval]', { hasText: 'hf_jobs' });
     await approval.waitFor({ timeout: 20_000 });
-    await expect.poll(() => page.locator('[data-status]').getAttribute('data-status')).toBe('awaiting_approval');
-    await expect.poll(() => approval.locator('.script').innerText()).toContain('SFTTrainer');
+    await expect.poll(() => page.locator('[data-status]').getAttribute('data-status'), WAIT).toBe('awaiting_approval');
+    await expect.poll(() => approval.locator('.script').innerText(), WAIT).toContain('SFTTrainer');
     for (const name of ['Approve', 'Reject…', 'Always', 'Edit']) await approval.getByRole('button', { name, exact: true }).waitFor();
     await approval.scrollIntoViewIfNeeded();
     await shot(page, 'approval');
@@ -241,7 +243,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the web UI in headless Chromium against 
     await job.locator('.job .badge', { hasText: 'completed' }).waitFor({ timeout: 30_000 });
     await job.locator('.job-id').waitFor();
     await job.locator('figure.spark', { hasText: 'GPU util' }).waitFor();
-    await expect.poll(() => job.locator('iframe[title="Trackio dashboard"]').getAttribute('src')).toMatch(/^https:\/\/[a-z0-9-]+-trackio-dashboard\.hf\.space\/\?project=sft-demo/);
+    await expect.poll(() => job.locator('iframe[title="Trackio dashboard"]').getAttribute('src'), WAIT).toMatch(/^https:\/\/[a-z0-9-]+-trackio-dashboard\.hf\.space\/\?project=sft-demo/);
     expect([...hub.jobs.values()].map(jobScript)).toEqual([expect.stringContaining('max_steps=8')]);
 
     // The final answer is Markdown, rendered and sanitised.
@@ -250,7 +252,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the web UI in headless Chromium against 
     // The image the agent read shows on its card.
     const read = page.locator('[data-tool-call]', { has: page.locator('.tool-name', { hasText: 'read' }) });
     await read.locator('.images img[src^="data:image/png;base64,"]').waitFor();
-    await expect.poll(() => page.locator('[data-status]').getAttribute('data-status')).toBe('idle');
+    await expect.poll(() => page.locator('[data-status]').getAttribute('data-status'), WAIT).toBe('idle');
     expect(await page.evaluate(() => (window as { __xss?: unknown }).__xss)).toBeUndefined();
     expect(await page.locator('.md img[onerror], .md script').count()).toBe(0);
     expect(await page.getByTestId('cost').innerText()).toMatch(/^\$/);
@@ -264,9 +266,9 @@ describe.skipIf(!existsSync(CHROMIUM))('the web UI in headless Chromium against 
     await page.locator('.budget input').fill('3');
     await page.locator('.budget input').blur();
     const details = () => page.evaluate(async (id) => (await fetch(`/api/sessions/${id}`)).json() as Promise<{ approval_mode?: string; budget_usd?: number | null }>, sessionId);
-    await expect.poll(details).toMatchObject({ approval_mode: 'yolo', budget_usd: 3 });
+    await expect.poll(details, WAIT).toMatchObject({ approval_mode: 'yolo', budget_usd: 3 });
     await page.locator('.yolo input').uncheck();
-    await expect.poll(details).toMatchObject({ approval_mode: 'default' });
+    await expect.poll(details, WAIT).toMatchObject({ approval_mode: 'default' });
 
     // A second session, whose long command is stopped from the page; then a follow-up gets its answer.
     await page.getByRole('button', { name: 'New', exact: true }).click();
@@ -282,8 +284,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the web UI in headless Chromium against 
     await slow.locator('.log', { hasText: 'tick 2' }).waitFor({ timeout: 20_000 });
     await page.locator('.composer').getByRole('button', { name: 'Interrupt' }).click();
     await page.locator('.turn-end', { hasText: 'Interrupted' }).waitFor({ timeout: 20_000 });
-    await expect.poll(() => slow.getAttribute('data-state')).toBe('cancelled');
-    await expect.poll(() => page.locator('[data-status]').getAttribute('data-status')).toBe('idle');
+    await expect.poll(() => slow.getAttribute('data-state'), WAIT).toBe('cancelled');
+    await expect.poll(() => page.locator('[data-status]').getAttribute('data-status'), WAIT).toBe('idle');
     await page.getByRole('textbox', { name: 'Message' }).fill('Is it ready for SFT, then?');
     await page.keyboard.press('Enter');
     await page.getByText('SFTTrainer takes it as it is.').waitFor({ timeout: 20_000 });
@@ -291,8 +293,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the web UI in headless Chromium against 
     await page.getByRole('button', { name: 'New', exact: true }).click();
     const listed = page.locator(`[data-session="${sessionId}"]`);
     await listed.waitFor();
-    await expect.poll(() => listed.innerText()).toContain('Fine-tune a tiny chat model');
-    await expect.poll(() => page.locator('[data-session]').count()).toBe(2);
+    await expect.poll(() => listed.innerText(), WAIT).toContain('Fine-tune a tiny chat model');
+    await expect.poll(() => page.locator('[data-session]').count(), WAIT).toBe(2);
     await shot(page, 'sessions');
     await listed.click();
     await page.getByRole('heading', { name: 'Done' }).waitFor();
@@ -305,12 +307,12 @@ describe.skipIf(!existsSync(CHROMIUM))('the web UI in headless Chromium against 
     await mobile.goto(serve.url);
     await mobile.goto(`${origin}/#/s/${sessionId}`);
     await mobile.getByRole('heading', { name: 'Done' }).waitFor();
-    await expect.poll(() => mobile.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await expect.poll(() => mobile.evaluate(() => document.documentElement.scrollWidth), WAIT).toBeLessThanOrEqual(390);
     expect(await mobile.locator('.sidebar').boundingBox().then((box) => (box ? box.x + box.width : 0))).toBeLessThanOrEqual(0);
     await mobile.evaluate(() => window.scrollTo(0, 0));
     await shot(mobile, 'phone');
     await mobile.getByRole('button', { name: 'Sessions and plan' }).click();
-    await expect.poll(() => mobile.locator('.sidebar').boundingBox().then((box) => box?.x)).toBe(0);
+    await expect.poll(() => mobile.locator('.sidebar').boundingBox().then((box) => box?.x), WAIT).toBe(0);
     await shot(mobile, 'phone-sessions');
     await phone.close();
 
