@@ -94,7 +94,7 @@ describe('routing by model id', () => {
       catalog: { 'gpt-4.1-mini': { context_window: 1_047_576, max_output_tokens: 32_768, pricing: { input: 0.4, output: 1.6, cache_read: 0.1 } } },
     });
     expect(model.id).toBe('openai/gpt-4.1-mini');
-    expect(model.info).toEqual({ contextWindow: 1_047_576, maxOutputTokens: 32_768, pricing: { input: 0.4, output: 1.6, cacheRead: 0.1 }, imageInput: { maxBytes: 20 * 1024 * 1024 } });
+    expect(model.info).toEqual({ contextWindow: 1_047_576, maxOutputTokens: 32_768, pricing: { input: 0.4, output: 1.6, cacheRead: 0.1 }, imageInput: { maxBytes: 20 * 1024 * 1024, downscaleTo: { longEdge: 2048, shortEdge: 768 } } });
   });
 });
 
