@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { JsonlSessionStore } from '@ml-intern/context';
 import { createApprovalPolicy, createSession, defineTool, type AgentEvent, type Session } from '@ml-intern/core';
@@ -7,15 +6,12 @@ import { ScriptedModel, textTurn, toolTurn } from '@ml-intern/core/testing';
 import { createGitCheckpoints, createLocalSandbox, sandboxTools } from '@ml-intern/sandbox';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { temporaryDirectories } from '@ml-intern/testing';
 
-const directories: string[] = [];
-function temporaryDirectory(prefix: string): string {
-  const directory = mkdtempSync(path.join(tmpdir(), prefix));
-  directories.push(directory);
-  return directory;
-}
+const directories = temporaryDirectories();
+const temporaryDirectory = directories.make;
 afterEach(() => {
-  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
+  directories.removeAll();
 });
 
 /** Stands in for a Hub upload: it changes nothing in the workspace, and it is not read-only. */

@@ -1,19 +1,15 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ToolContext } from '@ml-intern/core';
 import { runTool } from '@ml-intern/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBashTool } from './bash-tool.js';
 import { createLocalSandbox, type LocalSandboxOptions } from './local-sandbox.js';
+import { temporaryDirectories } from '@ml-intern/testing';
 
-const directories: string[] = [];
+const directories = temporaryDirectories();
 
-function temporaryDirectory(prefix: string): string {
-  const directory = mkdtempSync(path.join(tmpdir(), prefix));
-  directories.push(directory);
-  return directory;
-}
+const temporaryDirectory = directories.make;
 
 function bashFor(options: LocalSandboxOptions = {}, toolOptions: { maxTimeoutSeconds?: number } = {}) {
   const sandbox = createLocalSandbox({ workspace: temporaryDirectory('ml-intern-bash-'), hostEnv: process.env, ...options });
@@ -21,7 +17,7 @@ function bashFor(options: LocalSandboxOptions = {}, toolOptions: { maxTimeoutSec
 }
 
 afterEach(() => {
-  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
+  directories.removeAll();
 });
 
 describe('bash tool', () => {

@@ -1,5 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AnyTool } from '@ml-intern/core';
 import { runTool } from '@ml-intern/core/testing';
@@ -8,15 +7,12 @@ import { writeHostFileNoFollow } from './host-files.js';
 import { createLocalSandbox } from './local-sandbox.js';
 import { resolveWorkspacePath } from './resolve-workspace-path.js';
 import { sandboxTools, type SandboxToolsOptions } from './sandbox-tools.js';
+import { temporaryDirectories } from '@ml-intern/testing';
 
-const directories: string[] = [];
+const directories = temporaryDirectories();
 const sandboxes: Array<{ close(): Promise<void> }> = [];
 
-function temporaryDirectory(prefix: string): string {
-  const directory = mkdtempSync(path.join(tmpdir(), prefix));
-  directories.push(directory);
-  return directory;
-}
+const temporaryDirectory = directories.make;
 
 function setup(options: Partial<SandboxToolsOptions> = {}) {
   const workspace = temporaryDirectory('ml-intern-files-');
@@ -32,7 +28,7 @@ function setup(options: Partial<SandboxToolsOptions> = {}) {
 
 afterEach(async () => {
   await Promise.all(sandboxes.splice(0).map((sandbox) => sandbox.close()));
-  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
+  directories.removeAll();
 });
 
 describe('read', () => {

@@ -1,21 +1,16 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createApprovalPolicy, createSession } from '@ml-intern/core';
 import { ScriptedModel, textTurn, toolTurn } from '@ml-intern/core/testing';
-import { testPng } from '@ml-intern/testing';
+import { temporaryDirectories, testPng } from '@ml-intern/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLocalSandbox } from './local-sandbox.js';
 import { sandboxTools } from './sandbox-tools.js';
 
-const directories: string[] = [];
-function temporaryDirectory(prefix: string): string {
-  const directory = mkdtempSync(path.join(tmpdir(), prefix));
-  directories.push(directory);
-  return directory;
-}
+const directories = temporaryDirectories();
+const temporaryDirectory = directories.make;
 afterEach(() => {
-  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
+  directories.removeAll();
 });
 
 describe('read of an image through a real session', () => {

@@ -1,5 +1,4 @@
-import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { AnyTool } from '@ml-intern/core';
 import { runTool } from '@ml-intern/core/testing';
@@ -7,19 +6,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { hasBubblewrap } from './__fixtures__/scratch-sandboxes.js';
 import { createLocalSandbox, type LocalSandbox } from './local-sandbox.js';
 import { sandboxTools } from './sandbox-tools.js';
+import { temporaryDirectories } from '@ml-intern/testing';
 
-const directories: string[] = [];
+const directories = temporaryDirectories();
 const sandboxes: LocalSandbox[] = [];
 
-function temporaryDirectory(prefix: string): string {
-  const directory = mkdtempSync(path.join(tmpdir(), prefix));
-  directories.push(directory);
-  return directory;
-}
+const temporaryDirectory = directories.make;
 
 afterEach(async () => {
   await Promise.all(sandboxes.splice(0).map((sandbox) => sandbox.close()));
-  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
+  directories.removeAll();
 });
 
 /** `line 1` … `line <count>`, one per line, written in blocks. */

@@ -1,21 +1,16 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AnyTool } from '@ml-intern/core';
 import { runTool } from '@ml-intern/core/testing';
-import { startFakeSandboxHost } from '@ml-intern/testing';
+import { temporaryDirectories, startFakeSandboxHost } from '@ml-intern/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRemoteSandbox } from './remote-sandbox.js';
 import { sandboxTools } from './sandbox-tools.js';
 
 const TOKEN = 'remote-sandbox-token-123';
-const directories: string[] = [];
+const directories = temporaryDirectories();
 
-function temporaryDirectory(prefix: string): string {
-  const directory = mkdtempSync(path.join(tmpdir(), prefix));
-  directories.push(directory);
-  return directory;
-}
+const temporaryDirectory = directories.make;
 
 /** Host processes whose command line contains `marker`, polled until none is left (or 5 s pass). */
 async function survivingProcesses(marker: string): Promise<string[]> {
@@ -37,7 +32,7 @@ async function survivingProcesses(marker: string): Promise<string[]> {
 }
 
 afterEach(() => {
-  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
+  directories.removeAll();
 });
 
 describe('remote sandbox over HTTP', () => {

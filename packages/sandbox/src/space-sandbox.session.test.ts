@@ -1,10 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createApprovalPolicy, createSession, UsageMeter } from '@ml-intern/core';
 import { ScriptedModel, textTurn, toolTurn } from '@ml-intern/core/testing';
-import { startFakeHub, type FakeHub } from '@ml-intern/testing';
+import { type FakeHub, temporaryDirectories, startFakeHub } from '@ml-intern/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLocalSandbox } from './local-sandbox.js';
 import { sandboxTools } from './sandbox-tools.js';
@@ -14,16 +13,12 @@ import { createSpaceSandbox, deleteSpaceSandbox, listSandboxSpaces, spaceUrl } f
 import { createSandboxCreateTool, createSpaceSandboxManager, type HardwareOffer } from './space-sandbox-tool.js';
 import { createSwitchableSandbox } from './switchable-sandbox.js';
 
-const directories: string[] = [];
+const directories = temporaryDirectories();
 const hubs: FakeHub[] = [];
-function temporaryDirectory(prefix: string): string {
-  const directory = mkdtempSync(path.join(tmpdir(), prefix));
-  directories.push(directory);
-  return directory;
-}
+const temporaryDirectory = directories.make;
 afterEach(async () => {
   for (const hub of hubs.splice(0)) await hub.close();
-  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
+  directories.removeAll();
 });
 
 const OFFERS: HardwareOffer[] = [

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createApprovalPolicy, createSession } from '@ml-intern/core';
 import { ScriptedModel, textTurn, toolTurn } from '@ml-intern/core/testing';
@@ -7,17 +6,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { hasBubblewrap } from './__fixtures__/scratch-sandboxes.js';
 import { createLocalSandbox } from './local-sandbox.js';
 import { sandboxTools } from './sandbox-tools.js';
+import { temporaryDirectories } from '@ml-intern/testing';
 
-const directories: string[] = [];
+const directories = temporaryDirectories();
 
-function temporaryDirectory(prefix: string): string {
-  const directory = mkdtempSync(path.join(tmpdir(), prefix));
-  directories.push(directory);
-  return directory;
-}
+const temporaryDirectory = directories.make;
 
 afterEach(() => {
-  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
+  directories.removeAll();
 });
 
 /** Every file under `directory` with its contents. */
