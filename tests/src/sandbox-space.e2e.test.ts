@@ -74,6 +74,16 @@ describe('--sandbox space: the session runs in a private Space on the fake Hub',
     expect(openai.modelRequests).toHaveLength(0);
   });
 
+  it('an unknown hardware tier is refused before anything is created', async () => {
+    const hub = await fakeHub();
+    await using openai = await startFakeOpenAI({ steps: [{ text: 'never' }] });
+    const run = await runBinary(HEADLESS, ['--sandbox', 'space:tpu-v9', 'anything'], { env: hubEnv(hub, openai.baseURL) });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('sandbox.space_hardware "tpu-v9" is not a Space hardware tier; use one of cpu-basic, cpu-upgrade');
+    expect(hub.requests.filter((request) => request.method !== 'GET')).toEqual([]);
+    expect(openai.modelRequests).toHaveLength(0);
+  });
+
   it('SIGTERM mid-command ends the run and deletes the Space within 10 s', async () => {
     const hub = await fakeHub();
     await using openai = await startFakeOpenAI({ steps: [{ toolCalls: [{ name: 'bash', arguments: { command: 'echo started; sleep 60' } }] }, { text: 'stopped' }] });

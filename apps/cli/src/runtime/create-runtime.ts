@@ -38,7 +38,7 @@ import type { Sandbox } from '@ml-intern/sandbox';
 import type { Runtime, RuntimeDescription, RuntimeOptions } from './runtime-types.js';
 import { ProjectInstructions } from './project-instructions.js';
 import { renderSystemPrompt } from './system-prompt.js';
-import { setUpSpaceSandboxes, spaceRuntimeNeedsToken, sweepOrphanSandboxes } from './space-sandboxes.js';
+import { checkSpaceHardware, setUpSpaceSandboxes, spaceRuntimeNeedsToken, sweepOrphanSandboxes } from './space-sandboxes.js';
 
 /** No provider credentials: the CLI prints the message and offers the demo (exit code 2). */
 export class MissingCredentialsError extends ConfigError {
@@ -191,6 +191,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     if (!spaces) throw spaceRuntimeNeedsToken();
     // The session's Space exists before the session does; Ctrl-C or SIGTERM while it builds deletes it.
     const hardware = config.sandbox.space_hardware;
+    checkSpaceHardware(spaces, hardware);
     const controller = new AbortController();
     const abort = () => controller.abort();
     process.once('SIGINT', abort);

@@ -20,6 +20,8 @@ export function spaceHubOptions(env: Record<string, string | undefined>, token: 
 
 export interface SpaceSandboxSetup {
   manager: SpaceSandboxManager;
+  /** The tiers a Space can request, with hourly prices. */
+  hardware(): HardwareOffer[];
   tool: AnyTool;
   leases: SpaceLeaseStore;
   hub: SpaceHubOptions;
@@ -62,7 +64,7 @@ export async function setUpSpaceSandboxes(options: {
     return { url: target.url, variables: target.env };
   };
   const tool = createSandboxCreateTool(manager, { ...hub, leases, hardware, seedTrackio }) as unknown as AnyTool;
-  return { manager, tool, leases, hub };
+  return { manager, tool, leases, hub, hardware };
 }
 
 /** `tool_runtime: "space"` needs a token; say how to give one. */
@@ -91,4 +93,11 @@ export async function sweepOrphanSandboxes(setup: SpaceSandboxSetup, options: { 
       options.report(`Could not delete the sandbox Space ${lease.repoId} an earlier run left behind: ${(error as Error).message}`);
     }
   }
+}
+
+/** `sandbox.space_hardware` must name a tier before anything is created. */
+export function checkSpaceHardware(setup: SpaceSandboxSetup, hardware: string): void {
+  const offers = setup.hardware();
+  if (offers.some((offer) => offer.name === hardware)) return;
+  throw new ConfigError(`sandbox.space_hardware "${hardware}" is not a Space hardware tier; use one of ${offers.map((offer) => offer.name).join(', ')} (e.g. --sandbox space:t4-small)`, { keyPath: 'sandbox.space_hardware' });
 }
