@@ -179,6 +179,8 @@ describe('sandbox_create through the built runner', () => {
     expect(events.some((event) => event.type === 'cost_reservation' && event.tool === 'sandbox_create' && event.state === 'reconciled')).toBe(true);
     expect(result).toMatchObject({ status: 'done' });
     expect(sandboxSpaces(hub)).toEqual([]);
+    // Commands in the Space are remote effects: a rewind of the local workspace cannot undo them.
+    expect(events.flatMap((event) => (event.type === 'remote_effect' ? [event.tool] : []))).toEqual(['sandbox_create', 'bash']);
     // The system prompt told the model the Space's workspace is its own.
     expect(JSON.stringify(openai.modelRequests[0])).toContain('nothing is synced with the local one');
   });

@@ -24,6 +24,7 @@ import {
   type ModelCatalog,
   type ResolveModelOptions,
   type SessionStore,
+  type WorkspaceCheckpoints,
   UsageMeter,
 } from '@ml-intern/core';
 import type { PlanItem } from '@ml-intern/events';
@@ -302,6 +303,13 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   }
 
   const checkpoints = config.tool_runtime === 'remote' || config.tool_runtime === 'space' ? undefined : createGitCheckpoints();
+  // While a sandbox Space is active, bash/write/edit change the Space's workspace: nothing to
+  // snapshot here, and each is listed as a remote effect that a rewind cannot undo.
+  const sessionCheckpoints: WorkspaceCheckpoints | undefined = checkpoints && {
+    changesWorkspace: (tool, input) => sandbox.current === baseSandbox && checkpoints.changesWorkspace(tool, input),
+    snapshot: (location) => checkpoints.snapshot(location),
+    restore: (location, checkpoint) => checkpoints.restore(location, checkpoint),
+  };
   // AGENTS.md / ML_INTERN.md (user, project root … cwd), read again on every render (`/new`, `/memory`).
   // The user's files come from the real environment, never from the project's `.env`.
   // Tools the front end leaves out once the config is known (`ml-intern serve` for many users: no host commands).
@@ -353,7 +361,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     gateways: integrations.gateways,
     redact,
     // Snapshots of a local workspace before each approved change (`/rewind`, `sessions show --diff`).
-    ...(checkpoints ? { checkpoints } : {}),
+    ...(sessionCheckpoints ? { checkpoints: sessionCheckpoints } : {}),
     fitImage,
   });
   const active = session;
