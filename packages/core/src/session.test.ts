@@ -172,8 +172,10 @@ describe('approvals', () => {
   });
 
   it('edited arguments are validated and used, and the model is told what ran', async () => {
-    const { model, session } = await approvalRun((session, id) => session.submit({ type: 'exec_approval', decisions: [{ tool_call_id: id, approved: true, edited_arguments: { path: 'b.txt' } }] }));
+    const { model, session, events } = await approvalRun((session, id) => session.submit({ type: 'exec_approval', decisions: [{ tool_call_id: id, approved: true, edited_arguments: { path: 'b.txt' } }] }));
     expect(toolResults(model, 1)[0]).toMatchObject({ content: 'The user edited this call before approving it; it ran with these arguments: {"path":"b.txt"}\n\nuploaded b.txt' });
+    // UIs hear what really runs: the running state carries the edited arguments.
+    expect(events.filter((event) => event.type === 'tool_state_change' && event.state === 'running')).toMatchObject([{ arguments: { path: 'b.txt' } }]);
     await session.close();
     const invalid = await approvalRun((session, id) => session.submit({ type: 'exec_approval', decisions: [{ tool_call_id: id, approved: true, edited_arguments: { path: 42 } }] }));
     expect(toolResults(invalid.model, 1)[0]).toMatchObject({ isError: true, content: expect.stringContaining("The user's edited arguments were invalid") });

@@ -18,7 +18,7 @@ export interface ToolBatchHost {
   /** Reserve a call's estimated cost at approval; reconciled later by the tool. */
   reserve(usd: number, call: ToolCallPart): CostReservation;
   emitCall(call: ToolCallPart, input: unknown, summary: string): void;
-  emitState(call: ToolCallPart, state: 'queued' | 'awaiting_approval' | 'running' | 'completed' | 'failed' | 'rejected' | 'cancelled' | 'abandoned', details?: ToolStateDetails): void;
+  emitState(call: ToolCallPart, state: 'queued' | 'awaiting_approval' | 'running' | 'completed' | 'failed' | 'rejected' | 'cancelled' | 'abandoned', details?: ToolStateDetails & { arguments?: Record<string, unknown> }): void;
   emitOutput(call: ToolCallPart, result: ToolRunResult): void;
   emitLog(call: ToolCallPart, message: string, level: ToolLogLevel): void;
   /** Pause until the user answers; resolves `abandoned`/`interrupted` when they move on. */
@@ -112,7 +112,8 @@ export async function runToolBatch(host: ToolBatchHost, calls: ToolCallPart[], s
   const execute = async (prepared: PreparedCall, preface = '', reservation?: CostReservation) => {
     const summary = host.beforeRun || host.afterRun ? host.router.summarize(prepared) : '';
     await host.beforeRun?.(prepared, summary);
-    host.emitState(prepared.call, 'running');
+    // An edited call says what it really runs with, so a UI shows that rather than the model's arguments.
+    host.emitState(prepared.call, 'running', preface ? { arguments: prepared.input } : undefined);
     let details: ToolStateDetails | undefined;
     const result = await host.router.run(prepared, {
       signal,

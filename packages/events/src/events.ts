@@ -97,6 +97,8 @@ export const toolStateChangeEvent = event('tool_state_change', {
   tool: z.string(),
   state: toolStateSchema,
   ...toolStateDetailsSchema.shape,
+  /** The arguments the call runs with, when the user edited them at approval (on its `running` state). */
+  arguments: z.record(z.string(), z.unknown()).optional(),
 });
 export const approvalRequiredEvent = event('approval_required', { tools: z.array(pendingApprovalSchema) });
 export const turnCompleteEvent = event('turn_complete', {

@@ -88,6 +88,15 @@ describe('events → view state', () => {
     expect(approved.status).toBe('running');
     // The card added by the approval is the same one the call's events update: one timeline entry.
     expect(approved.items.filter((item) => item.kind === 'tool')).toHaveLength(1);
+    expect(approved.tools.c2?.arguments).toEqual(pending.arguments);
+  });
+
+  it('a call the user edited at approval shows the arguments it ran with', () => {
+    const pending = { tool_call_id: 'c3', tool: 'hf_jobs', arguments: { operation: 'run', script: 'print(1)' }, summary: 'run a job', reason: 'costs money', estimated_cost_usd: 0.4, always_scope: 'hf_jobs run' };
+    const asking = run([{ type: 'processing', input: 'go' }, { type: 'approval_required', tools: [pending] }]);
+    const edited = { operation: 'run', script: 'print(2)' };
+    const running = applyEvents(asking, events([{ type: 'tool_state_change', tool_call_id: 'c3', tool: 'hf_jobs', state: 'running', arguments: edited }], asking.lastSeq + 1));
+    expect(running.tools.c3).toMatchObject({ state: 'running', arguments: edited });
   });
 
   it('skips replayed events, so a reconnect that overlaps what was seen changes nothing', () => {

@@ -225,6 +225,8 @@ function reduce(state: ViewState, event: AgentEvent): ViewState {
       let next = updateTool(withCard, event.tool_call_id, (card) => ({
         ...card,
         state: event.state,
+        // The user edited the call at approval: these are the arguments that ran.
+        ...(event.arguments ? { arguments: event.arguments } : {}),
         ...(reported
           ? {
               job: {
