@@ -20,7 +20,7 @@ describe('orphanSandboxPrompt', () => {
   it('names each Space left behind with its hardware and price, and deletes on Enter', async () => {
     const { remove, text } = await answer(['']);
     expect(remove).toBe(true);
-    expect(text).toContain('An earlier run left a sandbox Space behind (billed while they exist):');
+    expect(text).toContain('An earlier run left a sandbox Space behind (billed while it exists):');
     expect(text).toContain('alice/mli-sandbox-0a1b2c3d  a10g-small at $1.00/h, created 2026-12-06T10:00:00.000Z');
     expect(text).toContain('Delete now? [Y/n]');
   });

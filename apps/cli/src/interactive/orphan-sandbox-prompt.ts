@@ -17,7 +17,8 @@ export function orphanSandboxPrompt(options: { input: NodeJS.ReadableStream & { 
     const reader = new LineReader({ input: options.input, writer, terminal: true, historySize: 0, onInterrupt: () => controller.abort() });
     try {
       writer.ensureBlankLine();
-      writer.line(style.yellow(`An earlier run left ${orphans.length === 1 ? 'a sandbox Space' : `${orphans.length} sandbox Spaces`} behind (billed while they exist):`));
+      const one = orphans.length === 1;
+      writer.line(style.yellow(`An earlier run left ${one ? 'a sandbox Space' : `${orphans.length} sandbox Spaces`} behind (billed while ${one ? 'it exists' : 'they exist'}):`));
       for (const lease of orphans) writer.line(`  ${lease.repoId}  ${lease.hardware}${lease.hourlyUsd ? ` at $${lease.hourlyUsd.toFixed(2)}/h` : ''}, created ${lease.createdAt}`);
       const answer = await reader.read('Delete now? [Y/n]: ', { remember: false, signal: controller.signal });
       return answer === undefined ? false : !/^(n|no)$/i.test(answer.trim());
