@@ -158,6 +158,25 @@ describe('--sandbox space: the session runs in a private Space on the fake Hub',
 });
 
 describe('sandbox_create through the built runner', () => {
+  it('hf_jobs runs the script the model wrote in the Space, not a local file', async () => {
+    const hub = await fakeHub();
+    await using openai = await startFakeOpenAI({
+      steps: [
+        { toolCalls: [{ name: 'sandbox_create', arguments: { hardware: 'cpu-basic' } }] },
+        { toolCalls: [{ name: 'write', arguments: { path: 'train.py', content: 'print("trained in the Space")\n' } }] },
+        { toolCalls: [{ name: 'hf_jobs', arguments: { operation: 'run', script: 'train.py', hardware_flavor: 'cpu-basic', timeout: '10m' } }] },
+        { text: 'launched' },
+      ],
+    });
+    const env = hubEnv(hub, openai.baseURL);
+    const run = await runBinary(HEADLESS, ['smoke-test, then launch'], { env, timeoutMs: 60_000 });
+    const { events, result } = parseJsonl(run.stdout);
+    expect(outputs(events).map((output) => output.is_error)).toEqual([false, false, false]);
+    expect(result).toMatchObject({ status: 'done' });
+    const [job] = [...hub.jobs.values()];
+    expect(JSON.stringify(job?.request)).toContain(Buffer.from('print("trained in the Space")\n').toString('base64'));
+  });
+
   it('is auto-approved within the cap, moves bash to the Space, and the Space is deleted at exit', async () => {
     const hub = await fakeHub();
     await using openai = await startFakeOpenAI({

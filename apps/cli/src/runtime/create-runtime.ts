@@ -220,7 +220,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const [model, integrations, builtins, description, spaces] = await Promise.all([
     creatingModel,
     createIntegrations(config, env, { report: (message) => warn(redact(message)), model: options.model?.id ?? config.model_name }),
-    createToolFamilies({ config, env, cwd: options.cwd, mode: options.mode, hfToken, sandbox }),
+    createToolFamilies({ config, env, cwd: options.cwd, mode: options.mode, hfToken, sandbox, remoteWorkspace: () => (sandbox.current === baseSandbox ? undefined : sandbox.current) }),
     describing,
     settingUpSpaces,
   ]);

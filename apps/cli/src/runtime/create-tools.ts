@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { AgentConfig, AnyTool } from '@ml-intern/core';
 import type { Sandbox } from '@ml-intern/sandbox';
 import type { HfPapersToolOptions } from '@ml-intern/tools-hf';
@@ -10,6 +11,17 @@ export interface ToolFamiliesOptions {
   mode: RunMode;
   hfToken: string | undefined;
   sandbox: Sandbox;
+  /** The sandbox Space commands run in now, when they do not run on this machine's workspace. */
+  remoteWorkspace?: () => Sandbox | undefined;
+}
+
+/** A text file of a remote workspace (a sandbox Space), by a path inside it; undefined when there is none. */
+async function readRemoteWorkspaceFile(remote: Sandbox, file: string): Promise<string | undefined> {
+  const target = path.posix.resolve(remote.workspace, file);
+  if (target !== remote.workspace && !target.startsWith(`${remote.workspace}/`)) return undefined;
+  const stat = await remote.stat(target).catch(() => undefined);
+  if (stat?.type !== 'file') return undefined;
+  return Buffer.from(await remote.readFile(target)).toString('utf8');
 }
 
 /**
@@ -41,6 +53,11 @@ export async function createToolFamilies(options: ToolFamiliesOptions): Promise<
       // hf_jobs secrets "$NAME": forwarded from this environment; names outside jobs.forward_env need a person's approval.
       forwardEnv: config.jobs.forward_env,
       hostEnv: env,
+      // hf_jobs script "train.py" while commands run in a sandbox Space: the file the model wrote there.
+      readWorkspaceFile: async (file: string) => {
+        const remote = options.remoteWorkspace?.();
+        return remote ? readRemoteWorkspaceFile(remote, file) : undefined;
+      },
       // Folder uploads: the approval lists the workspace files; uploads carrying a secret are refused.
       workspaceDir: options.cwd,
       // Repos the agent creates: ml-intern tag, provenance README section, private session collection (config hub.provenance).

@@ -76,6 +76,11 @@ export interface HfJobsToolOptions extends HfToolsOptions {
   forwardEnv?: readonly string[];
   /** The host environment `"$NAME"` secrets are read from (tools never read `process.env`). */
   hostEnv?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Read a workspace file the session's commands see when that workspace is not this machine's
+   * (a sandbox Space): resolves its text, or undefined to read `script` from the local workspace.
+   */
+  readWorkspaceFile?: (file: string) => Promise<string | undefined>;
 }
 
 /** Upper bound of a logs snapshot: long enough for the replay of a long job to reach its latest lines. */
@@ -142,7 +147,7 @@ async function seedTrackio(call: HubCall, input: Input, ctx: ToolContext, namesp
 async function runJobOperation(runtime: JobsRuntime, call: HubCall, input: Input, ctx: ToolContext, namespace: string): Promise<string> {
   const { config, tracker } = runtime;
   const timeoutSeconds = parseTimeout(input.timeout);
-  const spec = await buildJobSpec(input, { cwd: ctx.session.cwd, token: config.token, passToken: runtime.options.passTokenToJobs !== false, hostEnv: runtime.options.hostEnv });
+  const spec = await buildJobSpec(input, { cwd: ctx.session.cwd, token: config.token, passToken: runtime.options.passTokenToJobs !== false, hostEnv: runtime.options.hostEnv, readWorkspaceFile: runtime.options.readWorkspaceFile });
   const trackio = await seedTrackio(call, input, ctx, namespace);
   const environment = { ...spec.environment, ...trackio?.env };
   await runtime.pricing.load();
@@ -230,7 +235,7 @@ async function runOperation(runtime: JobsRuntime, call: HubCall, input: Input, c
     }
     default: {
       const trackio = input.operation === 'scheduled run' ? await seedTrackio(call, input, ctx, namespace) : undefined;
-      const created = await runScheduledOperation(call, input, { namespace, cwd: ctx.session.cwd, passToken: runtime.options.passTokenToJobs !== false, pricing: runtime.pricing, hostEnv: runtime.options.hostEnv, extraEnv: trackio?.env });
+      const created = await runScheduledOperation(call, input, { namespace, cwd: ctx.session.cwd, passToken: runtime.options.passTokenToJobs !== false, pricing: runtime.pricing, hostEnv: runtime.options.hostEnv, extraEnv: trackio?.env, readWorkspaceFile: runtime.options.readWorkspaceFile });
       return trackio ? `${created}\nTrackio dashboard: ${trackio.url} (project "${trackio.project}")` : created;
     }
   }

@@ -49,6 +49,8 @@ export interface JobSpecOptions {
   passToken: boolean;
   /** The host environment `"$NAME"` secrets are read from (the approval decided whether they may be). */
   hostEnv?: Readonly<Record<string, string | undefined>> | undefined;
+  /** See {@link HfJobsToolOptions.readWorkspaceFile}. */
+  readWorkspaceFile?: ((file: string) => Promise<string | undefined>) | undefined;
 }
 
 export interface JobSpec {
@@ -168,6 +170,11 @@ export async function buildJobSpec(input: JobSpecInput, options: JobSpecOptions)
     return { dockerImage: image, command: uvArguments(input, script), environment, secrets, kind: 'python', source: script };
   }
   if (!script.includes('\n')) {
+    // The workspace is elsewhere (a sandbox Space): the script the model wrote there.
+    const elsewhere = await options.readWorkspaceFile?.(script);
+    if (elsewhere !== undefined) {
+      return { dockerImage: image, command: inlineCommand(input, elsewhere, path.posix.basename(script)), environment, secrets, kind: 'python', source: `sandbox file ${script}`, scriptText: elsewhere };
+    }
     const file = path.resolve(options.cwd, script);
     const relative = path.relative(options.cwd, file);
     const inside = !relative.startsWith('..') && !path.isAbsolute(relative);

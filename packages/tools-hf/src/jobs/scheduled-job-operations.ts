@@ -22,7 +22,7 @@ const SCHEDULE = /^(@(hourly|daily|weekly|monthly|yearly|annually|midnight)|(\S+
 export async function runScheduledOperation(
   call: HubCall,
   input: ScheduledInput,
-  context: { namespace: string; cwd: string; passToken: boolean; pricing: HardwarePricing; hostEnv?: Readonly<Record<string, string | undefined>> | undefined; extraEnv?: Record<string, string> | undefined },
+  context: { namespace: string; cwd: string; passToken: boolean; pricing: HardwarePricing; hostEnv?: Readonly<Record<string, string | undefined>> | undefined; extraEnv?: Record<string, string> | undefined; readWorkspaceFile?: ((file: string) => Promise<string | undefined>) | undefined },
 ): Promise<string> {
   const { namespace } = context;
   const library = { ...call.library, namespace };
@@ -36,7 +36,7 @@ export async function runScheduledOperation(
       const schedule = input.schedule?.trim();
       if (!schedule || !SCHEDULE.test(schedule)) throw new ToolExecutionError('scheduled run needs schedule: a 5-field cron expression ("0 9 * * 1") or @hourly, @daily, @weekly, @monthly.');
       const timeoutSeconds = parseTimeout(input.timeout);
-      const spec = await buildJobSpec(input, { cwd: context.cwd, token: call.config.token, passToken: context.passToken, hostEnv: context.hostEnv });
+      const spec = await buildJobSpec(input, { cwd: context.cwd, token: call.config.token, passToken: context.passToken, hostEnv: context.hostEnv, readWorkspaceFile: context.readWorkspaceFile });
       const created = await createScheduledJob({
         ...library,
         schedule,
