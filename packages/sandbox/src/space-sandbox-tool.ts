@@ -1,6 +1,6 @@
 import { defineTool, ToolExecutionError, type CostReservation, type ToolLogLevel, type UsageMeter } from '@ml-intern/core';
 import { z } from 'zod';
-import { createSpaceSandbox, deleteSpaceSandbox, spaceRuntime, type SpaceHubOptions, type SpaceSandbox } from './space-sandbox.js';
+import { createSpaceSandbox, deleteSpaceSandbox, SANDBOX_SPACE_PREFIX, spaceRuntime, type SpaceHubOptions, type SpaceSandbox } from './space-sandbox.js';
 import type { SpaceLeaseStore } from './space-leases.js';
 import type { SwitchableSandbox } from './switchable-sandbox.js';
 
@@ -187,12 +187,13 @@ export function createSandboxCreateTool(manager: SpaceSandboxManager, options: P
     summarize: (input) => `sandbox_create ${input.hardware}`,
     approval(input) {
       const hourly = manager.hourlyPrice(input.hardware);
-      if (input.hardware === 'cpu-basic') return { decision: 'allow' };
+      // Seeding a dashboard writes the app files of that Space (one of the user's own, maybe): a person decides.
+      const dashboard = input.trackio_space_id ? `; seeds the Trackio dashboard Space ${input.trackio_space_id} (writes its app files unless it already is one)` : '';
+      if (input.hardware === 'cpu-basic' && !dashboard) return { decision: 'allow' };
       return {
         decision: 'ask',
-        billable: true,
-        ...(hourly === undefined ? {} : { costUsd: hourly }),
-        reason: `a private ${input.hardware} Space at ${priceText(hourly)}, reserved an hour at a time and deleted when the session ends`,
+        ...(input.hardware === 'cpu-basic' ? {} : { billable: true, ...(hourly === undefined ? {} : { costUsd: hourly }) }),
+        reason: `a private ${input.hardware} Space at ${priceText(hourly)}, reserved an hour at a time and deleted when the session ends${dashboard}`,
       };
     },
     timeoutMs: 20 * 60_000,
@@ -232,6 +233,11 @@ export function createSandboxCreateTool(manager: SpaceSandboxManager, options: P
       ].join('\n');
     },
     async reconcile(resource, ctx) {
+      // Only a sandbox Space is ever deleted here, whatever the log says.
+      if (!new RegExp(`^[^/]+/${SANDBOX_SPACE_PREFIX}[0-9a-f]{8}$`).test(resource.id)) {
+        ctx.log(`not deleting ${resource.id}: it is not a sandbox Space`, 'warn');
+        return;
+      }
       // A Space an earlier run of this session left behind: delete it unless a live run still holds it.
       const lease = options.leases?.list().find((one) => one.repoId === resource.id);
       if (lease && options.leases?.isLive(lease)) return;

@@ -166,6 +166,8 @@ describe('sandbox_create on the fake Hub, with the real host running as the Spac
     const { tool } = setup(connection);
     expect(tool.approval?.({ hardware: 'a10g-small' })).toMatchObject({ decision: 'ask', billable: true, costUsd: 1 });
     expect(tool.approval?.({ hardware: 'cpu-basic' })).toEqual({ decision: 'allow' });
+    // A dashboard Space is written to: a person decides, even on free hardware.
+    expect(tool.approval?.({ hardware: 'cpu-basic', trackio_space_id: 'tester/my-demo' })).toMatchObject({ decision: 'ask', reason: expect.stringContaining('seeds the Trackio dashboard Space tester/my-demo') });
     expect(tool.description).toContain('t4-small ($0.40/h)');
     const model = new ScriptedModel({ turns: [toolTurn({ name: 'sandbox_create', arguments: { hardware: 'tpu-v9' } }), textTurn('ok')] });
     const session = createSession({ model, tools: [tool], cwd: temporaryDirectory('ml-intern-space-cwd-'), dataDir: temporaryDirectory('ml-intern-space-data-'), policy: createApprovalPolicy({ mode: 'yolo' }), planTool: false });
@@ -174,6 +176,18 @@ describe('sandbox_create on the fake Hub, with the real host running as the Spac
     expect(result).toMatchObject({ isError: true });
     expect(result?.content).toContain('unknown hardware "tpu-v9". Choose one of: cpu-basic (free), t4-small ($0.40/h), a10g-small ($1.00/h)');
     await session.close();
+  });
+
+  it('reconciling a reservation from a log deletes only sandbox Spaces', async () => {
+    const { hub, connection } = await hubFor({ seed: { repos: [{ type: 'space', id: 'tester/my-demo', files: { 'README.md': '---\nsdk: docker\n---\n' } }] } });
+    const { tool } = setup(connection);
+    const logs: string[] = [];
+    const meter = new UsageMeter();
+    const reservation = meter.reserve(1);
+    const context = { signal: AbortSignal.timeout(5_000), log: (message: string) => logs.push(message), toolCallId: 'c1', reservation, session: { id: 's', cwd: '/', model: 'm', dataDir: '/tmp', onInterrupt: () => () => {} } };
+    await tool.reconcile?.({ kind: 'space_sandbox', id: 'tester/my-demo', hourly_usd: 1 }, context);
+    expect(hub.repo('space', 'tester/my-demo')).toBeDefined();
+    expect(logs).toEqual(['not deleting tester/my-demo: it is not a sandbox Space']);
   });
 
   it('renewing an hour past the cap deletes the Space with a notice', async () => {
