@@ -95,8 +95,10 @@ describe('sandbox_create on the fake Hub, with the real host running as the Spac
     expect(switchable.workspace).toBe(workspace);
     // Reconciled to its lifetime at the hourly price (seconds here: $0.00).
     expect(meter.jobCostUsd).toBe(0);
-    // The token never reached the model.
-    expect(JSON.stringify(model.requests)).not.toContain(hub.token);
+    // Neither token reached the model or the events (the log is made of them).
+    const sandboxToken = space?.secrets.get('ML_INTERN_SANDBOX_TOKEN') as string;
+    expect(sandboxToken.length).toBeGreaterThanOrEqual(40);
+    for (const secret of [hub.token, sandboxToken]) expect(JSON.stringify(model.requests) + JSON.stringify(events)).not.toContain(secret);
     await session.close();
   });
 
