@@ -245,6 +245,34 @@ describe('sessions over HTTP', () => {
     expect(detail.messages.filter((message) => message.role === 'user').map((message) => message.content)).toEqual(['first', 'second']);
   });
 
+  it('a reopen that comes while the idle close is still stopping the runtime waits for it, and its events reach the watcher', async () => {
+    // The reopened session's turn waits on an approval, so it is still going when the old runtime has stopped.
+    await using running = await startScriptedServer((request) => (request.continueId ? [{ toolCalls: [{ name: 'upload', arguments: { path: 'b' } }] }, { text: 'turn 2' }] : [{ text: 'turn 1' }]), { idleTimeoutMs: 100, closeDelayMs: 600 });
+    const { url } = running;
+    const id = await createSessionAt(url);
+    const first = readEvents(`${url}/api/sessions/${id}/events`, isType('turn_complete'));
+    await postJson(`${url}/api/sessions/${id}/operations`, { type: 'user_input', text: 'first' });
+    const lastSeq = (await first).events.at(-1)?.seq ?? -1;
+    // "closed" is reported as soon as the close starts, while the runtime is still stopping.
+    let status = '';
+    for (let tries = 0; tries < 100 && status !== 'closed'; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      status = ((await (await fetch(`${url}/api/sessions/${id}`, authed())).json()) as { status: string }).status;
+    }
+    expect(status).toBe('closed');
+    const second = readEvents(`${url}/api/sessions/${id}/events?after=${lastSeq}`, isType('turn_complete'));
+    const asked = readEvents(`${url}/api/sessions/${id}/events?after=${lastSeq}`, isType('approval_required'));
+    expect((await postJson(`${url}/api/sessions/${id}/operations`, { type: 'user_input', text: 'second' })).status).toBe(202);
+    const request = (await asked).events.find(isType('approval_required'));
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    const callId = request?.type === 'approval_required' ? request.tools[0]?.tool_call_id : undefined;
+    expect((await postJson(`${url}/api/sessions/${id}/operations`, { type: 'exec_approval', decisions: [{ tool_call_id: callId, approved: true }] })).status).toBe(202);
+    const { events } = await second;
+    expect(events.find(isType('tool_output'))).toMatchObject({ output: 'uploaded b' });
+    expect(events.find(isType('turn_complete'))).toMatchObject({ final_text: 'turn 2' });
+    expect(running.server.sessions.stats.live).toBe(1);
+  });
+
   it('DELETE shuts a session down and keeps its log', async () => {
     await using running = await startScriptedServer(hello);
     const { url } = running;

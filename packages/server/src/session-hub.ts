@@ -16,6 +16,8 @@ interface Entry {
   owner: string | undefined;
   hosted: HostedSession | undefined;
   opening: Promise<HostedSession> | undefined;
+  /** A close in progress: a reopen waits for it (the old runtime still holds the log). */
+  closing: Promise<void> | undefined;
   detach: (() => void) | undefined;
   listeners: Set<Listener>;
   pending: PendingApproval[];
@@ -119,6 +121,10 @@ export class SessionHub {
     if (entry.owner !== ownerOf(user)) throw new Error(`session ${id} belongs to someone else`);
     if (entry.hosted) return entry.hosted;
     if (entry.opening) return entry.opening;
+    if (entry.closing) {
+      await entry.closing;
+      return this.open(id, user, workspace);
+    }
     const file = this.logFile(id, user);
     if (!file) throw new Error(`no session ${id}`);
     const cwd = readSessionLog(file).header.cwd;
@@ -140,13 +146,21 @@ export class SessionHub {
   async close(id: string): Promise<void> {
     const entry = this.#entries.get(id);
     const hosted = entry?.hosted;
-    if (!entry || !hosted) return;
+    if (!entry || !hosted) return entry?.closing;
+    // Everything of this session is let go now: a reopen attaches a new one to the same entry.
+    const detach = entry.detach;
     entry.hosted = undefined;
-    await hosted.close().catch(() => {});
-    entry.detach?.();
     entry.detach = undefined;
     entry.pending = [];
-    this.#forget(entry);
+    entry.closing = hosted
+      .close()
+      .catch(() => {})
+      .finally(() => {
+        detach?.();
+        entry.closing = undefined;
+        this.#forget(entry);
+      });
+    return entry.closing;
   }
 
   /** Watch `id`'s events from now on (live or not: a reopened session's events reach the watcher too). */
@@ -242,7 +256,7 @@ export class SessionHub {
   #entry(id: string, owner: string | undefined): Entry {
     let entry = this.#entries.get(id);
     if (!entry) {
-      entry = { id, owner, hosted: undefined, opening: undefined, detach: undefined, listeners: new Set(), pending: [], lastActivity: this.#now() };
+      entry = { id, owner, hosted: undefined, opening: undefined, closing: undefined, detach: undefined, listeners: new Set(), pending: [], lastActivity: this.#now() };
       this.#entries.set(id, entry);
     }
     return entry;
@@ -254,7 +268,9 @@ export class SessionHub {
     entry.lastActivity = this.#now();
     const deliver = (event: AgentEvent) => {
       entry.lastActivity = this.#now();
-      this.#track(entry, event);
+      // A closing session's last events (its shutdown) still reach the watchers, but say nothing
+      // about the session a reopen may have attached meanwhile.
+      if (entry.hosted === hosted) this.#track(entry, event);
       for (const listener of [...entry.listeners]) listener(event);
     };
     // What it emitted before it was handed over (session_started, ready) reaches the watchers a reopen found waiting.
@@ -275,7 +291,7 @@ export class SessionHub {
 
   /** An entry with no session and nobody watching is dropped (its log is what remains). */
   #forget(entry: Entry): void {
-    if (!entry.hosted && !entry.opening && entry.listeners.size === 0) this.#entries.delete(entry.id);
+    if (!entry.hosted && !entry.opening && !entry.closing && entry.listeners.size === 0) this.#entries.delete(entry.id);
   }
 
   async #closeIdle(): Promise<void> {

@@ -33,7 +33,9 @@ export interface ScriptedServer {
  * A real server whose sessions play a script (ScriptedModel) and log to a temporary store; a
  * reopened session continues its log, numbering events on from its last seq.
  */
-export async function startScriptedServer(turns: (request: SessionRequest) => ScriptedTurn[], options: Partial<ServerOptions> = {}): Promise<ScriptedServer> {
+export async function startScriptedServer(turns: (request: SessionRequest) => ScriptedTurn[], options: Partial<ServerOptions> & { closeDelayMs?: number } = {}): Promise<ScriptedServer> {
+  // A runtime that takes a while to stop after its session closed (a sandbox host, MCP servers).
+  const { closeDelayMs = 0, ...serverOptions } = options;
   const root = mkdtempSync(path.join(tmpdir(), 'ml-intern-server-'));
   const sessionsDir = path.join(root, '.sessions');
   // With sign-in, each user's logs are in a folder of their own.
@@ -63,9 +65,15 @@ export async function startScriptedServer(turns: (request: SessionRequest) => Sc
         dataRoot: sessionsDir,
         ...seed,
       });
-      return { session, close: () => session.close() };
+      return {
+        session,
+        close: async () => {
+          await session.close();
+          if (closeDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, closeDelayMs));
+        },
+      };
     },
-    ...options,
+    ...serverOptions,
   });
   const url = await server.listen();
   return { server, url, root, sessionsDir, requests, [Symbol.asyncDispose]: () => server.close() };
