@@ -1,7 +1,7 @@
 import { ConfigError, recordProjectTrust, resolveProjectTrust, trustStoreFile, untrustedProjectSettings, type UntrustedProjectSettings } from '@ml-intern/core';
-import { LineReader } from './line-reader.js';
-import { ScreenWriter, type TerminalOutput } from './screen-writer.js';
-import { createTerminalStyle, shouldUseColor, type TerminalStyle } from './terminal-style.js';
+import type { TerminalOutput } from './screen-writer.js';
+import { openTerminalQuestion } from './terminal-question.js';
+import type { TerminalStyle } from './terminal-style.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -52,10 +52,8 @@ export async function askProjectTrust(options: ProjectTrustPromptOptions): Promi
   const settings = untrustedProjectSettings(state.project, options.env);
   if (settings.config.length === 0 && settings.env.length === 0) return false;
 
-  const writer = new ScreenWriter(options.output);
-  const style = createTerminalStyle(shouldUseColor(options.output, options.env));
-  const controller = new AbortController();
-  const reader = new LineReader({ input: options.input, writer, terminal: true, historySize: 0, onInterrupt: () => controller.abort() });
+  const question = openTerminalQuestion(options);
+  const { writer, style } = question;
   try {
     writer.ensureBlankLine();
     writer.line(`${style.yellow('This project wants to configure ml-intern:')} ${settings.root}`);
@@ -63,7 +61,7 @@ export async function askProjectTrust(options: ProjectTrustPromptOptions): Promi
     writer.line('Only trust folders whose files you wrote or checked: these settings can run commands on this machine');
     writer.line('(MCP servers), approve tool calls, open the sandbox, and send your tokens to other endpoints.');
     writer.line(style.dim('Untrusted, only model_name, max_iterations, reasoning_effort, compaction and .env credentials apply.'));
-    const answer = await reader.read('Trust this folder? [t]rust / [N]o: ', { remember: false, signal: controller.signal });
+    const answer = await question.ask('Trust this folder? [t]rust / [N]o: ');
     if (answer === undefined) {
       writer.line(style.dim('Not answered: the folder stays untrusted for this run.'));
       return false;
@@ -83,7 +81,6 @@ export async function askProjectTrust(options: ProjectTrustPromptOptions): Promi
     );
     return false;
   } finally {
-    reader.close();
-    writer.dispose();
+    question.close();
   }
 }
