@@ -1,9 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AgentEvent } from '@ml-intern/events';
-import { anthropicScript, startFakeAnthropic, startFakeHub, type FakeAnthropic, type FakeHub } from '@ml-intern/testing';
+import { anthropicScript, type FakeAnthropic, type FakeHub, startFakeAnthropic, startFakeHub, temporaryDirectories } from '@ml-intern/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI, HEADLESS, isolatedEnv, parseJsonl, runBinary } from './run-binary.js';
 
@@ -12,17 +11,9 @@ import { CLI, HEADLESS, isolatedEnv, parseJsonl, runBinary } from './run-binary.
 
 const DOTENV_KEY = 'sk-ant-planted-in-dotenv-0123456789';
 const echoServer = fileURLToPath(new URL('./__fixtures__/echo-mcp-server.mjs', import.meta.url));
-const scratch: string[] = [];
-
-afterEach(() => {
-  for (const directory of scratch.splice(0)) rmSync(directory, { recursive: true, force: true });
-});
-
-function temporaryDirectory(prefix: string): string {
-  const directory = mkdtempSync(path.join(tmpdir(), prefix));
-  scratch.push(directory);
-  return directory;
-}
+const scratch = temporaryDirectories();
+afterEach(() => scratch.removeAll());
+const temporaryDirectory = scratch.make;
 
 interface PlantedProject {
   dir: string;

@@ -1,22 +1,15 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createApprovalPolicy, createSession, type LanguageModel } from '@ml-intern/core';
 import { createAnthropicModel } from '@ml-intern/provider-anthropic';
 import { createOpenAIModel } from '@ml-intern/provider-openai';
 import { createLocalSandbox, sandboxTools } from '@ml-intern/sandbox';
-import { anthropicScript, startFakeAnthropic, startFakeOpenAI, testPng } from '@ml-intern/testing';
+import { anthropicScript, startFakeAnthropic, startFakeOpenAI, temporaryDirectories, testPng } from '@ml-intern/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 
-const directories: string[] = [];
-function temporaryDirectory(): string {
-  const directory = mkdtempSync(path.join(tmpdir(), 'ml-intern-images-'));
-  directories.push(directory);
-  return directory;
-}
-afterEach(() => {
-  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
-});
+const directories = temporaryDirectories();
+const temporaryDirectory = () => directories.make('ml-intern-images-');
+afterEach(() => directories.removeAll());
 
 /** A session whose model reads `loss.png` (written in a fresh workspace) with the real sandbox read tool. */
 async function readPlot(model: LanguageModel): Promise<{ bytes: Buffer; text: string }> {

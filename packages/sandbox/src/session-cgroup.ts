@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { rmdir } from 'node:fs/promises';
 import path from 'node:path';
+import { processAlive } from './process-alive.js';
 import { findControllerCgroup } from './process-limits.js';
 
 /**
@@ -26,15 +27,6 @@ export interface SessionCgroups {
 
 const PREFIX = 'ml-intern-';
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Remove `ml-intern-<pid>-…` cgroups of processes that no longer exist (empty ones only). */
 export function sweepStaleCgroups(parent: string): number {
   let removed = 0;
@@ -46,7 +38,7 @@ export function sweepStaleCgroups(parent: string): number {
   }
   for (const name of names) {
     const match = /^ml-intern-(\d+)-[0-9a-f]+$/.exec(name);
-    if (!match || isAlive(Number(match[1]))) continue;
+    if (!match || processAlive(Number(match[1]))) continue;
     try {
       rmdirSync(path.join(parent, name));
       removed += 1;

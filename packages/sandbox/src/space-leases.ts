@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { processAlive } from './process-alive.js';
 
 /**
  * The record of one live sandbox Space, kept in the data dir while a session holds it. A run that
@@ -34,15 +35,6 @@ export interface SpaceLeaseStore {
 
 function fileName(repoId: string): string {
   return `${repoId.replace(/[^\w.-]+/g, '__')}.json`;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export function createSpaceLeaseStore(dir: string): SpaceLeaseStore {

@@ -80,34 +80,31 @@ export interface SpaceSandboxManager {
 const HOUR_MS = 3_600_000;
 
 export function createSpaceSandboxManager(options: SpaceSandboxManagerOptions): SpaceSandboxManager {
-  let active: SpaceSandbox | undefined;
-  let state: { timer: NodeJS.Timeout; reservation: CostReservation | undefined; renewals: CostReservation[]; hourly: number } | undefined;
+  /** The live Space, its renewal timer and what it has reserved. */
+  let held: { space: SpaceSandbox; timer: NodeJS.Timeout; reservation: CostReservation | undefined; renewals: CostReservation[]; hourly: number } | undefined;
   let tearing: Promise<void> | undefined;
 
   const hourlyPrice = (hardware: string) => (hardware === 'cpu-basic' ? 0 : options.hardware().find((offer) => offer.name === hardware)?.hourlyUsd);
 
   async function teardown(reason?: string): Promise<void> {
     if (tearing) return tearing;
-    const space = active;
-    const held = state;
-    if (!space) return;
+    const ending = held;
+    if (!ending) return;
+    const { space } = ending;
     tearing = (async () => {
-      if (held) clearInterval(held.timer);
+      clearInterval(ending.timer);
       options.switchable.restore();
-      active = undefined;
-      state = undefined;
+      held = undefined;
       try {
         await deleteSpaceSandbox(space.repoId, { ...options, ...(options.leases ? { leases: options.leases } : {}) });
         if (reason) options.notify?.(`Sandbox Space ${space.repoId} deleted: ${reason}.`, 'info');
       } catch (error) {
         options.notify?.(`Could not delete the sandbox Space ${space.repoId}: ${(error as Error).message}. Its record stays in ${options.leases?.dir ?? 'the data dir'}; \`ml-intern sandboxes delete ${space.repoId}\` removes it.`, 'warn');
       } finally {
-        if (held) {
-          // What it cost: its lifetime at the hourly price (the renewals were only holds).
-          const hours = (Date.now() - space.createdAt.getTime()) / HOUR_MS;
-          for (const renewal of held.renewals) renewal.settle(0);
-          held.reservation?.settle(Math.round(hours * held.hourly * 100) / 100);
-        }
+        // What it cost: its lifetime at the hourly price (the renewals were only holds).
+        const hours = (Date.now() - space.createdAt.getTime()) / HOUR_MS;
+        for (const renewal of ending.renewals) renewal.settle(0);
+        ending.reservation?.settle(Math.round(hours * ending.hourly * 100) / 100);
       }
     })();
     try {
@@ -119,12 +116,12 @@ export function createSpaceSandboxManager(options: SpaceSandboxManagerOptions): 
 
   return {
     get active() {
-      return active;
+      return held?.space;
     },
     hourlyPrice,
     teardown,
     async create(hardware, createOptions = {}) {
-      if (active) await teardown(`replaced by a ${hardware} sandbox`);
+      if (held) await teardown(`replaced by a ${hardware} sandbox`);
       const hourly = hourlyPrice(hardware) ?? 0;
       const space = await createSpaceSandbox({
         ...options,
@@ -136,7 +133,6 @@ export function createSpaceSandboxManager(options: SpaceSandboxManagerOptions): 
         ...(createOptions.sessionId ? { sessionId: createOptions.sessionId } : {}),
         hourlyUsd: hourly,
       });
-      active = space;
       options.switchable.switchTo(space.sandbox);
       createOptions.reservation?.hold({ kind: 'space_sandbox', id: space.repoId, hardware, hourly_usd: hourly, created_at: space.createdAt.toISOString() });
       const renewals: CostReservation[] = [];
@@ -155,7 +151,7 @@ export function createSpaceSandboxManager(options: SpaceSandboxManagerOptions): 
         renewals.push(renewal);
       }, options.renewIntervalMs ?? HOUR_MS);
       timer.unref();
-      state = { timer, reservation: createOptions.reservation, renewals, hourly };
+      held = { space, timer, reservation: createOptions.reservation, renewals, hourly };
       return space;
     },
   };

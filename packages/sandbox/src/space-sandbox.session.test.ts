@@ -58,7 +58,9 @@ describe('sandbox_create on the fake Hub, with the real host running as the Spac
       ],
     });
     const meter = new UsageMeter();
-    const session = createSession({ model, tools: [...sandboxTools({ sandbox: switchable }), tool], cwd: workspace, dataDir: temporaryDirectory('ml-intern-space-data-'), policy: createApprovalPolicy({ mode: 'yolo' }), planTool: false, meter });
+    const workspaceTools = sandboxTools({ sandbox: switchable });
+    const bash = workspaceTools.find((one) => one.name === 'bash');
+    const session = createSession({ model, tools: [...workspaceTools, tool], cwd: workspace, dataDir: temporaryDirectory('ml-intern-space-data-'), policy: createApprovalPolicy({ mode: 'yolo' }), planTool: false, meter });
     const events: { type: string; message?: string }[] = [];
     session.subscribe((event) => events.push(event as never));
     const outcome = await session.run('Smoke-test on a T4.');
@@ -85,6 +87,8 @@ describe('sandbox_create on the fake Hub, with the real host running as the Spac
     // The write went to the Space's workspace, not the local one.
     expect(existsSync(path.join(workspace, 'train.py'))).toBe(false);
     expect(readFileSync(path.join(space?.root as string, 'app', 'train.py'), 'utf8')).toBe('print("hi")\n');
+    // The Space has the internet and the user's token: its commands ask, as on any full-network sandbox.
+    expect(bash?.approval?.({ command: 'ls' })).toMatchObject({ decision: 'ask', reason: 'the sandbox has network access' });
     // The hour is reserved, and the lease says a live process holds it.
     expect(meter.jobCostUsd).toBeCloseTo(0.4);
     expect(leases.list().map((lease) => [lease.repoId, lease.state, leases.isLive(lease)])).toEqual([[repoId, 'running', true]]);

@@ -1,26 +1,19 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { JsonlSessionStore } from '@ml-intern/context';
 import { createSession, type AgentConfig } from '@ml-intern/core';
 import { createAnthropicModel } from '@ml-intern/provider-anthropic';
-import { anthropicScript, startFakeAnthropic, testPng } from '@ml-intern/testing';
+import { anthropicScript, startFakeAnthropic, temporaryDirectories, testPng } from '@ml-intern/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Runtime } from '../runtime/runtime-types.js';
 import { CaptureOutput } from './__fixtures__/capture-output.js';
 import { imageAttachments } from './image-attachments.js';
 import { runInteractive } from './run-interactive.js';
 
-const directories: string[] = [];
-function temporaryDirectory(): string {
-  const directory = mkdtempSync(path.join(tmpdir(), 'ml-intern-attach-'));
-  directories.push(directory);
-  return directory;
-}
-afterEach(() => {
-  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
-});
+const directories = temporaryDirectories();
+const temporaryDirectory = () => directories.make('ml-intern-attach-');
+afterEach(() => directories.removeAll());
 
 describe('imageAttachments', () => {
   it('attaches @-mentioned images relative to the cwd and says why others are not', async () => {

@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createSession, defineTool, type AgentConfig } from '@ml-intern/core';
 import { ScriptedModel, type ScriptedTurn } from '@ml-intern/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { temporaryDirectories } from '@ml-intern/testing';
 import { ProjectInstructions, formatInstructionsSection } from '../runtime/project-instructions.js';
 import type { Runtime } from '../runtime/runtime-types.js';
 import { CaptureOutput } from './__fixtures__/capture-output.js';
@@ -13,16 +13,9 @@ import { expandCustomCommand, loadCustomCommands, parseCommandFile } from './cus
 import { runInteractive } from './run-interactive.js';
 import { INIT_PROMPT, builtinCommandNames } from './slash-commands.js';
 
-const scratch: string[] = [];
-afterEach(() => {
-  for (const directory of scratch.splice(0)) rmSync(directory, { recursive: true, force: true });
-});
-
-function temporary(prefix: string): string {
-  const directory = mkdtempSync(path.join(tmpdir(), prefix));
-  scratch.push(directory);
-  return directory;
-}
+const scratch = temporaryDirectories();
+afterEach(() => scratch.removeAll());
+const temporary = scratch.make;
 
 /** A home with a user AGENTS.md and a user command; a git project with AGENTS.md at the root, one below, and a project command. */
 function layout() {

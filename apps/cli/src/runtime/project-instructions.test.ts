@@ -1,21 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { temporaryDirectories } from '@ml-intern/testing';
 import { MAX_INSTRUCTION_FILE_BYTES, MAX_INSTRUCTIONS_BYTES, formatInstructionsSection, loadProjectInstructions } from './project-instructions.js';
 
 
-const scratch: string[] = [];
-afterEach(() => {
-  for (const directory of scratch.splice(0)) rmSync(directory, { recursive: true, force: true });
-});
-
-function temporary(prefix: string): string {
-  const directory = mkdtempSync(path.join(tmpdir(), prefix));
-  scratch.push(directory);
-  return directory;
-}
+const scratch = temporaryDirectories();
+afterEach(() => scratch.removeAll());
+const temporary = scratch.make;
 
 /** A home with a user AGENTS.md and a project (git root) with AGENTS.md at the root, ML_INTERN.md in a sub folder, cwd below that. */
 function layout() {

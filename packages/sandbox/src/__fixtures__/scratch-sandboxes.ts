@@ -1,6 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { temporaryDirectories } from '@ml-intern/testing';
 import { isExecutableFile } from '../host-probe.js';
 import { createLocalSandbox, type LocalSandbox, type LocalSandboxOptions } from '../local-sandbox.js';
 
@@ -8,13 +6,9 @@ export const hasBubblewrap = isExecutableFile('/usr/bin/bwrap');
 
 /** Temporary directories and local sandboxes over them, removed by `cleanup()` (call it in afterEach). */
 export function scratchSandboxes(prefix: string) {
-  const directories: string[] = [];
+  const directories = temporaryDirectories();
   const sandboxes: LocalSandbox[] = [];
-  const makeDirectory = (): string => {
-    const directory = mkdtempSync(path.join(tmpdir(), prefix));
-    directories.push(directory);
-    return directory;
-  };
+  const makeDirectory = (): string => directories.make(prefix);
   return {
     makeDirectory,
     sandboxFor: (options: LocalSandboxOptions = {}) => {
@@ -23,10 +17,8 @@ export function scratchSandboxes(prefix: string) {
       return sandbox;
     },
     cleanup: async () => {
-      const closing = sandboxes.splice(0);
-      const removing = directories.splice(0);
-      await Promise.all(closing.map((sandbox) => sandbox.close()));
-      for (const directory of removing) rmSync(directory, { recursive: true, force: true });
+      await Promise.all(sandboxes.splice(0).map((sandbox) => sandbox.close()));
+      directories.removeAll();
     },
   };
 }

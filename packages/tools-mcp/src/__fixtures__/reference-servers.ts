@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { type HttpFake, startHttpFake } from '@ml-intern/testing';
+import { freeLoopbackPort } from '../mcp-oauth-provider.js';
 
 const require = createRequire(import.meta.url);
 
@@ -11,16 +11,8 @@ export const everythingEntry = require.resolve('@modelcontextprotocol/server-eve
 export const filesystemEntry = require.resolve('@modelcontextprotocol/server-filesystem/dist/index.js');
 export const quirkyEntry = fileURLToPath(new URL('./quirky-server.mjs', import.meta.url));
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** A free port on 127.0.0.1 (the one the OAuth redirect listener uses). */
+export const freePort = freeLoopbackPort;
 
 export interface EverythingHttpServer {
   port: number;
