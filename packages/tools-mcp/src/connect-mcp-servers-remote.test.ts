@@ -1,12 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ToolLogLevel } from '@ml-intern/core';
 import { runTool } from '@ml-intern/core/testing';
-import { type FakeMcpTool, startFakeMcpServer } from '@ml-intern/testing';
-import { describe, expect, it } from 'vitest';
+import { type FakeMcpTool, startFakeMcpServer, temporaryDirectories } from '@ml-intern/testing';
+import { afterEach, describe, expect, it } from 'vitest';
 import { toolNamed, waitUntil } from './__fixtures__/mcp-test-helpers.js';
-import { everythingEntry } from './__fixtures__/reference-servers.js';
+import { everythingEntry, quirkyEntry } from './__fixtures__/reference-servers.js';
 import { type McpToolsChange, connectMcpServers } from './connect-mcp-servers.js';
 
 function collector() {
@@ -88,12 +87,15 @@ describe('notifications/tools/list_changed', () => {
 });
 
 describe('a server that failed at startup', () => {
-  function flakyServer() {
-    const directory = mkdtempSync(path.join(tmpdir(), 'ml-intern-mcp-retry-'));
-    const ready = path.join(directory, 'ready');
+  const directories = temporaryDirectories();
+  afterEach(() => directories.removeAll());
+
+  /** A server that fails until `makeReady()`, then runs `server` (the everything server by default). */
+  function flakyServer(server = `'${everythingEntry}' stdio`) {
+    const ready = path.join(directories.make('ml-intern-mcp-retry-'), 'ready');
     const config = {
       command: '/bin/sh',
-      args: ['-c', `test -f '${ready}' || { echo 'not ready yet' >&2; exit 3; }; exec '${process.execPath}' '${everythingEntry}' stdio`],
+      args: ['-c', `test -f '${ready}' || { echo 'not ready yet' >&2; exit 3; }; exec '${process.execPath}' ${server}`],
       include_tools: ['echo'],
     };
     return { config, makeReady: () => writeFileSync(ready, '') };
@@ -119,6 +121,24 @@ describe('a server that failed at startup', () => {
     expect(changes[0]).toMatchObject({ server: 'flaky', removed: [], message: 'MCP server "flaky" is running now; its 1 tool is available from the next model call' });
     expect(mcp.status()[0]).toMatchObject({ state: 'connected', toolCount: 1 });
     expect((await runTool(toolNamed(mcp, 'flaky__echo'), { message: 'late' })).output).toBe('Echo: late');
+  });
+
+  it('is announced as running, once, when it says its tools changed while it starts', async () => {
+    const { config, makeReady } = flakyServer(`'${quirkyEntry}' --tools-changed-at-start`);
+    const logs = collector();
+    const changes: McpToolsChange[] = [];
+    await using mcp = await connectMcpServers(
+      { quirky: { ...config, include_tools: ['fail.rpc', 'crash'] } },
+      { log: logs.log, startupRetry: { attempts: 3, initialDelayMs: 50 }, onToolsChanged: (change) => changes.push(change) },
+    );
+    makeReady();
+    await waitUntil(() => changes.length > 0, 'the server to start on a retry');
+    // Both listings arrive together: the one the notice asked for must not be reported as a change
+    // before the start, nor the start's own as a change after it.
+    await waitUntil(() => logs.lines.filter((line) => line.message.includes('is running now')).length > 0, 'the start to be logged');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(changes.map((change) => change.message)).toEqual(['MCP server "quirky" is running now; its 2 tools are available from the next model call']);
+    expect(mcp.tools.map((tool) => tool.name)).toEqual(['quirky__fail_rpc', 'quirky__crash']);
   });
 
   it('gives up after the last retry and says so', async () => {

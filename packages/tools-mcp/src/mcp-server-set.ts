@@ -15,8 +15,10 @@ interface ServerEntry {
   created: AnyTool[];
   retry?: NodeJS.Timeout | undefined;
   signIn?: AbortController | undefined;
-  /** A listing that arrived (list_changed) while the servers were still starting. */
+  /** A listing that arrived (list_changed) while the servers, or this one on a late start, were still starting. */
   laterListing?: McpToolInfo[] | undefined;
+  /** A late start (a retry, after a sign-in) is in flight: list_changed waits for it. */
+  starting?: boolean;
   /** The listing the current tools were made from (a list_changed that changes nothing is ignored). */
   listing?: string;
 }
@@ -157,7 +159,7 @@ export class McpServerSet {
   #replaceTools(entry: ServerEntry, listed: McpToolInfo[], reason: 'changed' | 'started'): void {
     if (this.#closed) return;
     // Still starting: the newer listing becomes the server's first tool set.
-    if (!this.#started) {
+    if (!this.#started || (reason === 'changed' && entry.starting)) {
       entry.laterListing = listed;
       return;
     }
@@ -203,8 +205,7 @@ export class McpServerSet {
       signal: controller.signal,
       onAuthorizationUrl: (url) => onAuthorizationUrl(connection.name, url),
     })
-      .then(() => connection.start())
-      .then((listed) => this.#replaceTools(entry, listed, 'started'))
+      .then(() => this.#startLate(entry))
       .catch((error: unknown) => {
         if (!this.#closed) this.#log(`MCP server "${connection.name}": ${(error as Error).message}`, 'error');
       })
@@ -212,6 +213,22 @@ export class McpServerSet {
         entry.signIn = undefined;
       });
     return true;
+  }
+
+  /**
+   * Start a server after the others (a retry, after a sign-in). A server may say its tools changed
+   * while it starts; that listing waits, so the first news of the server is that it runs now.
+   */
+  async #startLate(entry: ServerEntry): Promise<void> {
+    entry.starting = true;
+    try {
+      const listed = await entry.connection.start();
+      this.#replaceTools(entry, entry.laterListing ?? listed, 'started');
+    } finally {
+      entry.starting = false;
+      // Before the first tool sets are made, start() takes the held listing itself.
+      if (this.#started) entry.laterListing = undefined;
+    }
   }
 
   /** Startup failures other than sign-in are tried again in the background, announced each time. */
@@ -223,15 +240,12 @@ export class McpServerSet {
     this.#log(`MCP server "${server}" is tried again in ${formatDelay(delay)} (retry ${attempt + 1} of ${delays.length}); the session goes on meanwhile`, 'warn');
     entry.retry = setTimeout(() => {
       entry.retry = undefined;
-      entry.connection.start().then(
-        (listed) => this.#replaceTools(entry, listed, 'started'),
-        (error: unknown) => {
-          if (this.#closed) return;
-          if (error instanceof McpSignInRequiredError) return this.#handleSignIn(entry, error);
-          if (attempt + 1 < delays.length) return this.#scheduleRetry(entry, attempt + 1);
-          this.#log(`MCP server "${server}" still fails to start after ${delays.length} retries; its tools are not available in this session: ${(error as Error).message}`, 'error');
-        },
-      );
+      this.#startLate(entry).catch((error: unknown) => {
+        if (this.#closed) return;
+        if (error instanceof McpSignInRequiredError) return this.#handleSignIn(entry, error);
+        if (attempt + 1 < delays.length) return this.#scheduleRetry(entry, attempt + 1);
+        this.#log(`MCP server "${server}" still fails to start after ${delays.length} retries; its tools are not available in this session: ${(error as Error).message}`, 'error');
+      });
     }, delay);
     // A retry never keeps the process alive on its own.
     entry.retry.unref();

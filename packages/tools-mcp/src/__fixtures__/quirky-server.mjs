@@ -1,6 +1,9 @@
 // A small stdio MCP server built on the SDK's low-level Server, for behaviour the reference
 // servers do not show: paginated tool lists, JSON-RPC error responses, odd tool names, an output
 // schema without structured content, audio/blob content, and a crash in the middle of a call.
+// With --tools-changed-at-start it lists its tools on one page and says they changed when the
+// client first lists them, then answers that listing and the one the notice asks for in one write,
+// as a busy machine may deliver them.
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
@@ -20,9 +23,31 @@ const pages = [
   ],
 ];
 
-const server = new Server({ name: 'quirky', version: '1.0.0' }, { capabilities: { tools: {} } });
+const toolsChangedAtStart = process.argv.includes('--tools-changed-at-start');
+const server = new Server({ name: 'quirky', version: '1.0.0' }, { capabilities: { tools: { listChanged: toolsChangedAtStart } } });
+let listings = 0;
+let answerFirst;
+const secondListing = new Promise((resolve) => {
+  answerFirst = resolve;
+});
 
 server.setRequestHandler(ListToolsRequestSchema, async (request) => {
+  if (toolsChangedAtStart) {
+    listings += 1;
+    const mine = listings;
+    if (mine === 1) {
+      await server.sendToolListChanged();
+      await secondListing;
+    }
+    if (mine === 2) {
+      process.stdout.cork();
+      answerFirst();
+      // The first answer is written (into the cork) before this one; both leave together.
+      await new Promise((resolve) => setImmediate(resolve));
+      setImmediate(() => process.stdout.uncork());
+    }
+    return { tools: pages.flat() };
+  }
   const index = request.params?.cursor === 'page-2' ? 1 : 0;
   return { tools: pages[index], ...(index === 0 ? { nextCursor: 'page-2' } : {}) };
 });
