@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ToolStateDetails } from '@ml-intern/events';
@@ -33,22 +33,27 @@ export async function runTool(tool: AnyTool, args: Record<string, unknown> | str
   const logs: RunToolResult['logs'] = [];
   const states: ToolStateDetails[] = [];
   if ('error' in prepared) return { output: prepared.error, isError: true, truncated: false, durationMs: 0, logs, states };
-  const dataDir = options.session?.dataDir ?? mkdtempSync(path.join(tmpdir(), 'ml-intern-tool-'));
-  const result = await router.run(prepared, {
-    signal: options.signal ?? new AbortController().signal,
-    log: (message, level = 'info') => {
-      logs.push({ message, level });
-      options.onLog?.(message, level);
-    },
-    reportState: (details) => states.push(details),
-    session: {
-      id: 'test-session',
-      cwd: options.cwd ?? process.cwd(),
-      model: 'scripted/model',
-      dataDir,
-      onInterrupt: () => () => {},
-      ...options.session,
-    },
-  });
-  return { ...result, logs, states };
+  // A data dir of its own when none is given, removed after the call.
+  const ownDataDir = options.session?.dataDir === undefined ? mkdtempSync(path.join(tmpdir(), 'ml-intern-tool-')) : undefined;
+  try {
+    const result = await router.run(prepared, {
+      signal: options.signal ?? new AbortController().signal,
+      log: (message, level = 'info') => {
+        logs.push({ message, level });
+        options.onLog?.(message, level);
+      },
+      reportState: (details) => states.push(details),
+      session: {
+        id: 'test-session',
+        cwd: options.cwd ?? process.cwd(),
+        model: 'scripted/model',
+        dataDir: ownDataDir ?? '',
+        onInterrupt: () => () => {},
+        ...options.session,
+      },
+    });
+    return { ...result, logs, states };
+  } finally {
+    if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
+  }
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { type BigIntStats, lstatSync, readdirSync, realpathSync } from 'node:fs';
+import { type BigIntStats, type Dirent, lstatSync, readdirSync, realpathSync } from 'node:fs';
 import { availableParallelism, homedir, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { type BackgroundProbe, isExecutableFile, type PythonInstallation, probePython, queryNvidiaGpus, readDeviceDirectory, selectNvidiaDevices, settledProbe } from './host-probe.js';
@@ -191,48 +191,48 @@ const NESTED_SKIP = new Set(['node_modules', '__pycache__', '.venv', 'venv', 'si
 /**
  * Git directories below the top level of the workspace (nested repositories, `.git` folders and
  * bare layouts: `HEAD`, `objects/`, `refs/`), depth 3 at most, real directories only (never a
- * link), to bind read-only with their identity. Ones made later are checked after each command.
+ * link), to bind read-only with their identity. Ones made later, or past the first 2,000 folders,
+ * are checked after each command.
  */
 export function nestedGitDirectories(workspace: string, budget = 2_000): ProtectedMount[] {
   const found: ProtectedMount[] = [];
+  const identify = (candidate: string): void => {
+    try {
+      const info = lstatSync(candidate, { bigint: true });
+      if (info.isFile() || info.isDirectory()) found.push({ path: candidate, identity: `${info.dev}:${info.ino}` });
+    } catch {
+      // gone meanwhile
+    }
+  };
   let queue: Array<[string, number]> = [[workspace, 0]];
   let visited = 0;
   while (queue.length > 0 && visited < budget) {
     const next: Array<[string, number]> = [];
     for (const [directory, depth] of queue) {
       visited += 1;
-      let names: string[];
+      let entries: Dirent[];
       try {
-        names = readdirSync(directory);
+        // The entry types come with the listing: no lstat per entry.
+        entries = readdirSync(directory, { withFileTypes: true });
       } catch {
         continue;
       }
-      if (directory !== workspace && names.includes('HEAD') && names.includes('objects') && names.includes('refs')) {
+      const names = new Set(entries.map((entry) => entry.name));
+      if (directory !== workspace && names.has('HEAD') && names.has('objects') && names.has('refs')) {
         for (const part of ['HEAD', 'config', 'objects', 'refs', 'hooks', 'info', 'packed-refs']) {
-          const candidate = path.join(directory, part);
-          try {
-            const info = lstatSync(candidate, { bigint: true });
-            if (info.isFile() || info.isDirectory()) found.push({ path: candidate, identity: `${info.dev}:${info.ino}` });
-          } catch {
-            // absent
-          }
+          if (names.has(part)) identify(path.join(directory, part));
         }
         continue;
       }
-      for (const name of names) {
-        const candidate = path.join(directory, name);
-        let info: BigIntStats;
-        try {
-          info = lstatSync(candidate, { bigint: true });
-        } catch {
+      for (const entry of entries) {
+        // A link is never a directory here, so links are neither followed nor bound.
+        if (!entry.isDirectory()) continue;
+        const candidate = path.join(directory, entry.name);
+        if (entry.name === '.git') {
+          if (directory !== workspace) identify(candidate);
           continue;
         }
-        if (!info.isDirectory()) continue;
-        if (name === '.git') {
-          if (directory !== workspace) found.push({ path: candidate, identity: `${info.dev}:${info.ino}` });
-          continue;
-        }
-        if (depth < 3 && !NESTED_SKIP.has(name)) next.push([candidate, depth + 1]);
+        if (depth < 3 && !NESTED_SKIP.has(entry.name)) next.push([candidate, depth + 1]);
       }
     }
     queue = next;
