@@ -1,15 +1,19 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import type { AgentEvent } from '@ml-intern/events';
 import { api, followEvents, type ApprovalDecision, type ClientOperation, type Me, type SessionDetails, type SessionSummary, type StreamStatus } from './api.js';
-import { applyConversation, applyImages } from './state/history.js';
-import { applyEvent, initialState, type ViewState } from './state/reducer.js';
+import { applyConversation, applyImages, applySentImages } from './state/history.js';
+import { applyEvent, initialState, type InlineImage, type ViewState } from './state/reducer.js';
 import { ApprovalCard } from './ui/ApprovalCard.js';
 import { Composer } from './ui/Composer.js';
 import { Header } from './ui/Header.js';
 import { Sidebar } from './ui/Sidebar.js';
 import { Timeline } from './ui/Timeline.js';
 
-type Action = { kind: 'event'; event: AgentEvent } | { kind: 'details'; details: SessionDetails } | { kind: 'reset'; sessionId?: string };
+type Action =
+  | { kind: 'event'; event: AgentEvent }
+  | { kind: 'details'; details: SessionDetails }
+  | { kind: 'sent'; text: string; images: InlineImage[] }
+  | { kind: 'reset'; sessionId?: string };
 
 function viewReducer(state: ViewState, action: Action): ViewState {
   switch (action.kind) {
@@ -29,6 +33,8 @@ function viewReducer(state: ViewState, action: Action): ViewState {
         ...(current && details.budget_usd !== undefined ? { budgetUsd: details.budget_usd } : {}),
       };
     }
+    case 'sent':
+      return applySentImages(state, action.text, action.images);
     case 'reset':
       return initialState(action.sessionId);
   }
@@ -127,6 +133,7 @@ export function App() {
       const target = id;
       const ok = await run(async () => {
         await api.submit(target, { type: 'user_input', text, ...(images.length ? { images: images.map((image) => ({ type: 'image' as const, ...image })) } : {}) });
+        dispatch({ kind: 'sent', text, images });
         return true;
       });
       return ok === true;

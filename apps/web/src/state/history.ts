@@ -111,3 +111,17 @@ export function applyImages(state: ViewState, conversation: unknown): ViewState 
   }
   return tools === state.tools && items === state.items ? state : { ...state, tools, items };
 }
+
+/**
+ * Images this page sent with a message: on the message when its `processing` is already shown
+ * (the event can beat the answer to the request), else kept for it.
+ */
+export function applySentImages(state: ViewState, text: string, sent: readonly InlineImage[]): ViewState {
+  if (sent.length === 0) return state;
+  const last = state.items.findLastIndex((item) => item.kind === 'user');
+  const item = state.items[last];
+  if (item?.kind === 'user' && item.text === text && item.images.length === 0) {
+    return { ...state, items: [...state.items.slice(0, last), { ...item, images: [...sent] }, ...state.items.slice(last + 1)] };
+  }
+  return { ...state, sentImages: [...(state.sentImages ?? []), { text, images: [...sent] }] };
+}

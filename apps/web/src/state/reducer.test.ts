@@ -1,6 +1,6 @@
 import type { AgentEvent, EventPayload } from '@ml-intern/events';
 import { describe, expect, it } from 'vitest';
-import { applyConversation, applyImages } from './history.js';
+import { applyConversation, applyImages, applySentImages } from './history.js';
 import { parseMetricLine, trackioUrl } from './jobs.js';
 import { MAX_LOG_LINES, applyEvent, applyEvents, initialState, type ViewState } from './reducer.js';
 
@@ -285,6 +285,27 @@ describe('resumed sessions', () => {
     expect(view.tools.r1?.images).toEqual([{ mediaType: 'image/png', data: 'iVBORw0KGgo' }]);
     expect(view.items[0]).toMatchObject({ kind: 'user', images: [{ mediaType: 'image/png', data: 'iVBORw0KGgo' }] });
     expect(applyImages(view, [])).toBe(view);
+  });
+
+  it('the images this page sent show on the message at once, whether its processing event came first or not', () => {
+    const png = { mediaType: 'image/png', data: 'iVBORw0KGgo' };
+    const jpeg = { mediaType: 'image/jpeg', data: '/9j/4AAQ' };
+    // The answer to the request first: kept for the message's processing event.
+    const waiting = applySentImages(run([]), 'what is in this plot?', [png]);
+    expect(waiting.sentImages).toEqual([{ text: 'what is in this plot?', images: [png] }]);
+    const shown = applyEvents(waiting, events([{ type: 'processing', input: 'what is in this plot?' }], 2));
+    expect(shown.items[0]).toMatchObject({ kind: 'user', text: 'what is in this plot?', images: [png] });
+    expect(shown.sentImages).toEqual([]);
+    // The event first: the images join the message already shown.
+    const early = applyEvents(run([]), events([{ type: 'processing', input: 'and this one?' }], 2));
+    expect(applySentImages(early, 'and this one?', [jpeg]).items[0]).toMatchObject({ kind: 'user', images: [jpeg] });
+    // Another message's event does not take them; nothing sent changes nothing.
+    const other = applyEvents(waiting, events([{ type: 'processing', input: 'something else' }], 2));
+    expect(other.items[0]).toMatchObject({ images: [] });
+    expect(other.sentImages).toHaveLength(1);
+    expect(applySentImages(early, 'and this one?', [])).toBe(early);
+    // The conversation after the turn does not add them twice.
+    expect(applyImages(shown, [{ role: 'user', content: 'what is in this plot?', images: [{ type: 'image', ...png }] }]).items[0]).toMatchObject({ images: [png] });
   });
 
   it('skip what is not a message', () => {

@@ -70,6 +70,8 @@ export interface ViewState {
   historyLoaded?: boolean;
   /** Turns that ended (done, stopped or interrupted): the UI reads the session's images after each. */
   turnsEnded: number;
+  /** Images this page sent with a message whose `processing` has not arrived yet, oldest first. */
+  sentImages?: { text: string; images: InlineImage[] }[];
 }
 
 export const MAX_LOG_LINES = 300;
@@ -191,12 +193,17 @@ function reduce(state: ViewState, event: AgentEvent): ViewState {
     }
     case 'ready':
       return state.status === 'connecting' || state.status === 'closed' ? { ...state, status: 'idle' } : state;
-    case 'processing':
+    case 'processing': {
+      // The images sent with it come with the conversation only after the turn: show this page's own now.
+      const [sent, ...laterSent] = state.sentImages ?? [];
+      const own = sent?.text === event.input ? sent.images : [];
       return {
         ...closeStreaming(state),
         status: 'running',
-        items: [...closeStreaming(state).items, { kind: 'user', key: `u-${event.seq}`, text: event.input, images: [] }],
+        items: [...closeStreaming(state).items, { kind: 'user', key: `u-${event.seq}`, text: event.input, images: own }],
+        ...(own.length > 0 ? { sentImages: laterSent } : {}),
       };
+    }
     case 'assistant_chunk': {
       const open = openAssistant(state);
       if (open) return { ...state, items: replaceLast(state.items, { ...open, text: open.text + event.text }) };
