@@ -315,6 +315,17 @@ describe('resumed sessions', () => {
   });
 });
 
+it('a rewind is a notice saying what was restored and what outside the workspace stays', () => {
+  const view = run([
+    { type: 'rewind_complete', turn: 2, code: true, conversation: true, files_restored: ['train.py', 'data/prep.py'], messages_removed: 4, remote_effects: [{ turn: 3, tool: 'hf_jobs', summary: 'job 68a1 started on a10g-small' }] },
+    { type: 'rewind_complete', turn: 1, code: false, conversation: true, files_restored: [], messages_removed: 1, remote_effects: [] },
+  ]);
+  expect(view.items.map((item) => (item.kind === 'notice' ? [item.level, item.text] : item.kind))).toEqual([
+    ['warn', 'Rewound to before turn 2: 2 files restored (train.py, data/prep.py); 4 messages removed. Not undone (outside the workspace): turn 3 hf_jobs: job 68a1 started on a10g-small.'],
+    ['info', 'Rewound to before turn 1: 1 message removed.'],
+  ]);
+});
+
 it('applyEvent ignores event types it does not know', () => {
   const base = run([]);
   const next = applyEvent(base, { type: 'something_new', session_id: 's1', seq: 99, ts: '' } as unknown as AgentEvent);

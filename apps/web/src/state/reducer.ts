@@ -163,6 +163,15 @@ function numberOrUndefined(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
+function rewindNotice(event: Extract<AgentEvent, { type: 'rewind_complete' }>): string {
+  const restored = [
+    ...(event.code ? [`${event.files_restored.length} file${event.files_restored.length === 1 ? '' : 's'} restored${event.files_restored.length ? ` (${event.files_restored.slice(0, 5).join(', ')}${event.files_restored.length > 5 ? ', …' : ''})` : ''}`] : []),
+    ...(event.conversation ? [`${event.messages_removed} message${event.messages_removed === 1 ? '' : 's'} removed`] : []),
+  ];
+  const remote = event.remote_effects.map((effect) => `turn ${effect.turn} ${effect.tool}: ${effect.summary}`);
+  return `Rewound to before turn ${event.turn}: ${restored.join('; ') || 'nothing to restore'}.${remote.length ? ` Not undone (outside the workspace): ${remote.join('; ')}.` : ''}`;
+}
+
 /** Apply one event. Pure: the same events in the same order always give the same view. */
 export function applyEvent(state: ViewState, event: AgentEvent): ViewState {
   if (event.seq <= state.lastSeq) return state;
@@ -310,6 +319,8 @@ function reduce(state: ViewState, event: AgentEvent): ViewState {
       };
     case 'undo_complete':
       return notice(state, event.seq, 'info', `Undid the last turn (${event.messages_removed} messages removed).`);
+    case 'rewind_complete':
+      return notice(state, event.seq, event.remote_effects.length > 0 ? 'warn' : 'info', rewindNotice(event));
     case 'shutdown':
       return state.status === 'ended' ? state : { ...closeStreaming(state), status: 'closed', pending: [] };
     case 'plan_update':
