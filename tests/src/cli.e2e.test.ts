@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startFakeOpenAI } from '@ml-intern/testing';
-import { describe, expect, it } from 'vitest';
+import { startFakeOpenAI, temporaryDirectories } from '@ml-intern/testing';
+import { afterEach, describe, expect, it } from 'vitest';
 import { CLI, HEADLESS, isolatedEnv, parseJsonl, runBinary } from './run-binary.js';
+
+const directories = temporaryDirectories();
+afterEach(() => directories.removeAll());
 
 const MODEL = 'openai/gpt-4o';
 
@@ -122,7 +124,7 @@ describe('ml-intern one-shot', () => {
   it('tool_runtime "local": announced, bash asks (denied unattended), --yolo runs it on the host', async () => {
     const step = { toolCalls: [{ name: 'bash', arguments: { command: 'echo "home is $HOME"' } }] };
     await withFake({ steps: [step, { text: 'denied' }, step, { text: 'ran' }] }, async (env) => {
-      const cwd = mkdtempSync(path.join(tmpdir(), 'ml-intern-local-runtime-'));
+      const cwd = directories.make('ml-intern-local-runtime-');
       writeFileSync(path.join(cwd, 'config.json'), JSON.stringify({ tool_runtime: 'local' }));
       const options = ['--config', path.join(cwd, 'config.json'), '--output-format', 'stream-json', 'run it'];
       const denied = parseJsonl((await runBinary(CLI, options, { env, cwd })).stdout);
@@ -198,7 +200,7 @@ describe('ml-intern-headless', () => {
 
   it('batch: one result line per task; a failing task does not stop the others', async () => {
     await withFake({ fallbackText: 'task done' }, async (env) => {
-      const dir = mkdtempSync(path.join(tmpdir(), 'ml-intern-batch-'));
+      const dir = directories.make('ml-intern-batch-');
       const tasks = path.join(dir, 'tasks.jsonl');
       writeFileSync(tasks, [JSON.stringify({ id: 'a', task: 'first' }), JSON.stringify({ id: 'b', task: 'second', model: 'nope/model' }), JSON.stringify({ id: 'c', task: 'third' })].join('\n'));
       const events = path.join(dir, 'events.jsonl');

@@ -1,13 +1,15 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { JsonlSessionStore, readSessionLog } from '@ml-intern/context';
 import { createApprovalPolicy, createSession, openReservations, type AgentEvent, type ModelRequest } from '@ml-intern/core';
 import { createLocalSandbox, sandboxTools } from '@ml-intern/sandbox';
-import { ScriptedModel, startFakeHub, textTurn, toolTurn, type ScriptedTurn } from '@ml-intern/testing';
+import { ScriptedModel, startFakeHub, temporaryDirectories, textTurn, toolTurn, type ScriptedTurn } from '@ml-intern/testing';
 import { hfTools } from '@ml-intern/tools-hf';
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import { CLI, isolatedEnv, runBinary } from './run-binary.js';
+
+const directories = temporaryDirectories();
+afterEach(() => directories.removeAll());
 
 /** The TRL script the job runs (never executed here: no weights can be downloaded). */
 const TRL_SCRIPT = `# /// script
@@ -51,7 +53,7 @@ function toolResults(request: ModelRequest): string[] {
 
 describe('the ML workflow end to end: find, check, train, watch, ship', () => {
   test('a scripted session drives the real tools against the fake Hub and every artifact lands there', async () => {
-    const workspace = mkdtempSync(path.join(tmpdir(), 'ml-intern-workflow-'));
+    const workspace = directories.make('ml-intern-workflow-');
     await using hub = await startFakeHub({ logLineDelayMs: 1 });
     const sandbox = createLocalSandbox({ workspace, hostEnv: process.env, network: false });
     let jobId = '';
@@ -76,7 +78,7 @@ describe('the ML workflow end to end: find, check, train, watch, ship', () => {
     });
     const tools = [
       ...sandboxTools({ sandbox }),
-      ...hfTools({ hubUrl: hub.hubUrl, datasetsServerUrl: hub.datasetsServerUrl, token: hub.token, cacheDir: mkdtempSync(path.join(tmpdir(), 'ml-intern-hf-cache-')), workspaceDir: workspace, logIdleMs: 200, retry: { attempts: 2, baseDelayMs: 1 } }),
+      ...hfTools({ hubUrl: hub.hubUrl, datasetsServerUrl: hub.datasetsServerUrl, token: hub.token, cacheDir: directories.make('ml-intern-hf-cache-'), workspaceDir: workspace, logIdleMs: 200, retry: { attempts: 2, baseDelayMs: 1 } }),
     ];
     const session = createSession({ model, tools, policy: createApprovalPolicy({ mode: 'default' }), planTool: false, cwd: workspace });
     const events: AgentEvent[] = [];
@@ -142,13 +144,13 @@ describe('the ML workflow end to end: find, check, train, watch, ship', () => {
 
   test('jobs outlive runs: `ml-intern jobs` lists a job a session left running and reconciles its reservation once it has ended', async () => {
     const env = isolatedEnv();
-    const workspace = mkdtempSync(path.join(tmpdir(), 'ml-intern-workflow-'));
+    const workspace = directories.make('ml-intern-workflow-');
     await using hub = await startFakeHub();
     const store = new JsonlSessionStore(path.join(env.XDG_DATA_HOME as string, 'ml-intern', 'sessions'));
     const model = new ScriptedModel({
       turns: [toolTurn({ name: 'hf_jobs', arguments: { operation: 'run', script: 'print("training")\n', hardware_flavor: 'a10g-large', timeout: '1h' } }), textTurn('The job is running.')],
     });
-    const tools = hfTools({ hubUrl: hub.hubUrl, token: hub.token, cacheDir: mkdtempSync(path.join(tmpdir(), 'ml-intern-hf-cache-')), include: ['hf_jobs'] });
+    const tools = hfTools({ hubUrl: hub.hubUrl, token: hub.token, cacheDir: directories.make('ml-intern-hf-cache-'), include: ['hf_jobs'] });
     const session = createSession({ model, tools, store, policy: createApprovalPolicy({ mode: 'default' }), planTool: false, cwd: workspace });
     session.subscribe((event) => {
       if (event.type === 'approval_required') session.submit({ type: 'exec_approval', decisions: event.tools.map((tool) => ({ tool_call_id: tool.tool_call_id, approved: true })) });

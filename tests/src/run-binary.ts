@@ -1,13 +1,18 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeEvent, type AgentEvent } from '@ml-intern/events';
+import { temporaryDirectories } from '@ml-intern/testing';
+import { afterAll } from 'vitest';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = path.join(root, 'apps/cli/dist/main.js');
 export const HEADLESS = path.join(root, 'apps/headless/dist/main.js');
+
+// The HOMEs isolatedEnv makes, removed when the test file is done: this hook is registered as the
+// file imports this module, so it runs after the file's own afterAll hooks (which stop what runs there).
+const homes = temporaryDirectories();
+afterAll(() => homes.removeAll());
 
 export interface RunOutput {
   code: number | null;
@@ -17,7 +22,7 @@ export interface RunOutput {
 
 /** A clean environment: a fresh HOME/XDG dirs, no real keys, only what the test passes. */
 export function isolatedEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const home = mkdtempSync(path.join(tmpdir(), 'ml-intern-home-'));
+  const home = homes.make('ml-intern-home-');
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: home,

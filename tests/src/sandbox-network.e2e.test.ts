@@ -1,10 +1,12 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { sendJson, startFakeOpenAI, startHttpFake } from '@ml-intern/testing';
+import { sendJson, startFakeOpenAI, startHttpFake, temporaryDirectories } from '@ml-intern/testing';
 import type { AgentEvent } from '@ml-intern/events';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { HEADLESS, isolatedEnv, parseJsonl, runBinary } from './run-binary.js';
+
+const directories = temporaryDirectories();
+afterEach(() => directories.removeAll());
 
 const hasBubblewrap = existsSync('/usr/bin/bwrap') && existsSync('/usr/bin/curl');
 const TOKEN = 'hf_e2eAllowlistToken0123456789abcdef';
@@ -24,8 +26,8 @@ describe.skipIf(!hasBubblewrap)('sandbox.network "allowlist" through the headles
       authorization.push(String(raw.headers.authorization ?? ''));
       sendJson(response, 200, { name: 'tester', path: request.path });
     });
-    const workspace = mkdtempSync(path.join(tmpdir(), 'ml-intern-allowlist-ws-'));
-    const configFile = path.join(mkdtempSync(path.join(tmpdir(), 'ml-intern-allowlist-config-')), 'config.json');
+    const workspace = directories.make('ml-intern-allowlist-ws-');
+    const configFile = path.join(directories.make('ml-intern-allowlist-config-'), 'config.json');
     writeFileSync(configFile, JSON.stringify({ sandbox: { network: 'allowlist' } }));
     await using openai = await startFakeOpenAI({
       steps: [

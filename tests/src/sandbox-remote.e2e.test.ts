@@ -1,11 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startFakeOpenAI } from '@ml-intern/testing';
+import { startFakeOpenAI, temporaryDirectories } from '@ml-intern/testing';
 import type { AgentEvent } from '@ml-intern/events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HEADLESS, isolatedEnv, parseJsonl, root, runBinary } from './run-binary.js';
+
+const directories = temporaryDirectories();
+afterEach(() => directories.removeAll());
 
 const HOST = path.join(root, 'packages/sandbox/dist/host.js');
 const TOKEN = 'sandbox-token-0123456789abcdef0123456789';
@@ -36,7 +38,7 @@ function outputs(events: AgentEvent[]) {
 
 describe('--sandbox-url: commands and file tools on a sandbox host', () => {
   it('runs the write and bash calls on the host, in its workspace', async () => {
-    const workspace = mkdtempSync(path.join(tmpdir(), 'ml-intern-remote-ws-'));
+    const workspace = directories.make('ml-intern-remote-ws-');
     const url = await startHost(workspace);
     await using openai = await startFakeOpenAI({
       steps: [
@@ -58,7 +60,7 @@ describe('--sandbox-url: commands and file tools on a sandbox host', () => {
   });
 
   it('a wrong token is a clear usage error before any model call', async () => {
-    const url = await startHost(mkdtempSync(path.join(tmpdir(), 'ml-intern-remote-ws-')));
+    const url = await startHost(directories.make('ml-intern-remote-ws-'));
     await using openai = await startFakeOpenAI({ steps: [{ text: 'never' }] });
     const env = isolatedEnv({ OPENAI_BASE_URL: openai.baseURL, OPENAI_API_KEY: 'sk-test-key-0123456789abcdef', ML_INTERN_MODEL: 'openai/gpt-4o', ML_INTERN_SANDBOX_TOKEN: 'wrong-token' });
     const run = await runBinary(HEADLESS, ['--sandbox-url', url, 'anything'], { env });

@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startFakeOpenAI } from '@ml-intern/testing';
+import { startFakeOpenAI, temporaryDirectories } from '@ml-intern/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HEADLESS, isolatedEnv } from './run-binary.js';
+
+const directories = temporaryDirectories();
+afterEach(() => directories.removeAll());
 
 const hasBubblewrap = existsSync('/usr/bin/bwrap');
 const stopped: number[] = [];
@@ -66,7 +68,7 @@ function sandboxHostsUnder(ancestor: number): number[] {
  * goes to the CLI once that read has started; resolves with how long the CLI took to exit.
  */
 async function blockedReadThenSignal(signal: NodeJS.Signals): Promise<{ exitMs: number; code: number | null; stderr: string; hosts: number[] }> {
-  const workspace = mkdtempSync(path.join(tmpdir(), 'ml-intern-signal-ws-'));
+  const workspace = directories.make('ml-intern-signal-ws-');
   writeFileSync(path.join(workspace, 'notes.txt'), 'hello\n');
   await using openai = await startFakeOpenAI({
     steps: [

@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readServerSentEvents } from '@ml-intern/core';
 import type { AgentEvent } from '@ml-intern/events';
-import { startFakeHub, startFakeOpenAI, startFakeOpenId } from '@ml-intern/testing';
-import { describe, expect, it } from 'vitest';
+import { startFakeHub, startFakeOpenAI, startFakeOpenId, temporaryDirectories } from '@ml-intern/testing';
+import { afterEach, describe, expect, it } from 'vitest';
 import { CLI, isolatedEnv } from './run-binary.js';
+
+const directories = temporaryDirectories();
+afterEach(() => directories.removeAll());
 
 const TOKEN = 'e2e-server-token-0123456789';
 const MODEL = 'openai/gpt-4o';
@@ -19,7 +20,7 @@ interface Served extends AsyncDisposable {
 
 /** `ml-intern serve --port 0` as a user runs it; resolves once it printed its URL. */
 async function serve(env: Record<string, string>, args: string[] = []): Promise<Served> {
-  const root = mkdtempSync(path.join(tmpdir(), 'ml-intern-serve-'));
+  const root = directories.make('ml-intern-serve-');
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--workspace-root', root, ...args], { env, cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

@@ -1,10 +1,12 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startFakeHub, startFakeOpenAI } from '@ml-intern/testing';
+import { startFakeHub, startFakeOpenAI, temporaryDirectories } from '@ml-intern/testing';
 import type { AgentEvent } from '@ml-intern/events';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { CLI, HEADLESS, isolatedEnv, parseJsonl, runBinary } from './run-binary.js';
+
+const directories = temporaryDirectories();
+afterEach(() => directories.removeAll());
 
 const MODEL = 'openai/gpt-4o';
 
@@ -71,7 +73,7 @@ describe('unattended runs: auto-approval within a cap, never a hang', () => {
   });
 
   it('without a sandbox (tool_runtime "local") bash runs only with --yolo or a matching rule, parsed', async () => {
-    const workspace = mkdtempSync(path.join(tmpdir(), 'ml-intern-local-'));
+    const workspace = directories.make('ml-intern-local-');
     const marker = path.join(workspace, 'pwned');
     const steps = [
       {

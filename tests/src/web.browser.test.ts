@@ -1,12 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { startFakeHub, startFakeOpenAI, testPng, type OpenAIScriptStep } from '@ml-intern/testing';
+import { startFakeHub, startFakeOpenAI, temporaryDirectories, testPng, type OpenAIScriptStep } from '@ml-intern/testing';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, isolatedEnv, root } from './run-binary.js';
+
+const directories = temporaryDirectories();
+afterAll(() => directories.removeAll());
 
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = path.join(root, 'apps/web/screenshots');
@@ -139,7 +141,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the web UI in headless Chromium against 
       },
     });
     openai = await startFakeOpenAI({ steps: STEPS, fallbackText: 'tester/chat-demo has 2,000 conversations in the `messages` format: SFTTrainer takes it as it is.' });
-    const workspaceRoot = mkdtempSync(path.join(tmpdir(), 'ml-intern-web-'));
+    const workspaceRoot = directories.make('ml-intern-web-');
     const env = isolatedEnv({
       OPENAI_BASE_URL: openai.baseURL,
       OPENAI_API_KEY: 'sk-test-key-0123456789abcdef',

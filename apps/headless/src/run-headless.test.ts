@@ -1,8 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { temporaryDirectories } from '@ml-intern/testing';
+import { afterEach, describe, expect, it } from 'vitest';
 import { flagsFrom, policyFlags } from './run-headless.js';
+
+const directories = temporaryDirectories();
+afterEach(() => directories.removeAll());
 
 describe('headless flags', () => {
   it('maps flags to config values', () => {
@@ -10,7 +13,7 @@ describe('headless flags', () => {
   });
 
   it('reads approval rules from a policy file in either shape', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'policy-'));
+    const dir = directories.make('policy-');
     const plain = path.join(dir, 'rules.json');
     writeFileSync(plain, JSON.stringify({ rules: [{ tool: 'bash', action: 'allow' }] }));
     const nested = path.join(dir, 'config.json');

@@ -1,14 +1,26 @@
-import { appendFileSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { History } from './history.js';
 import type { Message } from './messages.js';
 import { JsonlSessionStore, readSessionLog } from './session-log.js';
 import type { SessionHeader } from './session-store.js';
 import { createTiktokenCounter } from './token-counter.js';
 
-const tempDir = () => mkdtempSync(path.join(tmpdir(), 'ml-intern-session-log-'));
+// Removed after each test (this package cannot use @ml-intern/testing's temporaryDirectories()).
+const directories: string[] = [];
+afterEach(() => {
+  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
+});
+
+function temporaryDirectory(prefix: string): string {
+  const directory = mkdtempSync(path.join(tmpdir(), prefix));
+  directories.push(directory);
+  return directory;
+}
+
+const tempDir = () => temporaryDirectory('ml-intern-session-log-');
 
 function header(id: string, overrides: Partial<SessionHeader> = {}): SessionHeader {
   return { id, model: 'anthropic/claude-test', cwd: '/work/project', started_at: '2025-01-02T03:04:05.000Z', config_digest: 'abc123', ...overrides };

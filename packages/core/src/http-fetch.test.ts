@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,18 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpFetch } from './http-fetch.js';
+
+// Removed after each test (this package cannot use @ml-intern/testing's temporaryDirectories()).
+const directories: string[] = [];
+afterEach(() => {
+  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
+});
+
+function temporaryDirectory(prefix: string): string {
+  const directory = mkdtempSync(path.join(tmpdir(), prefix));
+  directories.push(directory);
+  return directory;
+}
 
 type Handler = (request: IncomingMessage, body: string, response: ServerResponse) => void;
 
@@ -204,7 +216,7 @@ describe('createHttpFetch', () => {
     const script = `const { httpFetch } = await import(${JSON.stringify(module)}); console.log(await (await httpFetch(${JSON.stringify(base)})).text());`;
     const tsx = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
     const started = Date.now();
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'http-fetch-')), 'client.mts');
+    const file = path.join(temporaryDirectory('http-fetch-'), 'client.mts');
     writeFileSync(file, script);
     const child = spawn(tsx, [file], { stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';

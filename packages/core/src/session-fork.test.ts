@@ -1,15 +1,27 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { JsonlSessionStore, readSessionLog, replayHistory, type Message } from '@ml-intern/context';
 import type { AgentEvent } from '@ml-intern/events';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createSession, type Session } from './session.js';
 import { ScriptedModel, textTurn, toolTurn } from './scripted-model.js';
 import { defineTool } from './tool.js';
 
-const tempDir = () => mkdtempSync(path.join(tmpdir(), 'ml-intern-fork-'));
+// Removed after each test (this package cannot use @ml-intern/testing's temporaryDirectories()).
+const directories: string[] = [];
+afterEach(() => {
+  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
+});
+
+function temporaryDirectory(prefix: string): string {
+  const directory = mkdtempSync(path.join(tmpdir(), prefix));
+  directories.push(directory);
+  return directory;
+}
+
+const tempDir = () => temporaryDirectory('ml-intern-fork-');
 
 function collect(session: Session): AgentEvent[] {
   const events: AgentEvent[] = [];

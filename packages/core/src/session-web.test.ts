@@ -1,14 +1,26 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { JsonlSessionStore, readSessionLog } from '@ml-intern/context';
 import type { AgentEvent } from '@ml-intern/events';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createApprovalPolicy } from './approval-policy.js';
 import { ScriptedModel, textTurn, toolTurn } from './scripted-model.js';
 import { createSession, type Session } from './session.js';
 import { defineTool } from './tool.js';
+
+// Removed after each test (this package cannot use @ml-intern/testing's temporaryDirectories()).
+const directories: string[] = [];
+afterEach(() => {
+  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
+});
+
+function temporaryDirectory(prefix: string): string {
+  const directory = mkdtempSync(path.join(tmpdir(), prefix));
+  directories.push(directory);
+  return directory;
+}
 
 const upload = defineTool({
   name: 'upload',
@@ -64,7 +76,7 @@ describe('set_approval_mode', () => {
 
 describe('seq and the turn in progress', () => {
   it('firstSeq continues the numbering; recentEvents holds the streamed chunks the log leaves out', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'ml-intern-web-'));
+    const dir = temporaryDirectory('ml-intern-web-');
     const store = new JsonlSessionStore(dir);
     const model = new ScriptedModel({ turns: [{ text: 'one two three four five six seven eight nine ten', chunks: 5, delayMs: 5 }] });
     const session = createSession({ model, store, firstSeq: 40, dataRoot: dir });

@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { AgentEvent } from '@ml-intern/events';
 import { createApprovalPolicy, type ApprovalMode, type ApprovalRequest } from './approval-policy.js';
@@ -7,6 +10,18 @@ import { createResearchTool } from './research-tool.js';
 import { createSession, type Session } from './session.js';
 import { ScriptedModel, textTurn, toolTurn } from './scripted-model.js';
 import { defineTool, type ApprovalHint } from './tool.js';
+
+// Removed after each test (this package cannot use @ml-intern/testing's temporaryDirectories()).
+const directories: string[] = [];
+afterEach(() => {
+  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
+});
+
+function temporaryDirectory(prefix: string): string {
+  const directory = mkdtempSync(path.join(tmpdir(), prefix));
+  directories.push(directory);
+  return directory;
+}
 
 // Requests of each kind an unattended run meets.
 const plainAsk: ApprovalRequest = { tool: 'upload', input: { path: 'a' }, hint: { decision: 'ask', reason: 'uploads change the Hub' } };
@@ -288,8 +303,6 @@ describe('"always allow" on a shell command', () => {
 describe('reservations a run leaves open', () => {
   it('are in the log, restored on resume, and reconciled by their tool', async () => {
     const { JsonlSessionStore, readSessionLog } = await import('@ml-intern/context');
-    const { mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
     const { openReservations } = await import('./open-reservations.js');
     let finished = false;
     const cloudJob = defineTool({
@@ -305,7 +318,7 @@ describe('reservations a run leaves open', () => {
         if (finished && resource.id === 'job-7') ctx.reservation.settle(1.25);
       },
     });
-    const store = new JsonlSessionStore(mkdtempSync(`${tmpdir()}/ml-intern-reservations-`));
+    const store = new JsonlSessionStore(temporaryDirectory('ml-intern-reservations-'));
     const first = createSession({ id: 'resv', model: new ScriptedModel({ turns: [toolTurn({ name: 'cloud_job', arguments: {} }), textTurn('started')] }), tools: [cloudJob], policy: createApprovalPolicy({ mode: 'auto', interactive: false }), store });
     await first.run('go');
     expect(first.usage.jobCostUsd).toBe(4);

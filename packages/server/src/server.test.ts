@@ -1,10 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AgentEvent } from '@ml-intern/events';
-import { describe, expect, it } from 'vitest';
+import { temporaryDirectories } from '@ml-intern/testing';
+import { afterEach, describe, expect, it } from 'vitest';
 import { TOKEN, authed, postJson, readEvents, startScriptedServer } from './__fixtures__/scripted-server.js';
+
+const directories = temporaryDirectories();
+afterEach(() => directories.removeAll());
 
 const hello = () => [{ text: 'Hello from the scripted model, streamed in several chunks.', chunks: 4 }];
 
@@ -306,7 +309,7 @@ describe('serving', () => {
   });
 
   it('serves the built UI behind the token, with index.html for client-side routes', async () => {
-    const ui = mkdtempSync(path.join(tmpdir(), 'ml-intern-ui-'));
+    const ui = directories.make('ml-intern-ui-');
     mkdirSync(path.join(ui, 'assets'));
     writeFileSync(path.join(ui, 'index.html'), '<!doctype html><title>ml-intern ui</title><script type="module" src="/assets/app.js"></script>');
     writeFileSync(path.join(ui, 'assets', 'app.js'), 'console.log("app")');

@@ -1,12 +1,13 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { createApprovalPolicy, isReadOnlyCall, type AnyTool, type ApprovalMode } from '@ml-intern/core';
-import { describe, expect, test } from 'vitest';
+import { temporaryDirectories } from '@ml-intern/testing';
+import { afterAll, describe, expect, test } from 'vitest';
 import { hfTools } from './hf-tools.js';
 
+const directories = temporaryDirectories();
+afterAll(() => directories.removeAll());
+
 const tools = new Map<string, AnyTool>(
-  hfTools({ hubUrl: 'http://127.0.0.1:9', token: 'hf_unusedToken0123456789abcdefghijk', liveHardwareCatalog: false, cacheDir: mkdtempSync(path.join(tmpdir(), 'hf-approvals-')) }).map((tool) => [tool.name, tool]),
+  hfTools({ hubUrl: 'http://127.0.0.1:9', token: 'hf_unusedToken0123456789abcdefghijk', liveHardwareCatalog: false, cacheDir: directories.make('hf-approvals-') }).map((tool) => [tool.name, tool]),
 );
 
 type Expected = 'allow' | 'ask' | 'never-auto';

@@ -1,15 +1,17 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createApprovalPolicy, createSession, type AgentEvent } from '@ml-intern/core';
-import { ScriptedModel, textTurn, toolTurn, type ScriptedTurn } from '@ml-intern/testing';
-import { describe, expect, test } from 'vitest';
+import { ScriptedModel, temporaryDirectories, textTurn, toolTurn, type ScriptedTurn } from '@ml-intern/testing';
+import { afterEach, describe, expect, test } from 'vitest';
 import { requestsTo, startTestHub } from './__fixtures__/test-hub.js';
 import { hfTools } from './hf-tools.js';
 
+const directories = temporaryDirectories();
+afterEach(() => directories.removeAll());
+
 describe('find a base model and a dataset, check the format, ship the output folder', () => {
   test('a session searches, inspects, and uploads a folder in one commit after one approval that lists the files', async () => {
-    const workspace = mkdtempSync(path.join(tmpdir(), 'ml-intern-ship-'));
+    const workspace = directories.make('ml-intern-ship-');
     for (const [file, content] of Object.entries({ 'out/adapter_model.safetensors': 'weights', 'out/adapter_config.json': '{"r": 16}', 'out/README.md': '# tiny-model-sft\n', 'out/.env': 'WANDB_API_KEY=abc', 'out/__pycache__/x.pyc': 'b' })) {
       mkdirSync(path.dirname(path.join(workspace, file)), { recursive: true });
       writeFileSync(path.join(workspace, file), content);

@@ -1,18 +1,18 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { runTool } from '@ml-intern/testing';
-import { describe, expect, test } from 'vitest';
+import { runTool, temporaryDirectories } from '@ml-intern/testing';
+import { afterAll, describe, expect, test } from 'vitest';
 import { hfTools, type HfToolName } from './hf-tools.js';
 
 // Read-only calls against the real Hub, arXiv and dataset viewer; opt in with ML_INTERN_LIVE=1 and HF_TOKEN.
 const live = process.env.ML_INTERN_LIVE === '1' && Boolean(process.env.HF_TOKEN);
 
 describe.skipIf(!live)('live Hugging Face tools (read-only)', () => {
+  // Made only when the suite runs: a skipped suite is still collected, and runs no hooks.
+  const directories = temporaryDirectories();
+  afterAll(() => directories.removeAll());
   const tools = hfTools({
     token: process.env.HF_TOKEN,
     ...(process.env.HF_ENDPOINT ? { hubUrl: process.env.HF_ENDPOINT } : {}),
-    cacheDir: mkdtempSync(path.join(tmpdir(), 'ml-intern-hf-live-')),
+    ...(live ? { cacheDir: directories.make('ml-intern-hf-live-') } : {}),
   });
   const tool = (name: HfToolName) => tools.find((one) => one.name === name) as (typeof tools)[number];
   const call = async (name: HfToolName, args: Record<string, unknown>) => {

@@ -1,13 +1,16 @@
-import { mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, INTERRUPTED_TOOL, type ToolLogLevel, createApprovalPolicy } from '@ml-intern/core';
 import { runTool } from '@ml-intern/core/testing';
+import { temporaryDirectories } from '@ml-intern/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toolNamed, waitUntil } from './__fixtures__/mcp-test-helpers.js';
 import { everythingEntry, filesystemEntry, quirkyEntry } from './__fixtures__/reference-servers.js';
 import { type McpServers, connectMcpServers } from './connect-mcp-servers.js';
+
+const directories = temporaryDirectories();
+afterAll(() => directories.removeAll());
 
 interface LogLine {
   message: string;
@@ -36,7 +39,7 @@ describe('stdio reference servers', () => {
   const logs = collector();
 
   beforeAll(async () => {
-    workspace = realpathSync(mkdtempSync(path.join(tmpdir(), 'ml-intern-mcp-fs-')));
+    workspace = realpathSync(directories.make('ml-intern-mcp-fs-'));
     writeFileSync(path.join(workspace, 'notes.txt'), 'line one\nline two\n');
     mcp = await connectMcpServers(
       {

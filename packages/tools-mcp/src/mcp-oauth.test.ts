@@ -1,10 +1,9 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ToolLogLevel } from '@ml-intern/core';
 import { runTool } from '@ml-intern/core/testing';
-import { startFakeMcpServer } from '@ml-intern/testing';
-import { describe, expect, it } from 'vitest';
+import { startFakeMcpServer, temporaryDirectories } from '@ml-intern/testing';
+import { afterEach, describe, expect, it } from 'vitest';
 import { toolNamed, waitUntil } from './__fixtures__/mcp-test-helpers.js';
 import { type McpToolsChange, connectMcpServers } from './connect-mcp-servers.js';
 import { signInMcpServer } from './mcp-oauth-sign-in.js';
@@ -12,13 +11,16 @@ import { McpOAuthStore, defaultMcpOAuthDir, mcpOAuthFileName } from './mcp-oauth
 import { mcpServerConfigSchema } from './mcp-server-config.js';
 import type { McpHttpServerConfig } from './mcp-server-config.js';
 
+const directories = temporaryDirectories();
+afterEach(() => directories.removeAll());
+
 function collector() {
   const lines: { message: string; level: ToolLogLevel }[] = [];
   return { lines, log: (message: string, level: ToolLogLevel) => lines.push({ message, level }) };
 }
 
 function oauthDir(): string {
-  return path.join(mkdtempSync(path.join(tmpdir(), 'ml-intern-mcp-oauth-')), 'ml-intern', 'mcp-oauth');
+  return path.join(directories.make('ml-intern-mcp-oauth-'), 'ml-intern', 'mcp-oauth');
 }
 
 function httpEntry(url: string): McpHttpServerConfig {

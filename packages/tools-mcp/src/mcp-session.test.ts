@@ -1,12 +1,14 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type ApprovalMode, createApprovalPolicy, createSession, defineTool, type Session } from '@ml-intern/core';
 import { ScriptedModel, textTurn, toolTurn } from '@ml-intern/core/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { temporaryDirectories } from '@ml-intern/testing';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { everythingEntry } from './__fixtures__/reference-servers.js';
 import { type McpServers, connectMcpServers } from './connect-mcp-servers.js';
+
+const directories = temporaryDirectories();
+afterEach(() => directories.removeAll());
 
 // The session's event type, without importing @ml-intern/events (tool packages depend on core only).
 type AgentEvent = Parameters<Parameters<Session['subscribe']>[0]>[0];
@@ -47,7 +49,7 @@ describe('MCP tools in the agent loop', () => {
       tools: [...mcp.tools, addNumbers],
       // headless: nobody can answer, as in an unattended run.
       policy: createApprovalPolicy({ mode, interactive: mode !== 'headless' }),
-      dataDir: mkdtempSync(path.join(tmpdir(), 'ml-intern-mcp-session-')),
+      dataDir: directories.make('ml-intern-mcp-session-'),
     });
   }
 
@@ -118,7 +120,7 @@ describe('a remote MCP server that goes away mid-session', () => {
     const { signInMcpServer } = await import('./mcp-oauth-sign-in.js');
     const { mcpServerConfigSchema } = await import('./mcp-server-config.js');
     const server = await startFakeMcpServer({ oauth: true });
-    const dir = path.join(mkdtempSync(path.join(tmpdir(), 'ml-intern-mcp-session-oauth-')), 'mcp-oauth');
+    const dir = path.join(directories.make('ml-intern-mcp-session-oauth-'), 'mcp-oauth');
     const entry = { transport: 'http' as const, url: server.mcpUrl, trust: true };
     await signInMcpServer({
       name: 'remote',
@@ -130,7 +132,7 @@ describe('a remote MCP server that goes away mid-session', () => {
     const model = new ScriptedModel({
       turns: [toolTurn({ name: 'remote__echo', arguments: { message: 'one' } }), textTurn('first done'), toolTurn({ name: 'remote__echo', arguments: { message: 'two' } }), textTurn('second done')],
     });
-    const session = createSession({ model, tools: [...remote.tools], dataDir: mkdtempSync(path.join(tmpdir(), 'ml-intern-mcp-session-')) });
+    const session = createSession({ model, tools: [...remote.tools], dataDir: directories.make('ml-intern-mcp-session-') });
     try {
       expect(await session.run('call it')).toMatchObject({ status: 'completed', text: 'first done' });
       await server.close();

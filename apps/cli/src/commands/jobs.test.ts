@@ -1,11 +1,13 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { JsonlSessionStore, readSessionLog } from '@ml-intern/context';
 import { openReservations } from '@ml-intern/core';
-import { startFakeHub, type FakeHub } from '@ml-intern/testing';
+import { startFakeHub, temporaryDirectories, type FakeHub } from '@ml-intern/testing';
 import { afterEach, describe, expect, test } from 'vitest';
 import { runJobsCommand } from './jobs.js';
+
+const directories = temporaryDirectories();
+afterEach(() => directories.removeAll());
 
 const hubs: FakeHub[] = [];
 afterEach(async () => {
@@ -43,7 +45,7 @@ describe('ml-intern jobs', () => {
     const finished = await createJob(hub, 'a10g-large');
     const running = await createJob(hub, 't4-small');
     await finishJob(hub, finished);
-    const dataHome = mkdtempSync(path.join(tmpdir(), 'ml-intern-jobs-'));
+    const dataHome = directories.make('ml-intern-jobs-');
     const ended = writeSession(dataHome, '11111111-aaaa', [reservation(finished, 'reserved'), reservation(finished, 'running')]);
     writeSession(dataHome, '22222222-bbbb', [{ type: 'tool_state_change', tool_call_id: 'call_x', tool: 'hf_jobs', state: 'running', jobUrl: `${hub.hubUrl}/jobs/tester/${running}` }]);
     const env = { XDG_DATA_HOME: dataHome, HF_ENDPOINT: hub.hubUrl, HF_TOKEN: hub.token, HOME: dataHome };
@@ -72,7 +74,7 @@ describe('ml-intern jobs', () => {
     hubs.push(hub);
     const finished = await createJob(hub, 'a10g-large');
     await finishJob(hub, finished);
-    const dataHome = mkdtempSync(path.join(tmpdir(), 'ml-intern-jobs-'));
+    const dataHome = directories.make('ml-intern-jobs-');
     const file = writeSession(dataHome, '33333333-cccc', [reservation(finished, 'running'), reservation('missing-job', 'running')]);
     const lock = new JsonlSessionStore(path.join(dataHome, 'ml-intern', 'sessions')).lock('33333333-cccc');
     try {
@@ -88,7 +90,7 @@ describe('ml-intern jobs', () => {
   });
 
   test('says so when no session launched a job, and asks for a token only when it needs one', async () => {
-    const dataHome = mkdtempSync(path.join(tmpdir(), 'ml-intern-jobs-'));
+    const dataHome = directories.make('ml-intern-jobs-');
     let out = '';
     expect(await runJobsCommand({ env: { XDG_DATA_HOME: dataHome, HOME: dataHome }, write: (text) => (out += text) })).toBe(0);
     expect(out).toContain('No HF jobs launched by the sessions in');

@@ -1,12 +1,14 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { type AgentConfig, createSession } from '@ml-intern/core';
 import { ScriptedModel, textTurn, toolTurn } from '@ml-intern/core/testing';
-import { startFakeMcpServer } from '@ml-intern/testing';
-import { describe, expect, it } from 'vitest';
+import { startFakeMcpServer, temporaryDirectories } from '@ml-intern/testing';
+import { afterEach, describe, expect, it } from 'vitest';
 import { connectConfiguredMcp } from '../runtime/create-integrations.js';
 import { signInToConfiguredServer, signOutOfConfiguredServer } from './mcp-login.js';
+
+const directories = temporaryDirectories();
+afterEach(() => directories.removeAll());
 
 function configWith(mcpServers: Record<string, unknown>): AgentConfig {
   return { mcpServers } as unknown as AgentConfig;
@@ -24,7 +26,7 @@ describe('MCP servers in a session', () => {
   it('a server that changes its tools mid-session changes what the model is offered and can call', async () => {
     await using server = await startFakeMcpServer();
     const lines: string[] = [];
-    const xdg = mkdtempSync(path.join(tmpdir(), 'ml-intern-mcp-xdg-'));
+    const xdg = directories.make('ml-intern-mcp-xdg-');
     const mcp = await connectConfiguredMcp(configWith({ calc: { transport: 'http', url: server.mcpUrl, trust: true } }), {
       log: (message) => lines.push(message),
       hfToken: undefined,
@@ -66,7 +68,7 @@ describe('MCP servers in a session', () => {
       hfToken: undefined,
       reservedNames: [],
       cwd: process.cwd(),
-      env: { XDG_CONFIG_HOME: mkdtempSync(path.join(tmpdir(), 'ml-intern-mcp-xdg-')) },
+      env: { XDG_CONFIG_HOME: directories.make('ml-intern-mcp-xdg-') },
     });
     try {
       expect(mcp.summary()).toEqual([{ name: 'remote', state: 'needs_sign_in', tools: 0 }]);
@@ -80,7 +82,7 @@ describe('MCP servers in a session', () => {
 describe('ml-intern mcp login / logout', () => {
   it('signs in through the printed URL, keeps the tokens in the folder given (0600), and logout removes them', async () => {
     await using server = await startFakeMcpServer({ oauth: true });
-    const dir = path.join(mkdtempSync(path.join(tmpdir(), 'ml-intern-mcp-xdg-')), 'ml-intern', 'mcp-oauth');
+    const dir = path.join(directories.make('ml-intern-mcp-xdg-'), 'ml-intern', 'mcp-oauth');
     const config = configWith({ remote: { transport: 'http', url: server.mcpUrl }, local: { command: 'true' } });
     const printed: string[] = [];
     const errors: string[] = [];

@@ -1,10 +1,13 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { temporaryDirectories } from '@ml-intern/testing';
+import { afterEach, describe, expect, it } from 'vitest';
 import { findHfToken, hfTokenPath, readStoredHfToken, storeHfToken } from './hf-token.js';
 
-const home = () => mkdtempSync(path.join(tmpdir(), 'hf-token-test-'));
+const directories = temporaryDirectories();
+afterEach(() => directories.removeAll());
+
+const home = () => directories.make('hf-token-test-');
 
 describe('hfTokenPath', () => {
   it('follows huggingface_hub: HF_TOKEN_PATH, then HF_HOME, then XDG_CACHE_HOME, then ~/.cache', () => {

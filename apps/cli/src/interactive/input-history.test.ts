@@ -1,11 +1,14 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { temporaryDirectories } from '@ml-intern/testing';
+import { afterEach, describe, expect, it } from 'vitest';
 import { loadInputHistory, saveInputHistory } from './input-history.js';
 import { DoublePress } from './double-press.js';
 
-const directory = () => mkdtempSync(path.join(tmpdir(), 'input-history-test-'));
+const directories = temporaryDirectories();
+afterEach(() => directories.removeAll());
+
+const directory = () => directories.make('input-history-test-');
 
 describe('input history', () => {
   it('saves newest first into a private file and loads it back, bounded', () => {

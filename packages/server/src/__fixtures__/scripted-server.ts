@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { JsonlSessionStore, readSessionLog, replayHistory } from '@ml-intern/context';
@@ -76,7 +76,21 @@ export async function startScriptedServer(turns: (request: SessionRequest) => Sc
     ...serverOptions,
   });
   const url = await server.listen();
-  return { server, url, root, sessionsDir, requests, [Symbol.asyncDispose]: () => server.close() };
+  return {
+    server,
+    url,
+    root,
+    sessionsDir,
+    requests,
+    // The sessions log under root until the server has closed them.
+    [Symbol.asyncDispose]: async () => {
+      try {
+        await server.close();
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    },
+  };
 }
 
 export function authed(init: RequestInit = {}): RequestInit {

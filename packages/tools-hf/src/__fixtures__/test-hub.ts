@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startFakeHub, type FakeHub, type FakeHubOptions } from '@ml-intern/testing';
@@ -28,7 +28,13 @@ export async function startTestHub(fakeOptions: FakeHubOptions = {}, toolOptions
       logIdleMs: 100,
       ...toolOptions,
     },
-    [Symbol.asyncDispose]: () => hub.close(),
+    [Symbol.asyncDispose]: async () => {
+      try {
+        await hub.close();
+      } finally {
+        rmSync(cacheDir, { recursive: true, force: true });
+      }
+    },
   };
 }
 

@@ -1,12 +1,15 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { UsageMeter, createApprovalPolicy, createSession, type AgentEvent } from '@ml-intern/core';
 import { ScriptedModel, textTurn, toolTurn } from '@ml-intern/core/testing';
-import { runTool } from '@ml-intern/testing';
-import { describe, expect, test, vi } from 'vitest';
+import { runTool, temporaryDirectories } from '@ml-intern/testing';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { requestsTo, startTestHub } from '../__fixtures__/test-hub.js';
 import { createHfJobsTool } from './hf-jobs-tool.js';
+
+const directories = temporaryDirectories();
+afterEach(() => directories.removeAll());
 
 function decodeInlineScript(command: string[]): string {
   const encoded = command[2]?.match(/printf %s (\S+) \| base64 -d/)?.[1] ?? '';
@@ -49,7 +52,7 @@ describe('hf_jobs run', () => {
 
   test('runs a workspace file, a URL, or an image with a command', async () => {
     await using setup = await startTestHub({}, { namespace: 'ml-org' });
-    const workspace = mkdtempSync(path.join(tmpdir(), 'ml-intern-jobs-'));
+    const workspace = directories.make('ml-intern-jobs-');
     writeFileSync(path.join(workspace, 'train.py'), '# /// script\n# dependencies = ["torch"]\n# ///\nprint("train")\n');
     const tool = createHfJobsTool(setup.options);
     const file = await runTool(tool, { operation: 'run', script: 'train.py' }, { cwd: workspace });

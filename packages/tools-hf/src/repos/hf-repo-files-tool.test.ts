@@ -1,12 +1,14 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ToolExecutionError } from '@ml-intern/core';
-import { runTool } from '@ml-intern/testing';
-import { describe, expect, test } from 'vitest';
+import { runTool, temporaryDirectories } from '@ml-intern/testing';
+import { afterEach, describe, expect, test } from 'vitest';
 import { requestsTo, startTestHub } from '../__fixtures__/test-hub.js';
 import { createHfRepoFilesTool } from './hf-repo-files-tool.js';
 import { globToRegExp } from './repo-reference.js';
+
+const directories = temporaryDirectories();
+afterEach(() => directories.removeAll());
 
 const bigText = Array.from({ length: 3000 }, (_, index) => `line ${index}`).join('\n');
 
@@ -47,7 +49,7 @@ describe('hf_repo_files', () => {
 
   test('uploads text or a workspace file with the commit protocol, optionally as a pull request', async () => {
     await using setup = await startTestHub();
-    const workspace = mkdtempSync(path.join(tmpdir(), 'ml-intern-workspace-'));
+    const workspace = directories.make('ml-intern-workspace-');
     mkdirSync(path.join(workspace, 'scripts'));
     writeFileSync(path.join(workspace, 'scripts', 'train.py'), 'print("train v2")\n');
     const tool = createHfRepoFilesTool(setup.options);
@@ -135,8 +137,8 @@ describe('hf_repo_files', () => {
 
   test('refuses to upload a workspace link that leads out of the workspace', async () => {
     await using setup = await startTestHub();
-    const workspace = mkdtempSync(path.join(tmpdir(), 'ml-intern-workspace-'));
-    const outside = mkdtempSync(path.join(tmpdir(), 'ml-intern-outside-'));
+    const workspace = directories.make('ml-intern-workspace-');
+    const outside = directories.make('ml-intern-outside-');
     writeFileSync(path.join(outside, 'token'), 'hf_secret_token_value\n');
     symlinkSync(path.join(outside, 'token'), path.join(workspace, 'innocent.txt'));
     const tool = createHfRepoFilesTool(setup.options);

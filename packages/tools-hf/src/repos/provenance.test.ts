@@ -1,13 +1,15 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runTool } from '@ml-intern/testing';
-import { describe, expect, test } from 'vitest';
+import { runTool, temporaryDirectories } from '@ml-intern/testing';
+import { afterEach, describe, expect, test } from 'vitest';
 import { requestsTo, startTestHub } from '../__fixtures__/test-hub.js';
 import { hfTools } from '../hf-tools.js';
 import { createHfRepoFilesTool } from './hf-repo-files-tool.js';
 import { createHfRepoGitTool } from './hf-repo-git-tool.js';
 import { addCardTag, withProvenance } from './provenance.js';
+
+const directories = temporaryDirectories();
+afterEach(() => directories.removeAll());
 
 function write(root: string, relative: string, content: string): void {
   mkdirSync(path.dirname(path.join(root, relative)), { recursive: true });
@@ -25,7 +27,7 @@ const TRAIN_SCRIPT = [
 
 /** An adapter folder as TRL + PEFT write it, with the run's state, and the script beside it. */
 function adapterWorkspace(): string {
-  const workspace = mkdtempSync(path.join(tmpdir(), 'ml-intern-card-'));
+  const workspace = directories.make('ml-intern-card-');
   write(workspace, 'train.py', TRAIN_SCRIPT);
   write(workspace, 'out/adapter_config.json', JSON.stringify({ base_model_name_or_path: 'Qwen/Qwen2.5-0.5B', peft_type: 'LORA', r: 16, lora_alpha: 32, target_modules: ['q_proj', 'v_proj'] }));
   write(workspace, 'out/adapter_model.safetensors', 'weights');

@@ -1,11 +1,13 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runTool } from '@ml-intern/testing';
-import { describe, expect, test } from 'vitest';
+import { runTool, temporaryDirectories } from '@ml-intern/testing';
+import { afterEach, describe, expect, test } from 'vitest';
 import { requestsTo, startTestHub } from '../__fixtures__/test-hub.js';
 import { createHfRepoFilesTool } from './hf-repo-files-tool.js';
 import { neverUploaded } from './workspace-folder.js';
+
+const directories = temporaryDirectories();
+afterEach(() => directories.removeAll());
 
 const GITHUB_TOKEN = 'ghp_0123456789abcdefghijklmnopqrstuvwxyzAB';
 
@@ -16,7 +18,7 @@ function write(root: string, relative: string, content: string | Buffer): void {
 
 /** A training output folder with everything an upload must leave behind. */
 function workspaceWithRun(): string {
-  const workspace = mkdtempSync(path.join(tmpdir(), 'ml-intern-upload-'));
+  const workspace = directories.make('ml-intern-upload-');
   write(workspace, 'out/model.safetensors', Buffer.from([0, 1, 2, 3, 0, 5]));
   write(workspace, 'out/config.json', '{"model_type": "qwen2"}\n');
   write(workspace, 'out/README.md', '# my model\n');

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { JsonlSessionStore } from '@ml-intern/context';
@@ -53,6 +53,8 @@ function respond(request: ModelRequest, slowDelayMs: number): ScriptedTurn {
 
 /** A Runtime around a real Session, a ScriptedModel and a `shell` tool that asks for approval. */
 export function createDemoRuntime(options: DemoRuntimeOptions = {}): Runtime {
+  // A directory made here is removed on close; one the caller passed is the caller's.
+  const madeDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'ml-intern-demo-'));
   const slowDelayMs = options.slowDelayMs ?? 400;
   const shell = defineTool({
@@ -92,6 +94,12 @@ export function createDemoRuntime(options: DemoRuntimeOptions = {}): Runtime {
     setModel: async (id) => {
       throw new Error(`the demo has one model; ${id} is not available`);
     },
-    close: () => session.close(),
+    close: async () => {
+      try {
+        await session.close();
+      } finally {
+        if (madeDataDir) rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
   };
 }
