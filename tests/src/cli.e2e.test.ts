@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startFakeOpenAI, temporaryDirectories } from '@ml-intern/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -180,7 +180,11 @@ describe('ml-intern one-shot', () => {
 
   it('the offline demo trains a model in the sandbox and reports the metric', async () => {
     const run = await runBinary(CLI, ['demo'], { env: isolatedEnv(), timeoutMs: 60_000 });
+    // The demo keeps its workspace for the user to look at; the test removes it.
+    const workspace = /^Workspace: (.+)$/m.exec(run.stderr)?.[1];
+    if (workspace) rmSync(workspace, { recursive: true, force: true });
     expect(run.stderr).toContain('SCRIPTED');
+    expect(workspace).toMatch(/ml-intern-demo-/);
     expect(run.stdout).toMatch(/test accuracy 0\.\d+/);
     expect(run.code).toBe(0);
   });
