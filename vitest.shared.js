@@ -8,7 +8,7 @@ const root = path.dirname(fileURLToPath(import.meta.url));
 /** @returns {{ find: RegExp, replacement: string }[]} */
 export function workspaceAliases() {
   return [
-    { find: /^@ml-intern\/core\/testing$/, replacement: path.join(root, 'packages/core/src/testing.ts') },
+    { find: /^@ml-intern\/(core|context)\/testing$/, replacement: path.join(root, 'packages/$1/src/testing.ts') },
     { find: /^@ml-intern\/([a-z-]+)$/, replacement: path.join(root, 'packages/$1/src/index.ts') },
   ];
 }

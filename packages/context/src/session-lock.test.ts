@@ -1,23 +1,16 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { temporaryDirectories } from './testing.js';
 import { JsonlSessionStore } from './session-log.js';
 import { SessionLockedError, processStartTime } from './session-lock.js';
 import type { SessionHeader } from './session-store.js';
 
-// Removed after each test (this package cannot use @ml-intern/testing's temporaryDirectories()).
-const directories: string[] = [];
-afterEach(() => {
-  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
-});
-
-function temporaryDirectory(prefix: string): string {
-  const directory = mkdtempSync(path.join(tmpdir(), prefix));
-  directories.push(directory);
-  return directory;
-}
+const directories = temporaryDirectories();
+afterEach(() => directories.removeAll());
+const temporaryDirectory = (prefix: string) => directories.make(prefix);
 
 const tempDir = () => temporaryDirectory('ml-intern-session-lock-');
 const header = (id: string): SessionHeader => ({ id, model: 'm', cwd: '/w', started_at: '2025-01-01T00:00:00.000Z', config_digest: '' });

@@ -1,24 +1,16 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { temporaryDirectories } from './testing.js';
 import { History } from './history.js';
 import type { Message } from './messages.js';
 import { JsonlSessionStore, readSessionLog } from './session-log.js';
 import type { SessionHeader } from './session-store.js';
 import { createTiktokenCounter } from './token-counter.js';
 
-// Removed after each test (this package cannot use @ml-intern/testing's temporaryDirectories()).
-const directories: string[] = [];
-afterEach(() => {
-  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
-});
-
-function temporaryDirectory(prefix: string): string {
-  const directory = mkdtempSync(path.join(tmpdir(), prefix));
-  directories.push(directory);
-  return directory;
-}
+const directories = temporaryDirectories();
+afterEach(() => directories.removeAll());
+const temporaryDirectory = (prefix: string) => directories.make(prefix);
 
 const tempDir = () => temporaryDirectory('ml-intern-session-log-');
 

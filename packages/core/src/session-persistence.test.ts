@@ -1,26 +1,18 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { JsonlSessionStore, createRedactor } from '@ml-intern/context';
+import { temporaryDirectories } from '@ml-intern/context/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createSession } from './session.js';
 import { ScriptedModel, textTurn, toolTurn } from './scripted-model.js';
 import { defineTool } from './tool.js';
 
-// Removed after each test (this package cannot use @ml-intern/testing's temporaryDirectories()).
-const directories: string[] = [];
-afterEach(() => {
-  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
-});
-
-function temporaryDirectory(prefix: string): string {
-  const directory = mkdtempSync(path.join(tmpdir(), prefix));
-  directories.push(directory);
-  return directory;
-}
+const directories = temporaryDirectories();
+afterEach(() => directories.removeAll());
+const temporaryDirectory = (prefix: string) => directories.make(prefix);
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const tempDir = () => temporaryDirectory('ml-intern-sessions-');

@@ -1,8 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { JsonlSessionStore, readSessionLog } from '@ml-intern/context';
 import type { AgentEvent } from '@ml-intern/events';
+import { temporaryDirectories } from '@ml-intern/context/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createApprovalPolicy } from './approval-policy.js';
@@ -10,17 +8,9 @@ import { ScriptedModel, textTurn, toolTurn } from './scripted-model.js';
 import { createSession, type Session } from './session.js';
 import { defineTool } from './tool.js';
 
-// Removed after each test (this package cannot use @ml-intern/testing's temporaryDirectories()).
-const directories: string[] = [];
-afterEach(() => {
-  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
-});
-
-function temporaryDirectory(prefix: string): string {
-  const directory = mkdtempSync(path.join(tmpdir(), prefix));
-  directories.push(directory);
-  return directory;
-}
+const directories = temporaryDirectories();
+afterEach(() => directories.removeAll());
+const temporaryDirectory = (prefix: string) => directories.make(prefix);
 
 const upload = defineTool({
   name: 'upload',

@@ -1,6 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { temporaryDirectories } from '@ml-intern/context/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { AgentEvent } from '@ml-intern/events';
@@ -11,17 +9,9 @@ import { createSession, type Session } from './session.js';
 import { ScriptedModel, textTurn, toolTurn } from './scripted-model.js';
 import { defineTool, type ApprovalHint } from './tool.js';
 
-// Removed after each test (this package cannot use @ml-intern/testing's temporaryDirectories()).
-const directories: string[] = [];
-afterEach(() => {
-  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
-});
-
-function temporaryDirectory(prefix: string): string {
-  const directory = mkdtempSync(path.join(tmpdir(), prefix));
-  directories.push(directory);
-  return directory;
-}
+const directories = temporaryDirectories();
+afterEach(() => directories.removeAll());
+const temporaryDirectory = (prefix: string) => directories.make(prefix);
 
 // Requests of each kind an unattended run meets.
 const plainAsk: ApprovalRequest = { tool: 'upload', input: { path: 'a' }, hint: { decision: 'ask', reason: 'uploads change the Hub' } };

@@ -54,5 +54,5 @@ export type { FakeMcpServer, FakeMcpServerOptions, FakeMcpTool } from './fake-mc
 export type { FakeMcpAuthorization, FakeMcpOAuthOptions } from './fake-mcp-oauth.js';
 export { startFakeOpenId } from './fake-openid.js';
 export type { FakeOpenId, FakeOpenIdOptions, FakeOpenIdUser } from './fake-openid.js';
-export { temporaryDirectories } from './temporary-directories.js';
-export type { TemporaryDirectories } from './temporary-directories.js';
+export { temporaryDirectories } from '@ml-intern/core/testing';
+export type { TemporaryDirectories } from '@ml-intern/core/testing';
