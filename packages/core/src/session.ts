@@ -1,33 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, linkSync, mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { History, SessionLockedError, redactValue, type ImagePart, type Message } from '@ml-intern/context';
+import { History, type ImagePart, type Message } from '@ml-intern/context';
 import {
-  EventQueue,
   parseOperation,
   type AgentEvent,
-  type ApprovalDecision,
   type EventPayload,
-  type PendingApproval,
   type Operation,
   type PlanItem,
 } from '@ml-intern/events';
 import type { SessionOptions } from './session-options.js';
-import { runAgentTurn, type CompactionTrigger, type CompactionResult, type LoopHost } from './agent-loop.js';
 import { createApprovalPolicy, type ApprovalPolicy } from './approval-policy.js';
 import { Compactor } from './compactor.js';
 import { LoopGuard } from './doom-loop.js';
 import { isAbortError, MlInternError } from './errors.js';
-import type { LanguageModel, ModelUsage, ReasoningEffort, ToolSpec } from './model.js';
+import type { LanguageModel, ReasoningEffort, ToolSpec } from './model.js';
 import { ApprovalGate } from './approval-gate.js';
-import { UsageMeter, usageTotals, type CostReservation } from './usage-meter.js';
+import { UsageMeter } from './usage-meter.js';
 import { createPlanTool } from './plan-tool.js';
-import type { SessionWriter } from '@ml-intern/context';
-import type { AnyTool, ToolLogLevel, ToolSessionInfo } from './tool.js';
-import type { OpenReservation } from './open-reservations.js';
 import { ToolRouter } from './tool-router.js';
 import { SessionCheckpoints } from './session-checkpoints.js';
+import { adoptSpillFiles, cleanSessionScratch, sessionDataDir } from './session-data-dir.js';
+import { SessionEventLog, type SessionLogRecord } from './session-event-log.js';
+import { compactSession, createToolSessionInfo, type SessionInternals } from './session-loop-host.js';
+import { restoreReservations } from './session-reservations.js';
+import { runSessionTurn } from './session-turn.js';
 import type { CheckpointLocation, TurnRecord } from './workspace-checkpoints.js';
 import type { TurnOutcome } from './turn-outcome.js';
 
@@ -44,33 +41,26 @@ export class Session implements AsyncIterable<AgentEvent> {
   readonly policy: ApprovalPolicy;
   readonly cwd: string;
   readonly #options: SessionOptions;
-  readonly #events = new EventQueue<AgentEvent>();
+  readonly #out: SessionEventLog;
   readonly #operations: Operation[] = [];
   readonly #interruptHandlers = new Set<() => void | Promise<void>>();
   readonly #loopGuard: LoopGuard;
   readonly #compactor: Compactor;
   readonly #checkpoints: SessionCheckpoints;
+  readonly #internals: SessionInternals;
   #wakeWorker: (() => void) | undefined;
-  #seq: number;
   #budgetUsd: number | undefined;
-  /** Events since the operation in progress began (chunks included): the part of a turn the log does not hold yet. */
-  #recentEvents: AgentEvent[] = [];
   #system = '';
   #toolSpecs: ToolSpec[] = [];
-  #writer: SessionWriter | undefined;
   #turnController: AbortController | undefined;
   readonly #approval = new ApprovalGate();
   #meter: UsageMeter;
   /** Resolves `run()` calls: each waits for the turn of its own `user_input`. */
   readonly #turnWaiters = new Map<Operation, (outcome: TurnOutcome) => void>();
-  /** Events of the running turn, for its `run()` outcome. */
-  #turnEvents: AgentEvent[] | undefined;
   #plan: PlanItem[] = [];
   #dataDir: string;
   /** The session this one was forked from (its log is left as it is). */
   #forkedFrom: string | undefined;
-  /** Whether this id's log was opened: its spill files are kept for a later resume. */
-  #logOpened = false;
   #closed = false;
   #restored = false;
   #finished: Promise<void>;
@@ -78,12 +68,12 @@ export class Session implements AsyncIterable<AgentEvent> {
   constructor(options: SessionOptions) {
     this.#options = options;
     this.#id = options.id ?? randomUUID();
-    this.#seq = options.firstSeq ?? 0;
+    this.#out = new SessionEventLog(() => this.#id, options);
     this.#budgetUsd = options.budgetUsd;
     this.#model = options.model;
     this.#reasoningEffort = options.reasoningEffort;
     this.cwd = path.resolve(options.cwd ?? process.cwd());
-    this.#dataDir = this.#dataDirFor(this.#id);
+    this.#dataDir = sessionDataDir(options, this.#id);
     this.#forkedFrom = options.forkedFrom;
     this.#plan = [...(options.plan ?? [])];
     this.history = new History({ ...(options.counter ? { counter: options.counter } : {}) });
@@ -106,6 +96,7 @@ export class Session implements AsyncIterable<AgentEvent> {
     for (const message of options.history ?? []) this.history.append(message);
     this.history.repairDanglingToolCalls();
     this.#checkpoints = new SessionCheckpoints({ checkpoints: options.checkpoints, location: () => this.checkpointLocation, emit: (payload) => this.#emit(payload) }, this.history.messages);
+    this.#internals = this.#createInternals();
     this.#finished = new Promise((resolve) => {
       queueMicrotask(() => {
         this.#start(options.resumed === true);
@@ -166,7 +157,7 @@ export class Session implements AsyncIterable<AgentEvent> {
   }
 
   get logLocation(): string | undefined {
-    return this.#writer?.location;
+    return this.#out.location;
   }
 
   get busy(): boolean {
@@ -175,7 +166,7 @@ export class Session implements AsyncIterable<AgentEvent> {
 
   /** The seq the next event will carry. */
   get nextSeq(): number {
-    return this.#seq;
+    return this.#out.nextSeq;
   }
 
   /** The session USD cap in force (undefined: none). */
@@ -189,7 +180,7 @@ export class Session implements AsyncIterable<AgentEvent> {
    * the log, which keeps only the coalesced `assistant_message`.
    */
   recentEvents(after = -1): AgentEvent[] {
-    return this.#recentEvents.filter((event) => event.seq > after);
+    return this.#out.recentEvents(after);
   }
 
   /** The turns of this session id: what each changed (checkpoints) and its effects outside the workspace (`/rewind`). */
@@ -203,11 +194,11 @@ export class Session implements AsyncIterable<AgentEvent> {
   }
 
   subscribe(listener: (event: AgentEvent) => void): () => void {
-    return this.#events.subscribe(listener);
+    return this.#out.events.subscribe(listener);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<AgentEvent> {
-    return this.#events[Symbol.asyncIterator]();
+    return this.#out.events[Symbol.asyncIterator]();
   }
 
   /** Submit an operation. Malformed input becomes an `error` event; the session keeps running. */
@@ -263,22 +254,21 @@ export class Session implements AsyncIterable<AgentEvent> {
     this.#toolSpecs = this.router.specs();
   }
 
-  /** Spill files and scratch of session `id`: the given `dataDir`, else `<dataRoot>/<id>`. */
-  #dataDirFor(id: string): string {
-    return this.#options.dataDir ?? path.join(this.#options.dataRoot ?? path.join(tmpdir(), 'ml-intern'), id);
-  }
-
   #start(resumed: boolean): void {
-    const lockNotice = this.#openLog();
-    this.#dataDir = this.#dataDirFor(this.#id);
+    const opened = this.#out.open(this.#options.store, { id: this.#id, model: this.model.id, cwd: this.cwd, configDigest: this.#options.configDigest ?? '', forkedFrom: this.#forkedFrom });
+    this.#id = opened.id;
+    this.#forkedFrom = opened.forkedFrom;
+    const lockNotice = opened.notice;
+    this.#dataDir = sessionDataDir(this.#options, this.#id);
     mkdirSync(this.#dataDir, { recursive: true });
-    if (this.#forkedFrom !== undefined) this.#adoptSpillFiles(this.#forkedFrom);
+    // One folder for every id (a given `dataDir`): nothing to move.
+    if (this.#forkedFrom !== undefined && this.#options.dataDir === undefined) adoptSpillFiles(this.history, sessionDataDir(this.#options, this.#forkedFrom), this.#dataDir);
     if (this.history.length > 0) this.#log({ kind: 'replace', messages: [...this.history.messages] });
     const open = this.#options.openReservations;
     if (open && open.length > 0 && !this.#restored) {
       this.#restored = true;
       // After session_started, so the new log carries the restored reservations too.
-      queueMicrotask(() => this.#restoreReservations(open));
+      queueMicrotask(() => restoreReservations({ ...this.#internals, sessionInfo: () => createToolSessionInfo(this.#internals) }, open));
     }
     this.#emit({
       type: 'session_started',
@@ -297,132 +287,17 @@ export class Session implements AsyncIterable<AgentEvent> {
     this.#emit({ type: 'ready' });
   }
 
-  /**
-   * Open this id's log. When another live run is writing it, fork: a new id whose header names the
-   * old one in `forked_from`, and a notice to announce (returned). The old log is never touched.
-   */
-  #openLog(): string | undefined {
-    const store = this.#options.store;
-    this.#logOpened = false;
-    if (!store) return undefined;
-    let notice: string | undefined;
-    for (;;) {
-      try {
-        this.#writer = store.create({
-          id: this.#id,
-          model: this.model.id,
-          cwd: this.cwd,
-          started_at: new Date().toISOString(),
-          config_digest: this.#options.configDigest ?? '',
-          ...(this.#forkedFrom === undefined ? {} : { forked_from: this.#forkedFrom }),
-        });
-        this.#logOpened = true;
-        return notice;
-      } catch (error) {
-        if (SessionLockedError.isInstance(error) && notice === undefined) {
-          const previous = this.#id;
-          this.#id = randomUUID();
-          this.#forkedFrom = previous;
-          notice = `${(error as Error).message}, so this run continues as a new session ${this.#id} forked from it (the log of ${previous} is left to that run).`;
-          continue;
-        }
-        this.#writer = undefined;
-        queueMicrotask(() =>
-          this.#emit({ type: 'tool_log', level: 'error', message: `cannot write the session log: ${(error as Error).message}; continuing without saving` }),
-        );
-        return notice;
-      }
-    }
-  }
-
-  /**
-   * A fork's history points at spill files in the parent's data folder, which this session's
-   * file tools may not read: link (or copy) them into this session's own and point there.
-   */
-  #adoptSpillFiles(parentId: string): void {
-    if (this.#options.dataDir !== undefined) return; // One folder for every id: nothing to move.
-    const from = path.join(this.#dataDirFor(parentId), 'spill') + path.sep;
-    const to = path.join(this.#dataDir, 'spill') + path.sep;
-    if (from === to) return;
-    // A path ends at white space, a quote, a bracket or sentence punctuation.
-    const pattern = new RegExp(`${escapeRegExp(from)}[^\\s'"\`)\\];,]*[^\\s'"\`)\\];,.:]`, 'g');
-    const moved = new Map<string, string | undefined>();
-    const move = (source: string): string | undefined => {
-      if (moved.has(source)) return moved.get(source);
-      const target = to + source.slice(from.length);
-      let result: string | undefined = target;
-      try {
-        mkdirSync(path.dirname(target), { recursive: true });
-        try {
-          linkSync(source, target);
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') copyFileSync(source, target);
-        }
-      } catch {
-        result = undefined; // Gone (a cleaned temp folder): the old path stays as it was.
-      }
-      moved.set(source, result);
-      return result;
-    };
-    let changed = false;
-    const messages = this.history.messages.map((message) => {
-      if (message.role !== 'tool' || (!message.content.includes(from) && !message.spillPath?.startsWith(from))) return message;
-      const content = message.content.replace(pattern, (source) => move(source) ?? source);
-      const spillPath = message.spillPath?.startsWith(from) ? (move(message.spillPath) ?? message.spillPath) : message.spillPath;
-      if (content === message.content && spillPath === message.spillPath) return message;
-      changed = true;
-      return { ...message, content, ...(spillPath === undefined ? {} : { spillPath }) };
-    });
-    if (changed) this.history.replaceAll(messages);
-  }
-
-  /**
-   * A session ended (or rotated away): its scratch goes. Spill files stay while its log exists
-   * (a resume may need them); without a log the whole folder goes. A `dataDir` given by the
-   * caller is the caller's to clean.
-   */
-  #cleanScratch(): void {
-    if (this.#options.dataDir !== undefined) return;
-    const dir = this.#dataDir;
-    try {
-      if (!this.#logOpened) {
-        rmSync(dir, { recursive: true, force: true });
-        return;
-      }
-      // Checkpoints stay with the log too (`sessions show --diff`).
-      for (const name of readdirSync(dir)) if (name !== 'spill' && name !== 'checkpoints') rmSync(path.join(dir, name), { recursive: true, force: true });
-      if (readdirSync(dir).length === 0) rmdirSync(dir);
-    } catch {
-      // Already gone, or busy: nothing to report at shutdown.
-    }
-  }
-
-  #log(record: Parameters<SessionWriter['append']>[0]): void {
-    if (!this.#writer) return;
-    try {
-      this.#writer.append(this.#options.redact ? redactValue(record, this.#options.redact) : record);
-    } catch (error) {
-      const location = this.#writer.location;
-      this.#writer = undefined;
-      this.#emit({ type: 'tool_log', level: 'error', message: `writing ${location} failed: ${(error as Error).message}; the session continues unsaved` });
-    }
+  #log(record: SessionLogRecord): void {
+    this.#out.log(record);
   }
 
   #emit(payload: EventPayload): void {
-    const raw = { ...payload, session_id: this.#id, seq: this.#seq++, ts: new Date().toISOString() } as AgentEvent;
-    const event = this.#options.redact ? redactValue(raw, this.#options.redact) : raw;
-    // Stream deltas are coalesced: the log keeps the final assistant_message, not one line per token.
-    if (event.type !== 'assistant_chunk') this.#log({ kind: 'event', event });
-    this.#turnEvents?.push(event);
-    this.#recentEvents.push(event);
-    this.#events.push(event);
-    for (const gateway of this.#options.gateways ?? []) {
-      try {
-        gateway.handle(event);
-      } catch {
-        // Gateways must not throw; if one does, the agent carries on regardless.
-      }
-    }
+    this.#out.emit(payload);
+  }
+
+  /** A session ended (or rotated away): its scratch goes. A `dataDir` given by the caller is the caller's to clean. */
+  #cleanScratch(): void {
+    if (this.#options.dataDir === undefined) cleanSessionScratch(this.#dataDir, this.#out.opened);
   }
 
   #appendMessage(message: Message): void {
@@ -440,8 +315,7 @@ export class Session implements AsyncIterable<AgentEvent> {
         this.#wakeWorker = undefined;
         continue;
       }
-      // The events before this operation are in the log now (a chunk's text is in its assistant_message).
-      this.#recentEvents = [];
+      this.#out.beginOperation();
       try {
         await this.#handle(operation);
       } catch (error) {
@@ -462,12 +336,13 @@ export class Session implements AsyncIterable<AgentEvent> {
   async #handle(operation: Operation): Promise<void> {
     switch (operation.type) {
       case 'user_input': {
-        this.#turnEvents = [];
+        const events: AgentEvent[] = [];
+        this.#out.turnEvents = events;
         try {
-          const outcome = await this.#runTurn(operation.text, operation.images);
-          this.#settleTurn(operation, { ...outcome, events: this.#turnEvents });
+          const outcome = await runSessionTurn(this.#internals, operation.text, operation.images);
+          this.#settleTurn(operation, { ...outcome, events });
         } finally {
-          this.#turnEvents = undefined;
+          this.#out.turnEvents = undefined;
           this.#settleTurn(operation, { status: 'interrupted', text: '', iterations: 0, events: [] });
         }
         return;
@@ -477,7 +352,7 @@ export class Session implements AsyncIterable<AgentEvent> {
         const controller = new AbortController();
         this.#turnController = controller;
         try {
-          const result = await this.#compact('manual', controller.signal);
+          const result = await compactSession(this.#internals, 'manual', controller.signal);
           if (result === 'not_needed') this.#emit({ type: 'tool_log', level: 'info', message: 'Nothing to compact yet: the history is already short.' });
         } catch (error) {
           if (!controller.signal.aborted && !isAbortError(error)) throw error;
@@ -528,8 +403,7 @@ export class Session implements AsyncIterable<AgentEvent> {
   }
 
   #rotate(id: string, messages: readonly Message[], resumed: boolean, from: { forkedFrom?: string; plan?: readonly PlanItem[] } = {}): void {
-    void this.#writer?.close();
-    this.#writer = undefined;
+    this.#out.detach();
     this.#cleanScratch();
     this.#id = id;
     this.#forkedFrom = from.forkedFrom;
@@ -544,10 +418,9 @@ export class Session implements AsyncIterable<AgentEvent> {
     this.#closed = true;
     await Promise.allSettled((this.#options.gateways ?? []).map((gateway) => gateway.flush(5_000)));
     this.#emit({ type: 'shutdown' });
-    await this.#writer?.close();
-    this.#writer = undefined;
+    await this.#out.close();
     this.#cleanScratch();
-    this.#events.close();
+    this.#out.events.close();
   }
 
   /** `set_approval_mode`: applies at once (a turn in progress decides its next calls with it). */
@@ -573,220 +446,34 @@ export class Session implements AsyncIterable<AgentEvent> {
     this.#turnController?.abort(new Error('interrupted'));
   }
 
-  #recordUsage(usage: ModelUsage, latencyMs: number, finishReason: string, estimatedTokens: number): void {
-    const cost = this.#meter.recordCall(usage, this.model.info.pricing);
-    if (usage.inputTokens > 0 && estimatedTokens > 0) this.history.calibrate(usage.inputTokens, estimatedTokens);
-    this.#emit({ type: 'llm_call', model: this.model.id, latency_ms: latencyMs, usage: usageTotals(usage), cost_usd: cost.usd, unpriced: cost.unpriced, finish_reason: finishReason });
-  }
-
-  async #compact(trigger: CompactionTrigger, signal: AbortSignal): Promise<CompactionResult> {
-    const before = [...this.history.messages];
-    const outcome = await this.#compactor.run(trigger, { system: this.#system, tools: this.#toolSpecs, signal });
-    if (outcome.kind === 'not_needed') return 'not_needed';
-    if (outcome.kind === 'failed') {
-      // A compaction that changed the history and then failed (still too large) must be in the
-      // log too, or a resume would replay a history this session no longer has.
-      const messages = this.history.messages;
-      if (messages.length !== before.length || messages.some((message, index) => message !== before[index])) this.#log({ kind: 'replace', messages: [...messages] });
-      if (trigger === 'manual') {
-        this.#emit({ type: 'tool_log', level: 'warn', message: `Compaction skipped: ${outcome.message}` });
-        return 'not_needed';
-      }
-      this.#emit({ type: 'session_terminated', reason: 'compaction_failed', message: outcome.message });
-      return 'failed';
-    }
-    this.#log({ kind: 'replace', messages: [...this.history.messages] });
-    if (outcome.usage) this.#recordUsage(outcome.usage, outcome.latencyMs, 'stop', 0);
-    // The summary request itself did not fit: the oldest messages were dropped, and the user is told.
-    if (outcome.notice) this.#emit({ type: 'tool_log', level: 'warn', message: outcome.notice });
-    this.#emit({ type: 'compacted', ...outcome.stats, trigger });
-    return 'compacted';
-  }
-
-  #sessionInfo(): ToolSessionInfo {
+  #createInternals(): SessionInternals {
     return {
-      id: this.#id,
+      options: this.#options,
       cwd: this.cwd,
-      model: this.model.id,
-      dataDir: this.#dataDir,
-      onInterrupt: (handler) => {
-        this.#interruptHandlers.add(handler);
-        return () => this.#interruptHandlers.delete(handler);
-      },
-      meter: this.#meter,
-      ...(this.#budgetUsd === undefined ? {} : { budgetUsd: this.#budgetUsd }),
-      requestApproval: (pending, signal) => this.#requestApproval(pending, signal),
-    };
-  }
-
-  /** Reserve a call's estimated cost; every change is a `cost_reservation` event (the log keeps open ones). */
-  #reserve(usd: number, toolCallId: string, tool: string): CostReservation {
-    const emit = (reservation: CostReservation, state: 'reserved' | 'running' | 'reconciled') =>
-      this.#emit({
-        type: 'cost_reservation',
-        tool_call_id: toolCallId,
-        tool,
-        state,
-        reserved_usd: reservation.reservedUsd,
-        actual_usd: reservation.actualUsd ?? null,
-        resource: reservation.resource ?? null,
-      });
-    const reservation = this.#meter.reserve(usd, {
-      onHold: (held) => emit(held, 'running'),
-      onSettle: (settled, previous) => {
-        emit(settled, 'reconciled');
-        this.#emit({ type: 'tool_log', tool_call_id: toolCallId, tool, level: 'info', message: `Cost of ${tool} reconciled: $${(settled.actualUsd ?? previous).toFixed(2)} (reserved $${previous.toFixed(2)}).` });
-      },
-    });
-    emit(reservation, 'reserved');
-    return reservation;
-  }
-
-  /** Reservations an earlier run left open: counted again, and their tools check on them. */
-  #restoreReservations(open: readonly OpenReservation[]): void {
-    for (const item of open) {
-      const reservation = this.#reserve(item.reservedUsd, item.toolCallId, item.tool);
-      reservation.hold(item.resource);
-      const tool = this.router.get(item.tool);
-      if (!tool?.reconcile) continue;
-      const log = (message: string, level: ToolLogLevel = 'info') => this.#emit({ type: 'tool_log', tool_call_id: item.toolCallId, tool: item.tool, level, message });
-      const signal = AbortSignal.timeout(60_000);
-      void Promise.resolve()
-        .then(() => tool.reconcile?.(item.resource, { signal, log, session: this.#sessionInfo(), toolCallId: item.toolCallId, reservation }))
-        .catch((error: unknown) => log(`could not check ${item.resource.kind} ${item.resource.id} from the previous run: ${(error as Error).message ?? String(error)}; its reservation of $${item.reservedUsd.toFixed(2)} stays counted`, 'warn'));
-    }
-  }
-
-  /** A sub-agent's calls, put to this session's user through the same gate as its own. */
-  async #requestApproval(pending: PendingApproval[], signal: AbortSignal): Promise<ApprovalDecision[] | undefined> {
-    if (!this.policy.interactive || this.#approval.waiting || signal.aborted) return undefined;
-    const abort = () => this.#approval.settle('interrupted');
-    signal.addEventListener('abort', abort, { once: true });
-    try {
-      const answer = await this.#approval.wait(pending, () => this.#emit({ type: 'approval_required', tools: pending }));
-      return Array.isArray(answer) ? answer : undefined;
-    } finally {
-      signal.removeEventListener('abort', abort);
-    }
-  }
-
-  async #runTurn(text: string, images?: ImagePart[]): Promise<Omit<TurnOutcome, 'events'>> {
-    const controller = new AbortController();
-    this.#turnController = controller;
-    this.#emit({ type: 'processing', input: text });
-    const fitted = images?.length ? await this.#fitImages(images) : images;
-    const message: Message = { role: 'user', content: text, ...(fitted?.length ? { images: fitted } : {}) };
-    this.#appendMessage(message);
-    this.#checkpoints.beginTurn(message);
-    const host = this.#loopHost();
-    const interrupted = { status: 'interrupted', text: '', iterations: 0 } as const;
-    try {
-      const end = await runAgentTurn(host, controller.signal).finally(() => this.#checkpoints.endTurn());
-      if (end.kind === 'interrupted') {
-        await this.#finishInterrupted();
-        return { ...interrupted, iterations: end.iterations };
-      }
-      if (end.kind === 'terminated') {
-        const event = this.#turnEvents?.findLast((item) => item.type === 'session_terminated');
-        const error = event?.type === 'session_terminated' ? { code: event.reason, message: event.message } : { code: 'terminated', message: 'the session was terminated' };
-        return { status: 'terminated', text: error.message, iterations: end.iterations, error };
-      }
-      const totals = this.usage;
-      this.#emit({ type: 'turn_complete', final_text: end.text, reason: end.reason, iterations: end.iterations, usage: totals.usage, cost_usd: totals.costUsd, unpriced: totals.unpriced });
-      return { status: 'completed', reason: end.reason, text: end.text, iterations: end.iterations };
-    } catch (error) {
-      if (controller.signal.aborted || isAbortError(error)) {
-        await this.#finishInterrupted();
-        return interrupted;
-      }
-      this.history.repairDanglingToolCalls();
-      const code = MlInternError.isInstance(error) ? error.code : 'internal';
-      const message = (error as Error).message ?? String(error);
-      this.#emit({ type: 'error', code, message, recoverable: true });
-      return { status: 'error', text: '', iterations: 0, error: { code, message } };
-    } finally {
-      this.#turnController = undefined;
-    }
-  }
-
-  /** Images downscaled to the model's limits (`fitImage`); a text-only model gets them as they are (a note replaces them). */
-  async #fitImages(images: ImagePart[]): Promise<ImagePart[]> {
-    const fit = this.#options.fitImage;
-    const limits = this.model.info.imageInput;
-    if (!fit || !limits) return images;
-    return Promise.all(
-      images.map((image) =>
-        fit(image, limits).catch((error: unknown) => {
-          this.#emit({ type: 'tool_log', level: 'warn', message: `could not downscale an image (${image.mediaType}): ${(error as Error).message ?? String(error)}; it is sent as it is` });
-          return image;
-        }),
-      ),
-    );
-  }
-
-  async #finishInterrupted(): Promise<void> {
-    const cancelled = this.history.danglingToolCalls().length;
-    const before = this.history.length;
-    this.history.repairDanglingToolCalls();
-    if (this.history.length !== before) this.#log({ kind: 'replace', messages: [...this.history.messages] });
-    this.#appendMessage({ role: 'notice', kind: 'interrupted', content: 'The user interrupted the previous turn.' });
-    const handlers = [...this.#interruptHandlers];
-    await Promise.allSettled(handlers.map((handler) => Promise.resolve().then(handler)));
-    this.#emit({ type: 'interrupted', cancelled_tool_calls: cancelled });
-  }
-
-  #loopHost(): LoopHost {
-    return {
-      model: this.model,
       history: this.history,
-      loopGuard: this.#loopGuard,
-      system: this.#system,
-      tools: () => this.#toolSpecs,
-      maxIterations: this.#options.maxIterations ?? 300,
-      interactive: this.#options.interactive ?? false,
-      ...(this.#reasoningEffort ? { reasoningEffort: this.#reasoningEffort } : {}),
-      retry: this.#options.retry ?? {},
-      ...(this.#budgetUsd === undefined ? {} : { budgetUsd: this.#budgetUsd }),
       router: this.router,
       policy: this.policy,
-      session: this.#sessionInfo(),
-      spentUsd: () => this.#meter.spentUsd,
-      reservedUsd: () => this.#meter.jobCostUsd,
-      reserve: (usd, call) => this.#reserve(usd, call.id, call.name),
+      loopGuard: this.#loopGuard,
+      compactor: this.#compactor,
+      checkpoints: this.#checkpoints,
+      approval: this.#approval,
+      out: this.#out,
+      interruptHandlers: this.#interruptHandlers,
+      id: () => this.#id,
+      dataDir: () => this.#dataDir,
+      model: () => this.#model,
+      meter: () => this.#meter,
+      reasoningEffort: () => this.#reasoningEffort,
+      budgetUsd: () => this.#budgetUsd,
+      system: () => this.#system,
+      toolSpecs: () => this.#toolSpecs,
       emit: (payload) => this.#emit(payload),
       appendMessage: (message) => this.#appendMessage(message),
-      recordUsage: (usage, latencyMs, finishReason) => {
-        this.#compactor.noteModelCall();
-        // Calibrate only once the history is tokenised (near the limit, where precision matters);
-        // the history still holds exactly what the call sent.
-        const estimated = this.history.fullyCounted ? this.history.rawTokens + this.#compactor.fixedTokens(this.#system, this.#toolSpecs) : 0;
-        this.#recordUsage(usage, latencyMs, finishReason, estimated);
+      setTurnController: (controller) => {
+        this.#turnController = controller;
       },
-      compact: (trigger, signal) => this.#compact(trigger, signal),
-      emitCall: (call, input, summary) => this.#emit({ type: 'tool_call', tool_call_id: call.id, tool: call.name, arguments: input, summary }),
-      emitState: (call, state, details) => this.#emit({ type: 'tool_state_change', tool_call_id: call.id, tool: call.name, state, ...details }),
-      emitOutput: (call, result) =>
-        this.#emit({
-          type: 'tool_output',
-          tool_call_id: call.id,
-          tool: call.name,
-          output: result.output,
-          is_error: result.isError,
-          truncated: result.truncated,
-          ...(result.spillPath ? { spill_path: result.spillPath } : {}),
-          duration_ms: result.durationMs,
-        }),
-      emitLog: (call, message, level) => this.#emit({ type: 'tool_log', tool_call_id: call.id, tool: call.name, level, message }),
-      beforeRun: (prepared) => this.#checkpoints.beforeRun(prepared),
-      afterRun: (prepared, summary, result) => this.#checkpoints.afterRun(prepared, summary, result),
-      fitImages: (images) => this.#fitImages(images),
-      awaitApproval: (pending) => this.#approval.wait(pending, () => this.#emit({ type: 'approval_required', tools: pending })),
     };
   }
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Create and start a session. Events begin on the next microtask, so subscribe right away. */
