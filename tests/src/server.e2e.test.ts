@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readServerSentEvents } from '@ml-intern/core';
 import type { AgentEvent } from '@ml-intern/events';
@@ -170,6 +171,66 @@ describe('ml-intern serve', () => {
     expect(events.at(-1)).toMatchObject({ type: 'turn_complete', final_text: 'second answer' });
     const detail = (await (await fetch(`${url}/api/sessions/${id}`, { headers: bearer })).json()) as { messages: { role: string; content: unknown }[] };
     expect(detail.messages.filter((message) => message.role === 'user').map((message) => message.content)).toEqual(['one', 'two']);
+  });
+
+  it('rewind from the web: the turns with what each changed, the preview of a code restore, then the rewind operation', async () => {
+    await using openai = await startFakeOpenAI({
+      steps: [
+        { toolCalls: [{ name: 'write', arguments: { path: 'train.py', content: 'lr = 1\n' } }] },
+        { text: 'wrote it' },
+        { toolCalls: [{ name: 'edit', arguments: { path: 'train.py', old_string: 'lr = 1', new_string: 'lr = 3' } }] },
+        { text: 'raised it' },
+      ],
+    });
+    const env = isolatedEnv({ OPENAI_BASE_URL: openai.baseURL, OPENAI_API_KEY: 'sk-test-key-0123456789abcdef', ML_INTERN_MODEL: MODEL, ML_INTERN_SERVER_TOKEN: TOKEN });
+    await using served = await serve(env, ['--yolo']);
+    const { url } = served;
+    const { id } = (await (await post(`${url}/api/sessions`, {})).json()) as { id: string };
+    const { workspace } = (await (await fetch(`${url}/api/sessions/${id}`, { headers: bearer })).json()) as { workspace: string };
+    let lastSeq = -1;
+    for (const text of ['write the training script', 'raise the learning rate']) {
+      const stream = readEvents(`${url}/api/sessions/${id}/events?after=${lastSeq}`, is('turn_complete'));
+      expect((await post(`${url}/api/sessions/${id}/operations`, { type: 'user_input', text })).status).toBe(202);
+      const events = await stream;
+      expect(events.filter(is('tool_output')).every((event) => event.type === 'tool_output' && !event.is_error)).toBe(true);
+      lastSeq = events.at(-1)?.seq ?? lastSeq;
+    }
+    expect(readFileSync(path.join(workspace, 'train.py'), 'utf8')).toBe('lr = 3\n');
+
+    expect((await fetch(`${url}/api/sessions/${id}/turns`)).status).toBe(401);
+    const listed = await fetch(`${url}/api/sessions/${id}/turns`, { headers: bearer });
+    expect(listed.status).toBe(200);
+    expect(await listed.json()).toEqual({
+      checkpoints: true,
+      turns: [
+        { turn: 1, input: 'write the training script', in_conversation: true, changes: [{ status: 'A', path: 'train.py' }], remote_effects: [] },
+        { turn: 2, input: 'raise the learning rate', in_conversation: true, changes: [{ status: 'M', path: 'train.py' }], remote_effects: [] },
+      ],
+    });
+    const preview = (await (await fetch(`${url}/api/sessions/${id}/turns/2/preview`, { headers: bearer })).json()) as { stat: string; patch: string; truncated: boolean };
+    expect(preview.stat).toMatch(/train\.py \| 2 \+-/);
+    expect(preview.patch).toContain('-lr = 3');
+    expect(preview.patch).toContain('+lr = 1');
+    expect(preview.truncated).toBe(false);
+    const unknown = await fetch(`${url}/api/sessions/${id}/turns/9/preview`, { headers: bearer });
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('no_turn');
+
+    const rewound = readEvents(`${url}/api/sessions/${id}/events?after=${lastSeq}`, is('rewind_complete'));
+    expect((await post(`${url}/api/sessions/${id}/operations`, { type: 'rewind', turn: 2, code: true, conversation: true })).status).toBe(202);
+    expect((await rewound).at(-1)).toMatchObject({ type: 'rewind_complete', turn: 2, code: true, conversation: true, files_restored: ['train.py'] });
+    expect(readFileSync(path.join(workspace, 'train.py'), 'utf8')).toBe('lr = 1\n');
+    // Turn 2 is gone with its conversation; turn 1 remains, and its preview still removes the file.
+    const after = (await (await fetch(`${url}/api/sessions/${id}/turns`, { headers: bearer })).json()) as { turns: { turn: number }[] };
+    expect(after.turns.map((turn) => turn.turn)).toEqual([1]);
+    expect((await fetch(`${url}/api/sessions/${id}/turns/2/preview`, { headers: bearer })).status).toBe(404);
+    const first = (await (await fetch(`${url}/api/sessions/${id}/turns/1/preview`, { headers: bearer })).json()) as { patch: string };
+    expect(first.patch).toContain('deleted file mode');
+
+    expect((await fetch(`${url}/api/sessions/${id}`, { method: 'DELETE', headers: bearer })).status).toBe(204);
+    const closed = await fetch(`${url}/api/sessions/${id}/turns`, { headers: bearer });
+    expect(closed.status).toBe(409);
+    expect(((await closed.json()) as { error: { message: string } }).error.message).toMatch(/is closed/);
   });
 
   it('refuses a non-loopback host without a token', async () => {

@@ -6,6 +6,7 @@ import { applyEvent, initialState, type InlineImage, type ViewState } from './st
 import { ApprovalCard } from './ui/ApprovalCard.js';
 import { Composer } from './ui/Composer.js';
 import { Header } from './ui/Header.js';
+import { RewindPanel } from './ui/RewindPanel.js';
 import { Sidebar } from './ui/Sidebar.js';
 import { Timeline } from './ui/Timeline.js';
 
@@ -53,6 +54,7 @@ export function App() {
   const [problem, setProblem] = useState<string>();
   const [drawer, setDrawer] = useState(false);
   const [busy, setBusy] = useState(false);
+  const [rewinding, setRewinding] = useState(false);
   const [me, setMe] = useState<Me>();
   useEffect(() => {
     api
@@ -80,6 +82,7 @@ export function App() {
 
   // One event stream per open session; a reload starts over and the server replays everything.
   useEffect(() => {
+    setRewinding(false);
     dispatch({ kind: 'reset', ...(sessionId ? { sessionId } : {}) });
     lastSeq.current = -1;
     if (!sessionId) return undefined;
@@ -175,6 +178,14 @@ export function App() {
         onRefresh={refreshSessions}
         onCompact={sessionId ? () => void submit({ type: 'compact' }) : undefined}
         onUndo={sessionId ? () => void submit({ type: 'undo' }) : undefined}
+        onRewind={
+          sessionId && view.status !== 'ended' && view.status !== 'closed'
+            ? () => {
+                setDrawer(false);
+                setRewinding(true);
+              }
+            : undefined
+        }
         onEnd={sessionId && view.status !== 'ended' ? () => void endSession() : undefined}
         onClose={() => setDrawer(false)}
       />
@@ -202,6 +213,17 @@ export function App() {
               <ApprovalCard key={pending.tool_call_id} pending={pending} onDecide={decide} />
             ))}
           </div>
+        )}
+        {rewinding && sessionId && (
+          <RewindPanel
+            sessionId={sessionId}
+            running={running}
+            onClose={() => setRewinding(false)}
+            onRewind={(turn, scope) => {
+              setRewinding(false);
+              void submit({ type: 'rewind', turn, ...scope });
+            }}
+          />
         )}
         {view.ended && <div className="banner warn">{view.ended}</div>}
         {view.status === 'closed' && <div className="banner warn">This session is closed; its log is kept. Send a message to reopen it where it left off.</div>}

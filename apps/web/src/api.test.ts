@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AgentEvent } from '@ml-intern/events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { followEvents, type StreamStatus } from './api.js';
+import { ApiError, createApi, followEvents, type StreamStatus } from './api.js';
 
 function frame(seq: number): string {
   const event = { type: 'assistant_chunk', text: `t${seq}`, session_id: 's1', seq, ts: '2026-01-01T00:00:00.000Z' };
@@ -91,5 +91,25 @@ describe('followEvents', () => {
     const count = server.seen.length;
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(server.seen.length).toBe(count);
+  });
+});
+
+describe('turns and the rewind preview', () => {
+  it('lists the turns and fetches a preview from the session\'s own URLs; an unknown turn is an ApiError with the server\'s message', async () => {
+    const turns = { checkpoints: true, turns: [{ turn: 1, input: 'write train.py', in_conversation: true, changes: [{ status: 'A', path: 'train.py' }], remote_effects: [] }] };
+    const preview = { stat: ' train.py | 1 -\n', patch: '-lr = 1\n', truncated: false };
+    const json = (response: http.ServerResponse, status: number, body: unknown) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const server = await sseServer([
+      (_, response) => json(response, 200, turns),
+      (_, response) => json(response, 200, preview),
+      (_, response) => json(response, 404, { error: { code: 'no_turn', message: 'no turn 7 in this session' } }),
+    ]);
+    const client = createApi(server.base);
+    expect(await client.listTurns('s/1')).toEqual(turns);
+    expect(await client.previewRewind('s/1', 1)).toEqual(preview);
+    const failed = await client.previewRewind('s/1', 7).catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(ApiError);
+    expect(failed).toMatchObject({ status: 404, message: 'no turn 7 in this session' });
+    expect(server.seen.map((request) => request.url)).toEqual(['/api/sessions/s%2F1/turns', '/api/sessions/s%2F1/turns/1/preview', '/api/sessions/s%2F1/turns/7/preview']);
   });
 });

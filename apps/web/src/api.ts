@@ -71,30 +71,74 @@ export interface Me {
   user: { id: string; name: string; avatar_url: string | null } | null;
 }
 
-export const api = {
-  me(): Promise<Me> {
-    return request<Me>('/api/me');
-  },
-  async signOut(): Promise<void> {
-    await request<unknown>('/auth/logout', { method: 'POST' });
-  },
-  async listSessions(): Promise<SessionSummary[]> {
-    return list(await request<unknown>('/api/sessions'));
-  },
-  async createSession(body: { model?: string; resume?: string } = {}): Promise<string> {
-    const created = await request<{ id: string }>('/api/sessions', { method: 'POST', body: JSON.stringify(body) });
-    return created.id;
-  },
-  getSession(id: string): Promise<SessionDetails> {
-    return request<SessionDetails>(`/api/sessions/${encodeURIComponent(id)}`);
-  },
-  async deleteSession(id: string): Promise<void> {
-    await request<unknown>(`/api/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' });
-  },
-  async submit(id: string, operation: ClientOperation): Promise<void> {
-    await request<unknown>(`/api/sessions/${encodeURIComponent(id)}/operations`, { method: 'POST', body: JSON.stringify(operation) });
-  },
-};
+/** One turn of `GET /api/sessions/{id}/turns`. */
+export interface TurnSummary {
+  turn: number;
+  /** The user's message, shortened by the server. */
+  input: string;
+  /** False once compaction or an undo removed its message: only its files can be rewound. */
+  in_conversation: boolean;
+  /** What the turn changed in the workspace (`A`, `M`, `D` and a path); null when not known. */
+  changes: { status: string; path: string }[] | null;
+  /** Calls that changed something outside the workspace: a rewind cannot undo them. */
+  remote_effects: { tool: string; summary: string; failed: boolean }[];
+}
+
+/** `GET /api/sessions/{id}/turns`. */
+export interface TurnList {
+  /** Whether the session checkpoints its files (false with a remote sandbox: conversation only). */
+  checkpoints: boolean;
+  turns: TurnSummary[];
+}
+
+/** `GET /api/sessions/{id}/turns/{turn}/preview`: the diff a files rewind would apply now. */
+export interface RewindPreview {
+  stat: string;
+  patch: string;
+  truncated: boolean;
+  /** Why there is no diff (no checkpoint since that turn, files already so). */
+  note?: string;
+}
+
+/** The API's calls, against the page's own origin unless `base` says where the server is. */
+export function createApi(base = '') {
+  const call = <T,>(path: string, init?: RequestInit) => request<T>(`${base}${path}`, init);
+  const session = (id: string) => `/api/sessions/${encodeURIComponent(id)}`;
+  return {
+    me(): Promise<Me> {
+      return call<Me>('/api/me');
+    },
+    async signOut(): Promise<void> {
+      await call<unknown>('/auth/logout', { method: 'POST' });
+    },
+    async listSessions(): Promise<SessionSummary[]> {
+      return list(await call<unknown>('/api/sessions'));
+    },
+    async createSession(body: { model?: string; resume?: string } = {}): Promise<string> {
+      const created = await call<{ id: string }>('/api/sessions', { method: 'POST', body: JSON.stringify(body) });
+      return created.id;
+    },
+    getSession(id: string): Promise<SessionDetails> {
+      return call<SessionDetails>(session(id));
+    },
+    async deleteSession(id: string): Promise<void> {
+      await call<unknown>(session(id), { method: 'DELETE' });
+    },
+    async submit(id: string, operation: ClientOperation): Promise<void> {
+      await call<unknown>(`${session(id)}/operations`, { method: 'POST', body: JSON.stringify(operation) });
+    },
+    /** The live session's turns, each with what it changed (for a rewind). */
+    listTurns(id: string): Promise<TurnList> {
+      return call<TurnList>(`${session(id)}/turns`);
+    },
+    /** What restoring the files to before `turn` would change now. */
+    previewRewind(id: string, turn: number): Promise<RewindPreview> {
+      return call<RewindPreview>(`${session(id)}/turns/${turn}/preview`);
+    },
+  };
+}
+
+export const api = createApi();
 
 export type StreamStatus = 'connecting' | 'open' | 'retrying' | 'closed';
 

@@ -1,4 +1,5 @@
 import type { Session } from '@ml-intern/core';
+import type { TurnCheckpoints } from './turn-routes.js';
 
 /** A person signed in with Hugging Face (`hf_oauth`): whose sessions these are, and whose token drives their Hub tools. */
 export interface SignedInUser {
@@ -31,6 +32,11 @@ export interface SessionRequest {
 /** A running session as the factory composed it (model, tools, sandbox, log). */
 export interface HostedSession {
   session: Session;
+  /**
+   * The session's workspace checkpoints (`GitCheckpoints` from the sandbox package), for the turn
+   * list and the rewind preview; absent where files are not checkpointed (a remote sandbox).
+   */
+  checkpoints?: TurnCheckpoints;
   /** Shut the session down and release what it holds (sandbox, MCP servers). */
   close(): Promise<void>;
 }

@@ -327,3 +327,26 @@ describe('serving', () => {
     expect(await traversal.text()).not.toContain('root:');
   });
 });
+
+describe('turns and the rewind preview', () => {
+  it('a session without checkpoints: its turns with unknown file changes, a preview that says only the conversation can be rewound, 404 for an unknown turn, 409 once closed', async () => {
+    await using running = await startScriptedServer(hello);
+    const { url } = running;
+    const id = await createSessionAt(url);
+    const stream = readEvents(`${url}/api/sessions/${id}/events`, isType('turn_complete'));
+    await postJson(`${url}/api/sessions/${id}/operations`, { type: 'user_input', text: 'say   hello\nplease' });
+    await stream;
+    const listed = await fetch(`${url}/api/sessions/${id}/turns`, authed());
+    expect(listed.status).toBe(200);
+    expect(await listed.json()).toEqual({ checkpoints: false, turns: [{ turn: 1, input: 'say hello please', in_conversation: true, changes: null, remote_effects: [] }] });
+    const preview = await fetch(`${url}/api/sessions/${id}/turns/1/preview`, authed());
+    expect(await preview.json()).toEqual({ stat: '', patch: '', truncated: false, note: expect.stringMatching(/only the conversation/) });
+    for (const turn of ['2', 'one', '-1']) expect((await fetch(`${url}/api/sessions/${id}/turns/${turn}/preview`, authed())).status).toBe(404);
+    expect((await fetch(`${url}/api/sessions/nope/turns`, authed())).status).toBe(404);
+    expect((await fetch(`${url}/api/sessions/${id}/turns`)).status).toBe(401);
+    expect((await fetch(`${url}/api/sessions/${id}`, authed({ method: 'DELETE' }))).status).toBe(204);
+    const closed = await fetch(`${url}/api/sessions/${id}/turns`, authed());
+    expect(closed.status).toBe(409);
+    expect(((await closed.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'session_closed', message: expect.stringMatching(/is closed/) });
+  });
+});

@@ -4,9 +4,11 @@ import { readSessionLog, replayHistory } from '@ml-intern/context';
 import { parseOperation } from '@ml-intern/events';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { replayStart, streamSessionEvents, type StreamRegistry } from './event-stream.js';
+import { problem } from './problem.js';
 import type { GuardVariables } from './request-guard.js';
 import type { SessionHub } from './session-hub.js';
 import type { SignedInUser } from './server-types.js';
+import { turnRoutes } from './turn-routes.js';
 
 export interface SessionRoutesOptions {
   hub: SessionHub;
@@ -16,11 +18,6 @@ export interface SessionRoutesOptions {
 }
 
 type Env = { Variables: GuardVariables };
-
-/** An error as every route answers it: a code, and a message that says what and how to fix it. */
-export function problem(c: Context, status: 400 | 403 | 404 | 409 | 500, code: string, message: string): Response {
-  return c.json({ error: { code, message } }, status);
-}
 
 /** A folder name that is safe for any user id. */
 function folderName(text: string): string {
@@ -208,6 +205,8 @@ export function sessionRoutes(options: SessionRoutesOptions): Hono<Env> {
     hosted.session.submit(operation);
     return c.json({ id: hosted.session.id }, 202);
   });
+
+  app.route('/', turnRoutes(hub));
 
   app.get('/:id/events', (c) =>
     streamSessionEvents(c, { hub, id: c.req.param('id'), user: c.get('user'), after: replayStart(c), keepAliveMs: options.keepAliveMs, registry: options.registry }),

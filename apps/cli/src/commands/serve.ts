@@ -118,7 +118,7 @@ export async function runServe(options: ServeOptions, flags: Record<string, unkn
       ...(oauth ? { excludeTools: (config) => (config.tool_runtime === 'space' ? [] : HOST_TOOLS) } : {}),
       warn: (message) => process.stderr.write(`${message}\n`),
     });
-    return { session: runtime.session, close: () => runtime.close() };
+    return { session: runtime.session, ...(runtime.checkpoints ? { checkpoints: runtime.checkpoints } : {}), close: () => runtime.close() };
   };
 
   const uiDir = builtUiDir();

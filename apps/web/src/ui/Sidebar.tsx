@@ -13,6 +13,7 @@ export function Sidebar({
   onRefresh,
   onCompact,
   onUndo,
+  onRewind,
   onEnd,
   onClose,
 }: {
@@ -24,6 +25,8 @@ export function Sidebar({
   onRefresh: () => void;
   onCompact: (() => void) | undefined;
   onUndo: (() => void) | undefined;
+  /** Opens the rewind panel (turns, what each changed, a preview). */
+  onRewind: (() => void) | undefined;
   onEnd: (() => void) | undefined;
   onClose: () => void;
 }) {
@@ -46,11 +49,16 @@ export function Sidebar({
             </ol>
           </section>
         )}
-        {(onCompact || onUndo || onEnd) && (
+        {(onCompact || onUndo || onRewind || onEnd) && (
           <section className="session-actions">
             {onUndo && (
               <button type="button" className="small" onClick={onUndo}>
                 Undo turn
+              </button>
+            )}
+            {onRewind && (
+              <button type="button" className="small" onClick={onRewind}>
+                Rewind…
               </button>
             )}
             {onCompact && (
