@@ -1,45 +1,20 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { History } from './history.js';
 import { UNKNOWN_IMAGE_TOKENS, estimateImageTokens, sniffImage } from './image.js';
 import { messageText, type Message } from './messages.js';
 import { createRedactor, redactValue } from './redaction.js';
 import { messageSchema } from './session-store.js';
+import { temporaryDirectories, testPng } from './testing.js';
 import { JsonlSessionStore, readSessionLog, replayHistory } from './session-log.js';
 import { createCharEstimateCounter, countMessageTokens } from './token-counter.js';
 
-function chunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body) >>> 0);
-  return Buffer.concat([length, body, crc]);
-}
-
-/** A valid RGB PNG of the given size. */
-function png(width: number, height: number): Buffer {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header[8] = 8;
-  header[9] = 2;
-  const rows = Buffer.alloc((width * 3 + 1) * height, 0x80);
-  for (let row = 0; row < height; row += 1) rows[row * (width * 3 + 1)] = 0;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
-}
-
-const directories: string[] = [];
-afterEach(() => {
-  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
-});
+const directories = temporaryDirectories();
+afterEach(() => directories.removeAll());
 
 describe('sniffImage', () => {
   it('reads type and size from PNG, GIF, JPEG and WebP headers, and nothing from other bytes', () => {
-    expect(sniffImage(png(640, 480))).toEqual({ mediaType: 'image/png', width: 640, height: 480 });
+    expect(sniffImage(testPng(640, 480))).toEqual({ mediaType: 'image/png', width: 640, height: 480 });
     const gif = Buffer.from('GIF89a\x20\x03\x58\x02\x00\x00\x00', 'latin1');
     expect(sniffImage(gif)).toEqual({ mediaType: 'image/gif', width: 800, height: 600 });
     // SOI, an APP0 segment, then SOF0 with height 300 and width 400.
@@ -52,7 +27,7 @@ describe('sniffImage', () => {
     webp.writeUIntLE(767, 27, 3);
     expect(sniffImage(webp)).toEqual({ mediaType: 'image/webp', width: 1024, height: 768 });
     expect(sniffImage(Buffer.from('hello world, not an image'))).toBeUndefined();
-    expect(sniffImage(png(4, 4).subarray(0, 12))).toBeUndefined();
+    expect(sniffImage(testPng(4, 4).subarray(0, 12))).toBeUndefined();
   });
 });
 
@@ -65,7 +40,7 @@ describe('image tokens', () => {
   });
 
   it('counts an image in the history and in countMessageTokens, not its base64 text', () => {
-    const data = png(1000, 1000).toString('base64');
+    const data = testPng(1000, 1000).toString('base64');
     const message: Message = { role: 'tool', toolCallId: 'c1', toolName: 'read', content: 'plot.png', isError: false, images: [{ type: 'image', mediaType: 'image/png', data, width: 1000, height: 1000 }] };
     const counter = createCharEstimateCounter();
     const tokens = countMessageTokens(counter, message);
@@ -81,7 +56,7 @@ describe('image tokens', () => {
 
 describe('image parts in the session log', () => {
   it('round-trip through the log schema and the JSONL store, and redaction leaves their bytes alone', async () => {
-    const data = png(3, 2).toString('base64');
+    const data = testPng(3, 2).toString('base64');
     const image = { type: 'image' as const, mediaType: 'image/png' as const, data, width: 3, height: 2 };
     const messages: Message[] = [
       { role: 'user', content: 'look at this', images: [image] },
@@ -93,8 +68,7 @@ describe('image parts in the session log', () => {
     const redacted = redactValue(messages, redact);
     expect(redacted).toEqual(messages);
 
-    const root = mkdtempSync(path.join(tmpdir(), 'ml-intern-image-log-'));
-    directories.push(root);
+    const root = directories.make('ml-intern-image-log-');
     const store = new JsonlSessionStore(root);
     const writer = store.create({ id: 'img1', model: 'm', cwd: root, started_at: new Date().toISOString(), config_digest: 'x' });
     for (const message of messages) writer.append({ kind: 'message', message });

@@ -76,6 +76,8 @@ export { Session, createSession } from './session.js';
 export type { SessionOptions } from './session-options.js';
 export { TurnLedger } from './workspace-checkpoints.js';
 export type { Checkpoint, CheckpointLocation, RemoteEffect, TurnRecord, WorkspaceCheckpoints } from './workspace-checkpoints.js';
+export { previewRewind, turnChanges } from './rewind-preview.js';
+export type { CheckpointChange, CheckpointHistory, RewindPreview } from './rewind-preview.js';
 export type { TurnOutcome } from './turn-outcome.js';
 export type { LoadedSession, SessionHeader, SessionRecord, SessionStore, SessionWriter } from '@ml-intern/context';
 // Tools and sandboxes depend on core only: the redaction they need to apply themselves comes through it.

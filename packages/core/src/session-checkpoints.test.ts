@@ -1,6 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { temporaryDirectories } from '@ml-intern/context/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { AgentEvent } from '@ml-intern/events';
@@ -8,12 +6,11 @@ import { createApprovalPolicy } from './approval-policy.js';
 import { ScriptedModel, textTurn, toolTurn } from './scripted-model.js';
 import { createSession, type Session } from './session.js';
 import { defineTool } from './tool.js';
+import { nextEvent } from './next-event.js';
 import type { Checkpoint, WorkspaceCheckpoints } from './workspace-checkpoints.js';
 
-const directories: string[] = [];
-afterEach(() => {
-  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
-});
+const directories = temporaryDirectories();
+afterEach(() => directories.removeAll());
 
 /** A workspace of named files in memory, with numbered snapshots: what a checkpoint store does, without git. */
 function memoryWorkspace() {
@@ -41,21 +38,8 @@ function memoryWorkspace() {
   return { files, store, tools: [put, publish, look] };
 }
 
-function next(session: Session, type: AgentEvent['type']): Promise<AgentEvent> {
-  return new Promise((resolve) => {
-    const off = session.subscribe((event) => {
-      if (event.type === type || event.type === 'error') {
-        off();
-        resolve(event);
-      }
-    });
-  });
-}
-
 function dataDir(): string {
-  const directory = mkdtempSync(path.join(tmpdir(), 'ml-intern-core-checkpoints-'));
-  directories.push(directory);
-  return directory;
+  return directories.make('ml-intern-core-checkpoints-');
 }
 
 describe('session checkpoints and rewind', () => {
@@ -83,7 +67,7 @@ describe('session checkpoints and rewind', () => {
     ]);
     expect(events.filter((event) => event.type === 'remote_effect')).toMatchObject([{ turn: 2, tool: 'publish', summary: 'publish v1', failed: false }]);
 
-    const done = next(session, 'rewind_complete');
+    const done = nextEvent(session, 'rewind_complete', 'error');
     session.submit({ type: 'rewind', turn: 2, code: true, conversation: true });
     expect(await done).toMatchObject({ type: 'rewind_complete', files_restored: ['a.txt'], remote_effects: [{ turn: 2, tool: 'publish', summary: 'publish v1' }] });
     expect(workspace.files.get('a.txt')).toBe('1');
@@ -105,14 +89,14 @@ describe('session checkpoints and rewind', () => {
       [{ turn: 1, code: false, conversation: false }, /neither was asked for/],
     ];
     for (const [operation, message] of cases) {
-      const answer = next(session, 'rewind_complete');
+      const answer = nextEvent(session, 'rewind_complete', 'error');
       session.submit({ type: 'rewind', ...operation });
       expect(await answer).toMatchObject({ type: 'error', code: 'rewind_failed', message: expect.stringMatching(message) });
     }
-    const undone = next(session, 'undo_complete');
+    const undone = nextEvent(session, 'undo_complete', 'error');
     session.submit({ type: 'undo' });
     await undone;
-    const answer = next(session, 'rewind_complete');
+    const answer = nextEvent(session, 'rewind_complete', 'error');
     session.submit({ type: 'rewind', turn: 2, code: false, conversation: true });
     expect(await answer).toMatchObject({ type: 'error', code: 'rewind_failed', message: expect.stringMatching(/no longer in the history \(it was compacted or undone\)/) });
     await session.close();

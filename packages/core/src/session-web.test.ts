@@ -7,6 +7,7 @@ import { createApprovalPolicy } from './approval-policy.js';
 import { ScriptedModel, textTurn, toolTurn } from './scripted-model.js';
 import { createSession, type Session } from './session.js';
 import { defineTool } from './tool.js';
+import { nextEvent } from './next-event.js';
 
 const directories = temporaryDirectories();
 afterEach(() => directories.removeAll());
@@ -19,17 +20,6 @@ const upload = defineTool({
   approval: () => ({ decision: 'ask', reason: 'uploads change the Hub' }),
   execute: ({ path: file }) => `uploaded ${file}`,
 });
-
-function next(session: Session, type: AgentEvent['type']): Promise<AgentEvent> {
-  return new Promise((resolve) => {
-    const off = session.subscribe((event) => {
-      if (event.type === type) {
-        off();
-        resolve(event);
-      }
-    });
-  });
-}
 
 describe('set_approval_mode', () => {
   it('yolo approves what asked before, and a budget set later caps billable calls', async () => {
@@ -56,7 +46,7 @@ describe('set_approval_mode', () => {
   it('a read-only session refuses yolo and stays read-only', async () => {
     const policy = createApprovalPolicy({ mode: 'read-only' });
     const session = createSession({ model: new ScriptedModel({ turns: [] }), policy });
-    const error = next(session, 'error');
+    const error = nextEvent(session, 'error');
     session.submit({ type: 'set_approval_mode', mode: 'yolo' });
     expect(await error).toMatchObject({ code: 'read_only' });
     expect(policy.mode).toBe('read-only');
@@ -70,10 +60,10 @@ describe('seq and the turn in progress', () => {
     const store = new JsonlSessionStore(dir);
     const model = new ScriptedModel({ turns: [{ text: 'one two three four five six seven eight nine ten', chunks: 5, delayMs: 5 }] });
     const session = createSession({ model, store, firstSeq: 40, dataRoot: dir });
-    const started = await next(session, 'session_started');
+    const started = await nextEvent(session, 'session_started');
     expect(started.seq).toBe(40);
     const running = session.run('count');
-    await next(session, 'assistant_chunk');
+    await nextEvent(session, 'assistant_chunk');
     const midTurn = session.recentEvents();
     expect(midTurn[0]).toMatchObject({ type: 'processing' });
     expect(midTurn.some((event) => event.type === 'assistant_chunk')).toBe(true);

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Checkpoint, CheckpointLocation, WorkspaceCheckpoints } from '@ml-intern/core';
+import type { Checkpoint, CheckpointChange, CheckpointHistory, CheckpointLocation, WorkspaceCheckpoints } from '@ml-intern/core';
 
 /**
  * Never snapshotted, on top of the workspace's own `.gitignore`: credentials (a copy of `.env` in
@@ -44,20 +44,11 @@ export interface GitCheckpointsOptions {
   tools?: readonly string[];
 }
 
-/** A file that differs between two checkpoints. */
-export interface CheckpointChange {
-  /** `A` added, `M` modified, `D` deleted, `T` type changed. */
-  status: string;
-  path: string;
-}
+export type { CheckpointChange } from '@ml-intern/core';
 
-export interface GitCheckpoints extends WorkspaceCheckpoints {
-  /** Files that differ between two checkpoints (`to`: the later one). */
-  changes(repository: string, from: string, to: string): Promise<CheckpointChange[]>;
+export interface GitCheckpoints extends WorkspaceCheckpoints, CheckpointHistory {
   /** The latest checkpoint in a repository (after a restore: the restored state); undefined when it has none. */
   latest(repository: string): Promise<string | undefined>;
-  /** The unified diff between two checkpoints (`stat`: a summary per file instead). */
-  diff(repository: string, from: string, to: string, options?: { stat?: boolean; maxBytes?: number }): Promise<string>;
 }
 
 /** The checkpoint repository of a session's data folder. */

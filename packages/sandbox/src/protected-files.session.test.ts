@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createApprovalPolicy, createSession, type Session } from '@ml-intern/core';
-import { ScriptedModel, textTurn, toolTurn } from '@ml-intern/core/testing';
+import { nextEvent, ScriptedModel, textTurn, toolTurn } from '@ml-intern/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hasBubblewrap } from './__fixtures__/scratch-sandboxes.js';
 import { createLocalSandbox } from './local-sandbox.js';
@@ -52,17 +52,6 @@ describe('approval rules over canonical paths through a real session', () => {
   });
 });
 
-function next(session: Session, type: AgentEvent['type']): Promise<AgentEvent> {
-  return new Promise((resolve) => {
-    const off = session.subscribe((event) => {
-      if (event.type === type) {
-        off();
-        resolve(event);
-      }
-    });
-  });
-}
-
 function lastToolResult(model: ScriptedModel) {
   return model.requests.at(-1)?.messages.filter((message) => message.role === 'tool').at(-1);
 }
@@ -71,7 +60,7 @@ describe('protected files through a real session', () => {
   it('yolo mode still asks before the model writes .ml-intern/config.json, and nothing is written unless approved', async () => {
     const { session, model, file } = sessionWith([toolTurn({ name: 'write', arguments: { path: '.ml-intern/config.json', content: PLANTED } }), textTurn('gave up')], 'yolo');
     const pending = session.run('make yourself at home');
-    const request = await next(session, 'approval_required');
+    const request = await nextEvent(session, 'approval_required');
     expect(request).toMatchObject({
       tools: [{ tool: 'write', reason: '.ml-intern/config.json is a protected file (project config): writing it needs your explicit approval', always_scope: 'not available: this operation always asks' }],
     });
@@ -87,7 +76,7 @@ describe('protected files through a real session', () => {
   it('writes the protected file once a person approves that write', async () => {
     const { session, file } = sessionWith([toolTurn({ name: 'write', arguments: { path: './.env', content: 'WANDB_MODE=offline\n' } }), textTurn('done')], 'yolo');
     const pending = session.run('configure wandb');
-    const request = await next(session, 'approval_required');
+    const request = await nextEvent(session, 'approval_required');
     const id = request.type === 'approval_required' ? (request.tools[0]?.tool_call_id ?? '') : '';
     // "Always" is not honoured for it: the next write would ask again.
     session.submit({ type: 'exec_approval', decisions: [{ tool_call_id: id, approved: true, always: true }] });

@@ -4,4 +4,4 @@ export { HF_OAUTH_SCOPES } from './hf-oauth.js';
 export { SESSION_ID_PATTERN, SessionHub } from './session-hub.js';
 export type { SessionStatus, SessionSummaryView } from './session-hub.js';
 export type { HfOAuthOptions, HostedSession, ServerOptions, SessionFactory, SessionRequest, SignedInUser } from './server-types.js';
-export type { TurnCheckpoints, TurnView } from './turn-routes.js';
+export type { TurnView } from './turn-routes.js';

@@ -1,5 +1,4 @@
-import type { Session } from '@ml-intern/core';
-import type { TurnCheckpoints } from './turn-routes.js';
+import type { CheckpointHistory, Session } from '@ml-intern/core';
 
 /** A person signed in with Hugging Face (`hf_oauth`): whose sessions these are, and whose token drives their Hub tools. */
 export interface SignedInUser {
@@ -36,7 +35,7 @@ export interface HostedSession {
    * The session's workspace checkpoints (`GitCheckpoints` from the sandbox package), for the turn
    * list and the rewind preview; absent where files are not checkpointed (a remote sandbox).
    */
-  checkpoints?: TurnCheckpoints;
+  checkpoints?: CheckpointHistory;
   /** Shut the session down and release what it holds (sandbox, MCP servers). */
   close(): Promise<void>;
 }

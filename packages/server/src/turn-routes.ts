@@ -1,22 +1,9 @@
-import type { Checkpoint, CheckpointLocation, TurnRecord } from '@ml-intern/core';
+import { previewRewind, turnChanges, type CheckpointChange, type TurnRecord } from '@ml-intern/core';
 import { Hono, type Context } from 'hono';
 import { problem } from './problem.js';
 import type { GuardVariables } from './request-guard.js';
 import type { SessionHub } from './session-hub.js';
 import type { HostedSession } from './server-types.js';
-
-/**
- * What the turn routes need of a session's workspace checkpoints. The sandbox package's
- * `GitCheckpoints` has this shape; the server does not import it (the app injects it).
- */
-export interface TurnCheckpoints {
-  /** Snapshot the workspace now (the current state a preview diffs against). */
-  snapshot(location: CheckpointLocation): Promise<Checkpoint>;
-  /** Files that differ between two checkpoints (`to`: the later one). */
-  changes(repository: string, from: string, to: string): Promise<{ status: string; path: string }[]>;
-  /** The unified diff between two checkpoints (`stat`: a summary per file instead). */
-  diff(repository: string, from: string, to: string, options?: { stat?: boolean; maxBytes?: number }): Promise<string>;
-}
 
 /** The most of a preview's patch sent to the browser. */
 export const PREVIEW_MAX_CHARS = 65_536;
@@ -29,16 +16,8 @@ export interface TurnView {
   input: string;
   in_conversation: boolean;
   /** What the turn changed in the workspace; null when that is not known (no checkpoints, the turn still running). */
-  changes: { status: string; path: string }[] | null;
+  changes: CheckpointChange[] | null;
   remote_effects: { tool: string; summary: string; failed: boolean }[];
-}
-
-async function changesOf(turn: TurnRecord, checkpoints: TurnCheckpoints | undefined): Promise<TurnView['changes']> {
-  if (!checkpoints) return null;
-  if (!turn.before) return [];
-  if (!turn.after) return null;
-  const changes = await checkpoints.changes(turn.before.repository, turn.before.id, turn.after.id).catch(() => undefined);
-  return changes ? changes.map(({ status, path }) => ({ status, path })) : null;
 }
 
 /** The preview of restoring the files to before `turn`: the diff it would apply to the workspace as it is now. */
@@ -46,17 +25,8 @@ async function previewOf(hosted: HostedSession, turns: readonly TurnRecord[], tu
   const empty = { stat: '', patch: '', truncated: false };
   const { checkpoints, session } = hosted;
   if (!checkpoints) return { ...empty, note: 'Files are not checkpointed in this session (a remote sandbox): only the conversation can be rewound.' };
-  const target = turns.find((item) => item.turn >= turn && item.before)?.before;
-  if (!target) return { ...empty, note: 'No checkpoint since that turn: the files stay as they are.' };
-  const already = { ...empty, note: 'The files are already as they were before that turn.' };
-  const current = await checkpoints.snapshot(session.checkpointLocation);
-  if (current.id === target.id) return already;
-  const stat = await checkpoints.diff(target.repository, current.id, target.id, { stat: true });
-  // After a restore the current snapshot is a new commit with the same files.
-  if (stat.trim() === '') return already;
-  const full = await checkpoints.diff(target.repository, current.id, target.id, { maxBytes: PREVIEW_MAX_CHARS });
-  const truncated = full.length > PREVIEW_MAX_CHARS;
-  return { stat, patch: truncated ? full.slice(0, PREVIEW_MAX_CHARS) : full, truncated };
+  const preview = await previewRewind(checkpoints, session.checkpointLocation, turns, turn, PREVIEW_MAX_CHARS);
+  return preview.kind === 'unchanged' ? { ...empty, note: preview.note } : { stat: preview.stat, patch: preview.patch, truncated: preview.truncated };
 }
 
 /** `/api/sessions/{id}/turns…`: a live session's turns, what each changed, and the preview of a rewind. */
@@ -78,7 +48,7 @@ export function turnRoutes(hub: SessionHub): Hono<Env> {
         turn: turn.turn,
         input: turn.input,
         in_conversation: turn.inConversation,
-        changes: await changesOf(turn, hosted.checkpoints),
+        changes: hosted.checkpoints ? ((await turnChanges(turn, hosted.checkpoints)) ?? null) : null,
         remote_effects: turn.remoteEffects.map(({ tool, summary, failed }) => ({ tool, summary, failed })),
       });
     }

@@ -48,7 +48,7 @@ export { FAKE_SEARCH_DOCUMENTS, startFakeBrave, startFakeSearxng, startFakeTavil
 export type { FakeKeyedSearchOptions, FakeSearchDocument, FakeSearchEngine, FakeSearchFailure, FakeSearchOptions, FakeSearxngOptions } from './fake-web-search.js';
 export { FAKE_S2_PAPERS, startFakeAr5iv, startFakeSemanticScholar } from './fake-semantic-scholar.js';
 export type { FakeAr5ivOptions, FakeS2Failure, FakeS2Paper, FakeSemanticScholar, FakeSemanticScholarOptions } from './fake-semantic-scholar.js';
-export { testPng } from './test-png.js';
+export { testPng } from '@ml-intern/core/testing';
 export { startFakeMcpServer } from './fake-mcp.js';
 export type { FakeMcpServer, FakeMcpServerOptions, FakeMcpTool } from './fake-mcp.js';
 export type { FakeMcpAuthorization, FakeMcpOAuthOptions } from './fake-mcp-oauth.js';

@@ -1,4 +1,4 @@
-import type { TurnRecord } from '@ml-intern/core';
+import { previewRewind, turnChanges, type TurnRecord } from '@ml-intern/core';
 import type { GitCheckpoints } from '@ml-intern/sandbox';
 import type { SlashCommandContext } from './slash-commands.js';
 import { submitAndWait } from './submit-and-wait.js';
@@ -11,8 +11,7 @@ const PREVIEW_CHARS = 6_000;
 
 /** What a turn changed in the workspace, one line (`M train.py, A eval.py`). */
 async function describeChanges(turn: TurnRecord, checkpoints: GitCheckpoints | undefined): Promise<string | undefined> {
-  if (!checkpoints || !turn.before || !turn.after) return undefined;
-  const changes = await checkpoints.changes(turn.before.repository, turn.before.id, turn.after.id).catch(() => undefined);
+  const changes = checkpoints ? await turnChanges(turn, checkpoints) : undefined;
   if (!changes || changes.length === 0) return undefined;
   const shown = changes.slice(0, 6).map((change) => `${change.status} ${change.path}`);
   return `${changes.length} file${changes.length === 1 ? '' : 's'}: ${shown.join(', ')}${changes.length > shown.length ? ', …' : ''}`;
@@ -43,13 +42,10 @@ function parseScope(answer: string): { code: boolean; conversation: boolean } | 
 /** The diff that restoring the checkpoint before `turn` would apply to the workspace as it is now. */
 async function previewCode(turns: readonly TurnRecord[], turn: number, context: SlashCommandContext): Promise<string[] | undefined> {
   const { runtime, style } = context;
-  const target = turns.find((item) => item.turn >= turn && item.before)?.before;
-  if (!runtime.checkpoints || !target) return [style.dim('No checkpoint since that turn: the files stay as they are.')];
-  const current = await runtime.checkpoints.snapshot(runtime.session.checkpointLocation);
-  if (current.id === target.id) return [style.dim('The files are already as they were before that turn.')];
-  const stat = await runtime.checkpoints.diff(target.repository, current.id, target.id, { stat: true });
-  const patch = await runtime.checkpoints.diff(target.repository, current.id, target.id, { maxBytes: PREVIEW_CHARS });
-  return [style.bold('Restoring the files changes this:'), ...sanitizeTerminalText(stat).trimEnd().split('\n'), '', ...sanitizeTerminalText(patch).trimEnd().split('\n')];
+  if (!runtime.checkpoints) return [style.dim('No checkpoint since that turn: the files stay as they are.')];
+  const preview = await previewRewind(runtime.checkpoints, runtime.session.checkpointLocation, turns, turn, PREVIEW_CHARS);
+  if (preview.kind === 'unchanged') return [style.dim(preview.note)];
+  return [style.bold('Restoring the files changes this:'), ...sanitizeTerminalText(preview.stat).trimEnd().split('\n'), '', ...sanitizeTerminalText(preview.patch).trimEnd().split('\n')];
 }
 
 /**
