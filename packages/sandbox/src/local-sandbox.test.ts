@@ -126,6 +126,36 @@ describe.skipIf(!hasBubblewrap)('local sandbox with bubblewrap', () => {
     expect((await sandbox.exec('touch .envs/ok notes.txt')).exitCode).toBe(0);
   });
 
+  it('keeps the git directories of nested repositories read-only for commands, found next to a large folder', async () => {
+    const sandbox = sandboxFor();
+    const file = (name: string) => path.join(sandbox.workspace, name);
+    // A dataset folder with many files comes first in the walk; the repositories behind it are still found.
+    mkdirSync(file('data/train'), { recursive: true });
+    for (let index = 0; index < 3_000; index += 1) writeFileSync(file(`data/train/${index}.png`), '');
+    mkdirSync(file('third_party/lib/.git/hooks'), { recursive: true });
+    writeFileSync(file('third_party/lib/.git/config'), '[core]\n');
+    for (const part of ['objects', 'refs', 'hooks']) mkdirSync(file(`mirrors/model.git/${part}`), { recursive: true });
+    writeFileSync(file('mirrors/model.git/HEAD'), 'ref: refs/heads/main\n');
+    writeFileSync(file('mirrors/model.git/config'), '[core]\n\tbare = true\n');
+    const attempts = [
+      'printf "#!/bin/sh\\n" > third_party/lib/.git/hooks/pre-commit',
+      'printf "[core]\\n\\tfsmonitor = evil\\n" >> third_party/lib/.git/config',
+      'printf "#!/bin/sh\\n" > mirrors/model.git/hooks/post-checkout',
+      'printf "[core]\\n\\tpager = evil\\n" >> mirrors/model.git/config',
+    ];
+    for (const command of attempts) {
+      const result = await sandbox.exec(command);
+      expect(result.exitCode, command).not.toBe(0);
+      expect(result.output, command).toMatch(/Read-only file system|Device or resource busy/);
+    }
+    expect(readdirSync(file('third_party/lib/.git/hooks'))).toEqual([]);
+    expect(readFileSync(file('third_party/lib/.git/config'), 'utf8')).toBe('[core]\n');
+    expect(readdirSync(file('mirrors/model.git/hooks'))).toEqual([]);
+    expect(readFileSync(file('mirrors/model.git/config'), 'utf8')).toBe('[core]\n\tbare = true\n');
+    // The rest of those repositories' checkouts stays writable.
+    expect((await sandbox.exec('touch third_party/lib/README.md data/train/new.png')).exitCode).toBe(0);
+  });
+
   it('never binds a protected name that a command turned into a link out of the workspace', async () => {
     const hidden = makeWorkspace();
     writeFileSync(path.join(hidden, 'token'), 'hf_host_secret\n');
